@@ -1,0 +1,43 @@
+"""The ``recmind`` command: one typer group, one module per command."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from recmind.cli import (
+    datasets_cmd,
+    demo_cmd,
+    eval_cmd,
+    explain_cmd,
+    generate_cmd,
+    import_cmd,
+    models_cmd,
+    profile_cmd,
+)
+
+app = typer.Typer(
+    name="recmind",
+    help="LLM-powered personalized recommendation and automated marketing.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages."),
+) -> None:
+    """recmind: import data, evaluate and train recommenders, recommend."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
+
+
+import_cmd.register(app)
+datasets_cmd.register(app)
+eval_cmd.register(app)
+models_cmd.register(app)
+demo_cmd.register(app)
+profile_cmd.register(app)
+explain_cmd.register(app)
+generate_cmd.register(app)

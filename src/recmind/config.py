@@ -1,0 +1,76 @@
+"""One settings object for the whole system, read from the environment (prefix ``RECMIND_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration.
+
+    Every field can be set with an environment variable named ``RECMIND_<FIELD>``
+    (for example ``RECMIND_DB_URL``) or in a ``.env`` file in the working directory.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="RECMIND_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+    )
+
+    home: Path = Field(
+        default=Path("./var"),
+        description="Holds the embedded database, trained models, caches and quarantine files.",
+    )
+    db_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the store. Default: sqlite:///<home>/recmind.db. "
+            "PostgreSQL: postgresql+psycopg://user@host:5432/dbname."
+        ),
+    )
+    rating_min: float = Field(default=0.5, description="Lowest valid rating (events and reviews).")
+    rating_max: float = Field(default=5.0, description="Highest valid rating (events and reviews).")
+    future_tolerance_seconds: float = Field(
+        default=300.0,
+        description="How far past the current clock a timestamp may lie (clock skew) before it "
+        "is rejected as being in the future.",
+    )
+    default_model: str = Field(
+        default="hybrid",
+        description="Model that `recmind train` fits when no name is given (the best on "
+        "every protocol measured: see the README).",
+    )
+    seed: int = Field(default=42, description="Seed for splits, tie-breaking and model training.")
+    encoder: str = Field(
+        default="minilm",
+        description="Sentence encoder for item and query text: minilm (English, "
+        "sentence-transformers), minilm-onnx (int8, no torch), e5 (Chinese and English).",
+    )
+
+    @property
+    def resolved_db_url(self) -> str:
+        """The store URL, defaulting to a SQLite file under ``home``."""
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{(self.home / 'recmind.db').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; call ``get_settings.cache_clear()`` in tests)."""
+    return Settings()

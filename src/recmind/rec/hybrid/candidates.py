@@ -1,0 +1,82 @@
+"""Candidate generation: the union of every source's top items per user, with every
+source's score and rank of each candidate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from recmind.rec.hybrid.sources import Source
+from recmind.rec.topk import top_k
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """(user, item) pairs grouped by user in the order the users were asked for.
+
+    ``scores`` and ``ranks`` have one column per source; a rank is 0 for a source's best
+    item and ``depth`` for an item outside its top ``depth`` (the sentinel). ``proposed``
+    marks the sources whose top ``depth`` held the item.
+    """
+
+    users: np.ndarray
+    items: np.ndarray
+    groups: np.ndarray
+    scores: np.ndarray
+    ranks: np.ndarray
+    depth: int
+
+    @property
+    def proposed(self) -> np.ndarray:
+        return self.ranks < self.depth
+
+    def __len__(self) -> int:
+        return len(self.users)
+
+
+def generate(
+    sources: Sequence[Source],
+    user_index: np.ndarray,
+    seen: sp.csr_matrix,
+    depth: int,
+    tiebreak: np.ndarray,
+) -> Candidates:
+    """Top ``depth`` unseen items of every source for each user, united.
+
+    Args:
+        sources: Fitted sources; their column order is kept in ``scores``/``ranks``.
+        user_index: Dense user indices (known users).
+        seen: Users x items interactions whose items are never candidates.
+        depth: Candidates taken from each source.
+        tiebreak: Seeded item keys ordering equal scores (never the item id).
+    """
+    user_index = np.asarray(user_index, dtype=np.int64)
+    n_items = seen.shape[1]
+    rows_seen = seen[user_index].tocoo()
+    full_scores = []
+    full_ranks = []
+    union = np.zeros((len(user_index), n_items), dtype=bool)
+    for source in sources:
+        scores = source.scores(user_index).astype(np.float32, copy=False)
+        masked = scores.astype(np.float64)
+        masked[rows_seen.row, rows_seen.col] = -np.inf
+        top, _ = top_k(masked, depth, tiebreak)
+        ranks = np.full(scores.shape, depth, dtype=np.float32)
+        row_ids = np.broadcast_to(np.arange(len(user_index))[:, None], top.shape)
+        valid = top >= 0
+        ranks[row_ids[valid], top[valid]] = np.broadcast_to(np.arange(depth), top.shape)[valid]
+        union[row_ids[valid], top[valid]] = True
+        full_scores.append(scores)
+        full_ranks.append(ranks)
+    rows, cols = np.nonzero(union)
+    return Candidates(
+        users=user_index[rows],
+        items=cols.astype(np.int64),
+        groups=np.bincount(rows, minlength=len(user_index)),
+        scores=np.stack([s[rows, cols] for s in full_scores], axis=1),
+        ranks=np.stack([r[rows, cols] for r in full_ranks], axis=1),
+        depth=depth,
+    )

@@ -1,0 +1,56 @@
+"""LLM configuration, meant to sit in ``recmind.config.Settings`` as its ``llm`` field.
+
+With ``llm: LLMSettings`` on ``Settings`` (nested delimiter ``__``), every field is set from
+the environment as ``RECMIND_LLM__<FIELD>``: ``RECMIND_LLM__BACKEND=openai``,
+``RECMIND_LLM__BASE_URL=http://127.0.0.1:8000/v1``, ``RECMIND_LLM__MODEL=qwen2.5-coder-1.5b``.
+
+This module imports nothing from recmind, so the class can move into ``recmind.config``
+as it is (``recmind.config`` cannot import ``recmind.text``: that package imports it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+
+
+class LLMSettings(BaseModel):
+    """Which generator to build and how."""
+
+    backend: Literal["local", "openai"] = Field(
+        default="local",
+        description="`local`: a GGUF model run in-process (llama-cpp-python); `openai`: any "
+        "OpenAI-compatible HTTP endpoint.",
+    )
+    model: str = Field(
+        default="qwen2.5-coder-1.5b",
+        description="Local: a packaged model (`recmind llm list`). OpenAI: the server's model "
+        "name.",
+    )
+    model_path: Path | None = Field(
+        default=None, description="Local: a GGUF file to use instead of a packaged model."
+    )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Where packaged models are assembled (default ~/.cache/recmind/llm, "
+        "shared by every checkout on the machine).",
+    )
+    base_url: str | None = Field(
+        default=None, description="OpenAI: the API root, e.g. http://127.0.0.1:8000/v1."
+    )
+    api_key: SecretStr | None = Field(default=None, description="OpenAI: bearer token.")
+    timeout_s: float = Field(default=60.0, gt=0, description="Default bound on a generation.")
+    n_ctx: int = Field(default=2048, ge=256, description="Local: context window in tokens.")
+    n_threads: int = Field(default=2, ge=1, description="Local: CPU threads.")
+    reuse_prompt_cache: bool = Field(
+        default=False,
+        description="Local: keep the KV cache between requests sharing a prompt prefix "
+        "(faster for batches with one system prompt; exact repeatability is then not "
+        "guaranteed).",
+    )
+    cache: bool = Field(default=True, description="Serve repeated requests from a disk cache.")
+    cache_dir: Path | None = Field(
+        default=None, description="Generation cache (default <home>/cache/llm)."
+    )

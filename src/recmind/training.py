@@ -1,0 +1,78 @@
+"""Train a serving model: choose its hyperparameters on a held-out validation target,
+measure it on the last interaction of every user, then refit on everything and publish
+a new versioned artefact.
+
+This is a job above both ``rec`` (the models) and ``eval`` (the protocol), so it lives
+beside them rather than inside either.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from recmind.data.bundle import DataBundle
+from recmind.eval.metrics import category_matrix
+from recmind.eval.runner import item_events, item_space
+from recmind.eval.scoring import fit_and_rank, ranking_metrics
+from recmind.eval.specs import resolve_models
+from recmind.eval.splits import leave_last_out
+from recmind.eval.tuning import tune
+from recmind.rec.artifacts import ArtifactInfo, ModelStore, data_fingerprint
+from recmind.rec.interactions import Interactions, ItemCatalog
+
+logger = logging.getLogger(__name__)
+REPORT_K = 10
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """The published artefact and what was measured on the way."""
+
+    artifact: ArtifactInfo
+    params: dict[str, Any]
+    metrics: dict[str, Any]
+
+
+def train_model(
+    bundle: DataBundle,
+    *,
+    model_name: str,
+    model_store: ModelStore,
+    seed: int = 42,
+    progress: Callable[[str], None] | None = None,
+) -> TrainingResult:
+    """Tune ``model_name`` on the leave-last-out validation target, record its held-out
+    test metrics, refit on all interactions and save it as the latest version."""
+    spec = resolve_models([model_name])[0]
+    items = item_space(bundle)
+    catalog = ItemCatalog.from_frame(bundle.items, items)
+    interactions = Interactions.from_frame(item_events(bundle), item_ids=items)
+    if len(interactions) == 0:
+        raise ValueError(f"{bundle.name}: no events with a catalogue item to train on")
+    split = leave_last_out(interactions, seed=seed)
+    tuning = tune(spec, split.validation, catalog, seed=seed, on_step=progress)
+    ranking = fit_and_rank(spec, tuning.params, split.test, catalog, k=REPORT_K, seed=seed)
+    held_out = ranking_metrics(ranking, split.test, category_matrix(catalog.categories), [REPORT_K])
+    if progress:
+        progress(f"{spec.label}: held-out ndcg@{REPORT_K}={held_out[f'ndcg@{REPORT_K}']:.4f}")
+    started = time.perf_counter()
+    model = spec.factory(tuning.params, seed).fit(interactions, catalog)
+    fit_seconds = time.perf_counter() - started
+    if progress:
+        progress(f"{spec.label}: fitted on all {len(interactions):,} pairs")
+    metrics: dict[str, Any] = {
+        "protocol": "loo",
+        "validation_ndcg@10": tuning.val_ndcg,
+        **{f"test_{name}": value for name, value in held_out.items()},
+        "test_users": split.test.n_users,
+        "fit_seconds": fit_seconds,
+    }
+    artifact = model_store.save(
+        model, metrics=metrics, data_fingerprint=data_fingerprint(interactions)
+    )
+    logger.info("published %s %s (%s)", artifact.name, artifact.version, artifact.path)
+    return TrainingResult(artifact=artifact, params=tuning.params, metrics=metrics)

@@ -1,0 +1,157 @@
+"""HybridRecommender on the shared small data set: labels come from inside the given data,
+determinism, pickling, the fallback without labels, source explanations."""
+
+from __future__ import annotations
+
+import importlib.util
+import pickle
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recmind.rec.base import Filters
+from recmind.rec.hybrid import HybridRecommender
+from recmind.rec.hybrid.holdout import held_out_pairs
+from recmind.rec.hybrid.recommender import OUTSIDE
+from recmind.rec.hybrid.sources import SequentialSource
+from recmind.rec.interactions import Interactions, ItemCatalog
+
+FAST: dict[str, Any] = {
+    "sources": ["ease", "transitions", "popular", "itemknn"],
+    "source_params": {"ease": {"l2": 10.0}},
+    "min_child_samples": 5,
+    "trees": 40,
+}
+
+
+@pytest.fixture(scope="module")
+def fitted(interactions: Interactions, catalog: ItemCatalog) -> HybridRecommender:
+    return HybridRecommender(FAST, seed=5).fit(interactions, catalog)
+
+
+def test_ranker_never_sees_the_evaluation_target(
+    interactions: Interactions, catalog: ItemCatalog
+) -> None:
+    """Remove every user's last pair as a harness would (the test target), fit on the rest:
+    the internal labels are pairs of the data given, never a removed one."""
+    target = held_out_pairs(interactions, seed=99, period_share=0.0)
+    given = interactions.subset(~target)
+    model = HybridRecommender({**FAST, "period_share": 0.3}, seed=5).fit(given, catalog)
+    labels = model.labels_
+    assert labels.nnz > 0
+    assert labels.multiply(given.matrix()).nnz == labels.nnz
+    assert labels.multiply(interactions.subset(target).matrix()).nnz == 0
+    assert model.ranker_ is not None
+
+
+def test_candidates_rank_above_everything_else(
+    fitted: HybridRecommender, interactions: Interactions
+) -> None:
+    users = np.arange(interactions.n_users)
+    candidates = fitted.candidates(users)
+    scores = fitted.score_users(users)
+    in_union = np.zeros_like(scores, dtype=bool)
+    in_union[np.repeat(users, candidates.groups), candidates.items] = True
+    for row in range(len(users)):
+        if in_union[row].any() and (~in_union[row]).any():
+            assert scores[row, in_union[row]].min() > scores[row, ~in_union[row]].max()
+    assert (scores[~in_union] < OUTSIDE + 2).all()
+
+
+def test_same_seed_same_model(interactions: Interactions, catalog: ItemCatalog) -> None:
+    users = [str(u) for u in interactions.user_ids]
+    first = HybridRecommender(FAST, seed=8).fit(interactions, catalog).recommend(users, k=10)
+    second = HybridRecommender(FAST, seed=8).fit(interactions, catalog).recommend(users, k=10)
+    np.testing.assert_array_equal(first.item_ids, second.item_ids)
+    np.testing.assert_array_equal(first.scores, second.scores)
+
+
+def test_pickle_round_trip(fitted: HybridRecommender, interactions: Interactions) -> None:
+    users = [*(str(u) for u in interactions.user_ids), "stranger"]
+    restored = pickle.loads(pickle.dumps(fitted, protocol=5))
+    for filters in (None, Filters(categories=("books",))):
+        before = fitted.recommend(users, k=8, filters=filters)
+        after = restored.recommend(users, k=8, filters=filters)
+        np.testing.assert_array_equal(before.item_ids, after.item_ids)
+        np.testing.assert_array_equal(before.scores, after.scores)
+
+
+def test_explain_sources(fitted: HybridRecommender, interactions: Interactions) -> None:
+    user = str(interactions.user_ids[0])
+    recs = fitted.recommend([user], k=5).for_user(0)
+    items = [i for i, _ in recs]
+    seen = str(interactions.item_ids[interactions.item_index[interactions.user_index == 0][0]])
+    reasons = fitted.explain_sources(user, [*items, seen, "no-such-item"])
+    assert all(reasons[i] for i in items)  # every recommendation was proposed by a source
+    for item in items:
+        assert set(reasons[item]) <= set(fitted.source_names_)
+        assert all(1 <= rank <= fitted.config.candidates for rank in reasons[item].values())
+    assert reasons[seen] == {} and reasons["no-such-item"] == {}
+    assert fitted.explain_sources("stranger", items[:1]) == {items[0]: {}}
+    importance = fitted.feature_importance()
+    assert set(importance) == set(fitted.feature_names_)
+    assert sum(importance.values()) == pytest.approx(1.0)
+
+
+def test_without_labels_sources_are_fused() -> None:
+    """Every user has a single pair: nothing can be held out, the ranker is skipped and
+    reciprocal-rank fusion orders the candidates."""
+    rows = [(f"u{u}", f"i{u % 4}", 1.7e9 + u) for u in range(12)]
+    data = Interactions.from_frame(pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"]))
+    model = HybridRecommender(FAST, seed=0).fit(data)
+    assert model.ranker_ is None and model.labels_.nnz == 0
+    recs = model.recommend(["u0", "u5"], k=3)
+    assert all(len(recs.for_user(r)) == 3 for r in range(2))
+    assert np.isfinite(model.score_users(np.arange(data.n_users))).all()
+
+
+def test_default_sources_skip_text_when_items_have_none(interactions: Interactions) -> None:
+    model = HybridRecommender({"min_child_samples": 5, "trees": 20}, seed=0).fit(interactions)
+    assert model.source_names_ == ["ease", "als", "itemknn", "transitions", "popular"]
+
+
+def test_unknown_source_is_an_error(interactions: Interactions) -> None:
+    with pytest.raises(ValueError, match="unknown source 'nope'"):
+        HybridRecommender({"sources": ["ease", "nope"]}).fit(interactions)
+
+
+def test_text_source_brings_cold_items(interactions: Interactions) -> None:
+    """With the semantic source an item nobody touched can still be a candidate."""
+    ids = np.asarray([*interactions.item_ids, "cold-book"], dtype=object)
+    data = Interactions(
+        user_ids=interactions.user_ids,
+        item_ids=ids,
+        user_index=interactions.user_index,
+        item_index=interactions.item_index,
+        timestamps=interactions.timestamps,
+        weights=interactions.weights,
+    )
+    titles = [f"Item {i}" for i in range(len(ids) - 1)] + ["Item 0 sequel"]
+    catalog = ItemCatalog.from_frame(pd.DataFrame({"item_id": ids, "title": titles}), ids)
+    semantic = {"encoder": "minilm-onnx", "cache_embeddings": False}
+    model = HybridRecommender(
+        {**FAST, "sources": ["ease", "semantic"], "source_params": {"semantic": semantic}},
+        seed=1,
+    ).fit(data, catalog)
+    candidates = model.candidates(np.arange(data.n_users))
+    assert len(ids) - 1 in set(candidates.items.tolist())
+    assert model.source_names_ == ["ease", "semantic"]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="the sequential source needs torch"
+)
+def test_sequential_source_trains_once(interactions: Interactions, catalog: ItemCatalog) -> None:
+    tiny = {"hidden": 8, "max_epochs": 2, "text_fusion": False, "monitor_users": 0}
+    model = HybridRecommender(
+        {**FAST, "sources": ["ease", "sequential"], "source_params": {"sequential": tiny}},
+        seed=2,
+    ).fit(interactions, catalog)
+    sequential = model.sources_[1]
+    assert isinstance(sequential, SequentialSource)
+    # refit reads the full histories without retraining: every pair is in them
+    assert sum(len(h) for h in sequential.histories_) == len(interactions)
+    recs = model.recommend([str(u) for u in interactions.user_ids[:5]], k=4)
+    assert all(len(recs.for_user(r)) == 4 for r in range(5))
