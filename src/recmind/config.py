@@ -8,6 +8,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from recmind.api.settings import ApiSettings
+from recmind.serving.settings import ServingSettings
+
 
 class Settings(BaseSettings):
     """Runtime configuration.
@@ -48,6 +51,14 @@ class Settings(BaseSettings):
         default="minilm",
         description="Sentence encoder for item and query text: minilm (English, "
         "sentence-transformers), minilm-onnx (int8, no torch), e5 (Chinese and English).",
+    )
+
+    api: ApiSettings = Field(
+        default_factory=ApiSettings, description="REST service (RECMIND_API__PORT, ...)."
+    )
+    serving: ServingSettings = Field(
+        default_factory=ServingSettings,
+        description="Online serving engine (RECMIND_SERVING__RELOAD_SECONDS, ...).",
     )
 
     @property

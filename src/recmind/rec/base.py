@@ -121,6 +121,40 @@ class Recommender(ABC):
             scores[~known] = self.fallback_scores_
         return scores
 
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """Scores ``(len(histories), n_items)`` for ad-hoc histories of dense item indices in
+        time order, oldest first: a visitor's session, or a user's events up to this request
+        (so an event stored a moment ago changes the next recommendations without
+        retraining). Negative indices (items outside the model's index) are ignored; an
+        empty history gets normalised popularity.
+
+        Every registered model overrides this; the contract suite checks it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot score ad-hoc histories")
+
+    def recommend_histories(
+        self,
+        histories: Sequence[Sequence[int]],
+        k: int = 10,
+        filters: Filters | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` dense item indices and scores for ad-hoc histories; with
+        ``filters.exclude_seen`` the history's own items are excluded (not the training
+        data's: the history is the whole truth about this visitor)."""
+        filters = filters or Filters()
+        allowed = self._filter_mask(filters)
+        out_idx = np.full((len(histories), k), -1, dtype=np.int64)
+        out_scores = np.full((len(histories), k), np.nan, dtype=np.float64)
+        for start, stop in _batches(len(histories), self.batch_size):
+            batch = [np.asarray(h, dtype=np.int64).reshape(-1) for h in histories[start:stop]]
+            scores = self.score_histories(batch)
+            scores[:, ~allowed] = -np.inf
+            if filters.exclude_seen:
+                for row, history in enumerate(batch):
+                    scores[row, history[history >= 0]] = -np.inf
+            out_idx[start:stop], out_scores[start:stop] = top_k(scores, k, self.tiebreak_)
+        return out_idx, out_scores
+
     def _filter_mask(self, filters: Filters) -> np.ndarray:
         """Items allowed by the user-independent filters."""
         allowed = np.ones(self.interactions_.n_items, dtype=bool)

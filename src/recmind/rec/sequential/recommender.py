@@ -154,6 +154,9 @@ class SequentialRecommender(Recommender):
         rows = [torch.from_numpy(a[a >= 0] + 1) for a in arrays]
         return self._score_rows(rows)
 
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        return self.score_sequences(histories)
+
     def _score_rows(self, rows: list[torch.Tensor]) -> np.ndarray:
         scores = np.empty((len(rows), self.interactions_.n_items), dtype=np.float64)
         filled = np.asarray([len(r) > 0 for r in rows], dtype=bool)

@@ -1,0 +1,1 @@
+"""The REST service: FastAPI app, one router per resource, auth and middleware."""

@@ -1,0 +1,1 @@
+"""Online serving: the published model, live histories, fresh items, hot swap."""
