@@ -4,6 +4,7 @@ conjugate-gradient ALS of ``implicit``."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -14,6 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from recmind.rec.base import ModelConfig, Recommender
 from recmind.rec.interactions import Interactions
+from recmind.rec.itemknn import empty_rows, history_matrix
 
 logger = logging.getLogger(__name__)
 
@@ -95,3 +97,44 @@ class ALSRecommender(Recommender):
 
     def _score(self, user_index: np.ndarray) -> np.ndarray:
         return np.asarray(self.user_factors_[user_index] @ self.item_factors_.T, dtype=np.float64)
+
+    def fold_in(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """User factors ``(len(histories), factors)`` solved from each history with the item
+        factors fixed: the exact least-squares step ALS itself takes for a user,
+        ``x = (Y^T Y + reg I + alpha Y_h^T Y_h)^-1 (1 + alpha) Y_h^T 1`` (confidence
+        ``1 + alpha`` on the history's items). An empty history gives a zero vector."""
+        return self._fold_in_rows(history_matrix(histories, self.interactions_.n_items))
+
+    def _fold_in_rows(self, rows: sp.csr_matrix) -> np.ndarray:
+        item_factors = self.item_factors_.astype(np.float64)
+        gram = self._fold_in_gram()
+        alpha = self.config.alpha
+        out = np.zeros((rows.shape[0], item_factors.shape[1]), dtype=np.float64)
+        for row in range(rows.shape[0]):
+            items = rows.indices[rows.indptr[row] : rows.indptr[row + 1]]
+            if items.size == 0:
+                continue
+            touched = item_factors[items]
+            system = gram + alpha * (touched.T @ touched)
+            out[row] = np.linalg.solve(system, (1.0 + alpha) * touched.sum(axis=0))
+        return out
+
+    def _fold_in_gram(self) -> np.ndarray:
+        """``Y^T Y + reg I`` (float64), computed once per fitted model: it does not depend
+        on the history. Keyed by the factor array itself, so a refit recomputes it;
+        concurrent first calls compute the same value."""
+        cached: tuple[np.ndarray, np.ndarray] | None = self.__dict__.get("fold_in_gram_")
+        if cached is not None and cached[0] is self.item_factors_:
+            return cached[1]
+        factors = self.item_factors_.astype(np.float64)
+        gram = factors.T @ factors + self.config.regularization * np.eye(factors.shape[1])
+        self.fold_in_gram_ = (self.item_factors_, gram)
+        return gram
+
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """Dot products of the folded-in user factors (:meth:`fold_in`) with every item's;
+        an empty history gets normalised popularity."""
+        rows = history_matrix(histories, self.interactions_.n_items)
+        scores = self._fold_in_rows(rows) @ self.item_factors_.T.astype(np.float64)
+        scores[empty_rows(rows)] = self.fallback_scores_
+        return np.asarray(scores, dtype=np.float64)

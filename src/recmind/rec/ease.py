@@ -11,6 +11,7 @@ its weights are within 1e-5 (relative) of float64 and NDCG@10 is identical.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,6 +21,7 @@ from scipy.linalg import lapack
 
 from recmind.rec.base import ModelConfig, Recommender
 from recmind.rec.interactions import Interactions
+from recmind.rec.itemknn import empty_rows, history_matrix
 
 _BLOCK_CELLS = 32_000_000
 """Cells of the Gram matrix filled per sparse product, bounding the temporary memory."""
@@ -113,3 +115,11 @@ class EASERecommender(Recommender):
     def _score(self, user_index: np.ndarray) -> np.ndarray:
         product = self.seen_[user_index] @ self.weights_
         return np.asarray(product, dtype=np.float64)
+
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """``x_h @ B`` for the history's binary row: a user's training history scores
+        exactly like the fitted user; an empty history gets normalised popularity."""
+        rows = history_matrix(histories, self.interactions_.n_items)
+        scores = np.asarray(rows @ self.weights_, dtype=np.float64)
+        scores[empty_rows(rows)] = self.fallback_scores_
+        return scores

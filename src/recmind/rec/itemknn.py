@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -70,6 +71,31 @@ def cosine_neighbours(matrix: sp.csr_matrix, neighbors: int, shrinkage: float) -
     )
 
 
+def history_matrix(histories: Sequence[Sequence[int]], n_items: int) -> sp.csr_matrix:
+    """Binary ``(len(histories), n_items)`` rows of ad-hoc histories of dense item indices:
+    the same 1-per-touched-item encoding as the training matrix (repeats count once,
+    negative indices, items outside the model's index, are dropped)."""
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    for row, history in enumerate(histories):
+        items = np.unique(np.asarray(history, dtype=np.int64).reshape(-1))
+        items = items[(items >= 0) & (items < n_items)]
+        cols.append(items)
+        rows.append(np.full(items.size, row, dtype=np.int64))
+    row_index = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    col_index = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    return sp.csr_matrix(
+        (np.ones(row_index.size, dtype=np.float32), (row_index, col_index)),
+        shape=(len(histories), n_items),
+        dtype=np.float32,
+    )
+
+
+def empty_rows(matrix: sp.csr_matrix) -> np.ndarray:
+    """True for the rows of ``matrix`` without a stored entry (histories with no known item)."""
+    return np.asarray(np.diff(matrix.indptr) == 0, dtype=bool)
+
+
 class ItemKNNRecommender(Recommender):
     """Scores an item by summing its similarity to every item the user touched."""
 
@@ -90,3 +116,11 @@ class ItemKNNRecommender(Recommender):
     def _score(self, user_index: np.ndarray) -> np.ndarray:
         product = self.seen_[user_index] @ self.similarity_
         return np.asarray(product.toarray(), dtype=np.float64)
+
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """The same sum of similarities, over the history's items instead of the training
+        row's; an empty history gets normalised popularity."""
+        rows = history_matrix(histories, self.interactions_.n_items)
+        scores = np.asarray((rows @ self.similarity_).toarray(), dtype=np.float64)
+        scores[empty_rows(rows)] = self.fallback_scores_
+        return scores

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -53,3 +54,8 @@ class PopularityRecommender(Recommender):
 
     def _score(self, user_index: np.ndarray) -> np.ndarray:
         return np.broadcast_to(self.item_scores_, (len(user_index), len(self.item_scores_)))
+
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """Everyone, with any history or none, gets the model's own (decayed) ranking: this
+        model's popularity is the one it was tuned to serve."""
+        return np.tile(self.item_scores_.astype(np.float64), (len(histories), 1))

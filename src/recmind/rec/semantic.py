@@ -114,6 +114,11 @@ class SemanticRecommender(Recommender):
             vectors[row] = weight @ self.item_vectors_[index]
         return self._score_vectors(l2_normalise(vectors))
 
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """The recency-weighted mean vector of the history (newest weighs most, with the
+        model's half-life) against every item; see :meth:`score_history`."""
+        return self.score_history(histories)
+
     def similar_items(self, item_ids: Sequence[str], k: int = 10) -> list[list[tuple[str, float]]]:
         """The ``k`` items whose texts are closest to each given item (itself excluded), by
         cosine, through a faiss inner-product index; an unknown id gets an empty list."""
