@@ -47,7 +47,7 @@ def test_migrate_is_idempotent(store: Store) -> None:
     store.migrate()
     with store.engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert versions == [("0001",)]
+    assert versions == [("0002",)]
     assert store.counts() == {"items": 0, "users": 0, "events": 0, "reviews": 0}
 
 

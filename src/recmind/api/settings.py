@@ -36,3 +36,18 @@ class ApiSettings(BaseModel):
     max_batch_events: int = Field(
         default=10_000, ge=1, description="Most events accepted in one POST /v1/events."
     )
+    key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a verified API key is trusted without asking the store again "
+        "(a key revoked by another process stops working within this time).",
+    )
+    log_requests: bool = Field(
+        default=True, description="Write one JSON log line per request (logger recmind.api)."
+    )
+    profile_cache_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long the catalogue-wide part of user profiles (item tags, tag "
+        "prevalence) is reused before being recomputed.",
+    )

@@ -83,5 +83,19 @@ reviews = Table(
     Index(None, "user_id"),
 )
 
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("name", Text),
+    # HMAC-SHA256 (hex) of the whole key under the server secret: the key itself is never
+    # stored, and a stolen table is useless without the secret.
+    Column("key_hash", String(64), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("revoked_at", Double),
+    Column("last_used_at", Double),
+)
+
 TABLES = {"items": items, "users": users, "events": events, "reviews": reviews}
-"""The store's tables by entity name, in import order."""
+"""The store's data tables by entity name, in import order (``api_keys`` is not data)."""

@@ -1,0 +1,250 @@
+"""User profiles for the API: :func:`recmind.profiles.build_profile` over one user's rows.
+
+Reading the whole store per request would not scale, so a profile is built from the user's
+own events and reviews and the items they touched (read fresh: a new event shows at once),
+plus how common each tag is across all interactions, recomputed at most every
+``settings.api.profile_cache_seconds``.
+
+Generated portraits (``?generate=true``) are written by the configured language model,
+checked against the facts, and cached per user under ``<home>/cache/portraits`` until the
+user's tags or recent titles change; erasing the user deletes that cache entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+from sqlalchemy import select
+
+from recmind.config import Settings
+from recmind.data.bundle import ITEM_COLUMNS, USER_COLUMNS, DataBundle
+from recmind.data.privacy import user_rows
+from recmind.data.schema import items as items_table
+from recmind.data.store import Store
+from recmind.profiles import ProfileIndex, UserProfile, build_profile
+from recmind.profiles.tags import TagKind, item_tags
+from recmind.text.llm.protocol import Generator
+
+logger = logging.getLogger(__name__)
+
+PORTRAIT_KIND = "portrait"
+
+
+@dataclass(frozen=True)
+class _Prevalence:
+    shares: dict[str, float]
+    built_at: float
+
+
+def _prevalence(store: Store, tags: dict[str, list[tuple[str, TagKind]]]) -> dict[str, float]:
+    """Each tag's share of all interactions (events on items and reviews), as
+    :func:`recmind.profiles.tags.tag_prevalence` computes it, counted in SQL."""
+    sql = (
+        "SELECT item_id, COUNT(*) FROM events WHERE item_id IS NOT NULL GROUP BY item_id "
+        "UNION ALL SELECT item_id, COUNT(*) FROM reviews GROUP BY item_id"
+    )
+    counts: dict[str, float] = {}
+    total = 0
+    with store.raw_connection() as connection:
+        cursor = connection.cursor()
+        cursor.execute(sql)
+        for item_id, n in cursor.fetchall():
+            total += int(n)
+            for tag, _ in tags.get(str(item_id), ()):
+                counts[tag] = counts.get(tag, 0.0) + int(n)
+        cursor.close()
+    total = max(total, 1)
+    return {tag: n / total for tag, n in counts.items()}
+
+
+class ProfileService:
+    """Builds profiles and keeps the generated-portrait cache."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.cache_dir = settings.home / "cache" / "portraits"
+        self._prevalence: _Prevalence | None = None
+        self._lock = threading.Lock()
+        self._generator: Generator | None = None
+        self._generator_error: str | None = None
+        self._generate_lock = threading.Lock()
+
+    # -- catalogue-wide part -------------------------------------------------------------
+
+    def _prevalence_now(self) -> dict[str, float]:
+        with self._lock:
+            current = self._prevalence
+            max_age = self.settings.api.profile_cache_seconds
+            if current is not None and time.monotonic() - current.built_at < max_age:
+                return current.shares
+            shares = _prevalence(self.store, item_tags(self.store.load_items()))
+            self._prevalence = _Prevalence(shares, time.monotonic())
+            return shares
+
+    # -- one user ------------------------------------------------------------------------
+
+    def _items(self, item_ids: set[str]) -> pd.DataFrame:
+        wanted = sorted(item_ids)
+        found: list[dict[str, Any]] = []
+        with self.store.engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = connection.execute(
+                    select(items_table).where(items_table.c.item_id.in_(chunk))
+                ).all()
+                found += [dict(r._mapping) for r in rows]
+        frame = pd.DataFrame(found, columns=list(ITEM_COLUMNS))
+        frame["attributes"] = pd.Series(
+            [_json_object(v) for v in frame["attributes"]], index=frame.index, dtype=object
+        )
+        return frame
+
+    def _index(self, user_id: str) -> ProfileIndex | None:
+        rows = user_rows(self.store, user_id)
+        if rows["user"] is None and not rows["events"] and not rows["reviews"]:
+            return None
+        events = pd.DataFrame(rows["events"], columns=list(_EVENT_COLUMNS))
+        reviews = pd.DataFrame(rows["reviews"], columns=list(_REVIEW_COLUMNS))
+        touched = set(events["item_id"].dropna()) | set(reviews["item_id"].dropna())
+        user = pd.DataFrame([rows["user"]] if rows["user"] else [], columns=list(USER_COLUMNS))
+        bundle = DataBundle(
+            name="user",
+            items=self._items({str(i) for i in touched}),
+            users=user,
+            events=events,
+            reviews=reviews,
+        )
+        index = ProfileIndex(bundle)
+        index.prevalence = self._prevalence_now()
+        return index
+
+    def profile(
+        self, user_id: str, *, generate: bool = False, n_recent: int = 5
+    ) -> tuple[UserProfile, str | None]:
+        """``(profile, note)``; KeyError for an unknown user. ``note`` says why a generated
+        portrait was asked for but the template one is given."""
+        index = self._index(user_id)
+        if index is None:
+            raise KeyError(user_id)
+        profile = build_profile(index, user_id, n_recent=n_recent)
+        if not generate or (not profile.tags and not profile.recent):
+            return profile, None
+        key = self._facts_key(profile)
+        cached = self._read_portrait(user_id)
+        if cached is not None and cached.get("facts") == key:
+            return _with_portrait(profile, str(cached["text"]), "llm"), None
+        generator = self._get_generator()
+        if generator is None:
+            return profile, f"no language model available: {self._generator_error}"
+        with self._generate_lock:
+            written = build_profile(
+                index, user_id, generator, n_recent=n_recent, seed=self.settings.seed
+            )
+        if written.portrait_source != "llm":
+            return written, "the generated portrait failed the grounding check; template used"
+        self._write_portrait(user_id, key, written.portrait)
+        return written, None
+
+    @staticmethod
+    def _facts_key(profile: UserProfile) -> str:
+        facts = profile.portrait_facts
+        payload = orjson.dumps([list(facts.titles), list(facts.terms)])
+        return hashlib.sha256(payload).hexdigest()
+
+    def _get_generator(self) -> Generator | None:
+        with self._generate_lock:
+            if self._generator is None and self._generator_error is None:
+                try:
+                    from recmind.text.llm.factory import create_generator, llm_settings
+
+                    # No shared generation cache: its entries would outlive an erased user.
+                    config = llm_settings(self.settings).model_copy(update={"cache": False})
+                    self._generator = create_generator(
+                        config, seed=self.settings.seed, home=self.settings.home
+                    )
+                except Exception as exc:
+                    logger.warning("no language model for portraits: %s", exc)
+                    self._generator_error = str(exc) or type(exc).__name__
+            return self._generator
+
+    # -- portrait cache ------------------------------------------------------------------
+
+    def _portrait_path(self, user_id: str) -> Path:
+        digest = hashlib.sha256(user_id.encode()).hexdigest()
+        return self.cache_dir / f"{digest}.json"
+
+    def _read_portrait(self, user_id: str) -> dict[str, Any] | None:
+        try:
+            data = orjson.loads(self._portrait_path(user_id).read_bytes())
+        except (FileNotFoundError, orjson.JSONDecodeError):
+            return None
+        return data if isinstance(data, dict) and data.get("user_id") == user_id else None
+
+    def _write_portrait(self, user_id: str, key: str, text: str) -> None:
+        path = self._portrait_path(user_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = orjson.dumps(
+            {
+                "user_id": user_id,
+                "kind": PORTRAIT_KIND,
+                "facts": key,
+                "text": text,
+                "created_at": time.time(),
+            }
+        )
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def generated_texts(self, user_id: str) -> list[dict[str, Any]]:
+        """Every generated text cached about the user (for export)."""
+        cached = self._read_portrait(user_id)
+        if cached is None:
+            return []
+        return [
+            {
+                "kind": str(cached.get("kind", PORTRAIT_KIND)),
+                "text": str(cached["text"]),
+                "created_at": float(cached.get("created_at", 0.0)),
+            }
+        ]
+
+    def forget(self, user_id: str) -> int:
+        """Delete every cached text about the user; how many were deleted."""
+        path = self._portrait_path(user_id)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return 0
+        return 1
+
+
+def _json_object(value: object) -> dict[str, Any]:
+    if isinstance(value, str) and value:
+        parsed = orjson.loads(value)
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+_EVENT_COLUMNS = ("event_id", "user_id", "item_id", "event_type", "timestamp", "value", "query")
+_REVIEW_COLUMNS = ("review_id", "user_id", "item_id", "rating", "text", "timestamp")
+
+
+def _with_portrait(profile: UserProfile, text: str, source: str) -> UserProfile:
+    return replace(profile, portrait=text, portrait_source=source)  # type: ignore[arg-type]

@@ -1,0 +1,16 @@
+"""Every router of the service, in the order the app includes them (one module each)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from recmind.api.routers import events, health, items, keys, privacy, users
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    events.router,
+    items.router,
+    users.router,
+    privacy.router,
+    keys.router,
+]

@@ -1,0 +1,128 @@
+"""``POST /v1/events``: one event or a batch, a verdict per row, acknowledged once durable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from recmind.api.deps import require_scope
+from recmind.api.metrics import ApiMetrics
+from recmind.api.responses import json_response
+from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, EventIn, IngestResult, RowRejection
+from recmind.config import Settings
+from recmind.data.event_writes import EventsOutcome, ingest_events
+from recmind.data.online_quarantine import quarantine_rejections
+from recmind.data.store import Store
+from recmind.serving.engine import ServingEngine
+
+router = APIRouter(tags=["events"])
+
+_EVENT_SCHEMA = EventIn.model_json_schema()
+_EVENT_SCHEMA["additionalProperties"] = False
+_BODY_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _EVENT_SCHEMA,
+        {
+            "title": "EventBatchIn",
+            "type": "object",
+            "properties": {"events": {"type": "array", "items": _EVENT_SCHEMA}},
+            "required": ["events"],
+            "additionalProperties": False,
+        },
+    ]
+}
+
+
+def _parse(body: bytes, limit: int) -> list[Any]:
+    """The event objects of a body (one event, or ``{"events": [...]}``)."""
+    if not body.strip():
+        raise HTTPException(422, 'the body is empty: send an event or {"events": [...]}')
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPException(400, f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise HTTPException(422, 'the body must be an event object or {"events": [...]}')
+    if "events" not in parsed:
+        return [parsed]
+    extra = sorted(str(k) for k in parsed if k != "events")
+    if extra:
+        raise HTTPException(422, f"unknown field(s) {extra} next to events")
+    events = parsed["events"]
+    if not isinstance(events, list):
+        raise HTTPException(422, "events must be a list of event objects")
+    if len(events) > limit:
+        raise HTTPException(
+            413, f"{len(events):,} events in one request; at most {limit:,} are accepted"
+        )
+    return events
+
+
+def _ingest(
+    store: Store, engine: ServingEngine, settings: Settings, events: list[Any], source: str
+) -> EventsOutcome:
+    outcome = ingest_events(store, events, settings)
+    quarantine_rejections(settings.quarantine_dir, "events", source, outcome.rejected)
+    if outcome.user_ids:
+        engine.events_ingested(outcome.user_ids)
+    return outcome
+
+
+def _result(outcome: EventsOutcome) -> dict[str, Any]:
+    rejected = [
+        RowRejection(
+            index=r.index, field=r.field, value=r.value, reason=r.reason, message=r.message
+        ).model_dump()
+        for r in outcome.rejected
+    ]
+    return {
+        "received": outcome.received,
+        "accepted": len(outcome.accepted),
+        "duplicates": len(outcome.duplicates),
+        "rejected": rejected,
+        "users_created": outcome.users_created,
+        "event_ids": outcome.event_ids,
+        "duplicate_indices": outcome.duplicates,
+    }
+
+
+@router.post(
+    "/v1/events",
+    response_model=IngestResult,
+    summary="Ingest one event or a batch",
+    description=(
+        'Send one event object, or `{"events": [...]}` (at most '
+        "`RECMIND_API__MAX_BATCH_EVENTS`, 10,000 by default). Every row is validated like an "
+        "imported file's; rejected rows are listed with index, field, value and reason (and "
+        "written to the quarantine), the others stored. Idempotent by `event_id` (derived "
+        "from user, item, type, time and query when absent). The answer comes only after "
+        "the batch is committed to the store."
+    ),
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _BODY_SCHEMA}}}
+    },
+    responses={
+        **ERROR_RESPONSES,
+        400: {"model": ErrorOut, "description": "The body is not JSON."},
+        422: {"model": ErrorOut, "description": "The body is neither an event nor a batch."},
+    },
+    dependencies=[Depends(require_scope("ingest"))],
+)
+async def post_events(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    events = _parse(await request.body(), settings.api.max_batch_events)
+    source = f"POST /v1/events request {request.state.request_id}"
+    outcome = await run_in_threadpool(
+        _ingest, request.app.state.store, request.app.state.engine, settings, events, source
+    )
+    metrics: ApiMetrics = request.app.state.metrics
+    if outcome.accepted:
+        metrics.events_ingested.inc(len(outcome.accepted))
+    if outcome.duplicates:
+        metrics.events_duplicate.inc(len(outcome.duplicates))
+    for rejection in outcome.rejected:
+        metrics.rows_rejected.labels("events", rejection.reason).inc()
+    return json_response(_result(outcome))

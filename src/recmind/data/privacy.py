@@ -1,0 +1,140 @@
+"""Everything the store and the quarantine hold about one user: export it, or erase it.
+
+Erasure removes the user's row, events and reviews in one transaction, and every
+quarantined input row that names the user (their quarantine files are rewritten
+atomically). Caches above the data layer (portraits, served models) are the caller's to
+clear; trained model artefacts forget the user at the next training.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, select
+
+from recmind.data.record_writes import get_record
+from recmind.data.schema import events, reviews, users
+from recmind.data.store import Store
+from recmind.data.write_lock import write_lock
+
+_TOKEN = re.compile(r'[,\t;|"\'{}\[\]:\s]+')
+quarantine_lock = threading.Lock()
+"""Held while this process appends to or rewrites quarantine files."""
+
+
+@dataclass(frozen=True)
+class ErasedRows:
+    user_row: bool
+    events: int
+    reviews: int
+
+
+def _rows(store: Store, table: Any, user_id: str, order: Any) -> list[dict[str, Any]]:
+    with store.engine.connect() as connection:
+        found = connection.execute(
+            select(table).where(table.c.user_id == user_id).order_by(*order)
+        ).all()
+    return [dict(row._mapping) for row in found]
+
+
+def user_rows(store: Store, user_id: str) -> dict[str, Any]:
+    """``{"user": row or None, "events": [...], "reviews": [...]}`` (events oldest first)."""
+    return {
+        "user": get_record(store, "users", user_id),
+        "events": _rows(store, events, user_id, (events.c.timestamp, events.c.event_id)),
+        "reviews": _rows(store, reviews, user_id, (reviews.c.timestamp, reviews.c.review_id)),
+    }
+
+
+def erase_rows(store: Store, user_id: str) -> ErasedRows:
+    """Delete the user's events, reviews and row in one transaction."""
+    with write_lock(store), store.engine.begin() as connection:
+        n_events = connection.execute(delete(events).where(events.c.user_id == user_id))
+        n_reviews = connection.execute(delete(reviews).where(reviews.c.user_id == user_id))
+        n_users = connection.execute(delete(users).where(users.c.user_id == user_id))
+    return ErasedRows(bool(n_users.rowcount), int(n_events.rowcount), int(n_reviews.rowcount))
+
+
+def names_user(entry: dict[str, Any], user_id: str) -> bool:
+    """Whether a quarantine entry is about ``user_id``: its record's ``user_id`` (or, for a
+    line that did not parse, any field of the raw text) is that id."""
+    record = entry.get("record")
+    if entry.get("field") == "user_id" and str(entry.get("value", "")).strip() == user_id:
+        return True
+    if isinstance(record, dict):
+        value = record.get("user_id")
+        if value is None:
+            return False
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        return text.strip() == user_id
+    if isinstance(record, str):
+        return user_id in _TOKEN.split(record)
+    return False
+
+
+def _line_names_user(line: bytes, user_id: str) -> bool:
+    try:
+        entry = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        # A damaged line (a crash mid-write): judge its raw text.
+        return names_user({"record": line.decode("utf-8", errors="replace")}, user_id)
+    return isinstance(entry, dict) and names_user(entry, user_id)
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.jsonl")) if directory.is_dir() else []
+
+
+def quarantined(directory: Path, user_id: str) -> list[dict[str, Any]]:
+    """Every quarantine entry naming the user, with the file it is in."""
+    out = []
+    for path in _files(directory):
+        with path.open("rb") as handle:
+            for line in handle:
+                if line.strip() and _line_names_user(line, user_id):
+                    try:
+                        entry = orjson.loads(line)
+                    except orjson.JSONDecodeError:
+                        entry = {"record": line.decode("utf-8", errors="replace")}
+                    out.append({"file": path.name, **entry})
+    return out
+
+
+def _rewrite(path: Path, lines: list[bytes]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.writelines(lines)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def scrub_quarantine(directory: Path, user_id: str) -> int:
+    """Remove every quarantine entry naming the user; returns how many were removed."""
+    removed = 0
+    with quarantine_lock:
+        for path in _files(directory):
+            with path.open("rb") as handle:
+                lines = handle.readlines()
+            kept = [
+                line for line in lines if not line.strip() or not _line_names_user(line, user_id)
+            ]
+            if len(kept) == len(lines):
+                continue
+            removed += len(lines) - len(kept)
+            if any(line.strip() for line in kept):
+                _rewrite(path, kept)
+            else:
+                path.unlink()
+    return removed
