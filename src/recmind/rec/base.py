@@ -6,7 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -147,7 +147,8 @@ class Recommender(ABC):
         out_scores = np.full((len(histories), k), np.nan, dtype=np.float64)
         for start, stop in _batches(len(histories), self.batch_size):
             batch = [np.asarray(h, dtype=np.int64).reshape(-1) for h in histories[start:stop]]
-            scores = self.score_histories(batch)
+            # ndarray rows are sequences of ints at runtime; typing cannot say so.
+            scores = self.score_histories(cast(Sequence[Sequence[int]], batch))
             scores[:, ~allowed] = -np.inf
             if filters.exclude_seen:
                 for row, history in enumerate(batch):
