@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.serving.shop import import_shop, publish
 
 from recmind.config import Settings
 from recmind.data.store import Store
 from recmind.serving.engine import ServingEngine
-from tests.serving.shop import import_shop, publish
 
 
 @pytest.fixture

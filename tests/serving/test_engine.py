@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.serving.shop import START, add_event, erase_user, publish
 
 from recmind.config import Settings
 from recmind.data.store import Store
 from recmind.rec.base import Filters
 from recmind.serving.engine import ServingEngine
 from recmind.serving.results import NotReadyError, UnknownItemError
-from tests.serving.shop import START, add_event, erase_user, publish
 
 BAKER = "b-user00"
 
