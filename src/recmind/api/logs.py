@@ -13,7 +13,8 @@ ACCESS_LOGGER = "recmind.api.access"
 """One line per request: method, route, status, ms, key id, request id."""
 
 _STANDARD = frozenset(
-    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime"}
+    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys()
+    | {"message", "asctime", "color_message"}
 )
 
 

@@ -13,8 +13,10 @@ from recmind.cli import (
     explain_cmd,
     generate_cmd,
     import_cmd,
+    keys_cmd,
     models_cmd,
     profile_cmd,
+    serve_cmd,
 )
 
 app = typer.Typer(
@@ -41,3 +43,5 @@ demo_cmd.register(app)
 profile_cmd.register(app)
 explain_cmd.register(app)
 generate_cmd.register(app)
+serve_cmd.register(app)
+keys_cmd.register(app)
