@@ -9,12 +9,20 @@ import httpx
 
 
 class ApiError(Exception):
-    """A non-2xx answer: ``status`` and the server's ``detail``."""
+    """A non-2xx answer: ``status``, the server's ``detail`` and the request id to quote."""
 
-    def __init__(self, status: int, detail: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: Any,
+        request_id: str | None = None,
+        headers: httpx.Headers | None = None,
+    ) -> None:
         super().__init__(f"HTTP {status}: {detail}")
         self.status = status
         self.detail = detail
+        self.request_id = request_id
+        self.headers = headers if headers is not None else httpx.Headers()
 
 
 class BaseClient:
@@ -33,6 +41,23 @@ class BaseClient:
             base_url=base_url, headers=headers, timeout=timeout, transport=transport
         )
 
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one request and return the response as it is (no error mapping)."""
+        if params:
+            params = {k: v for k, v in params.items() if v is not None}
+        return self._http.request(
+            method, path, json=json, params=params, content=content, headers=headers
+        )
+
     def _request(
         self,
         method: str,
@@ -42,15 +67,19 @@ class BaseClient:
         params: dict[str, Any] | None = None,
     ) -> Any:
         """Send one request; the decoded JSON body (None for 204), or :class:`ApiError`."""
-        if params:
-            params = {k: v for k, v in params.items() if v is not None}
-        response = self._http.request(method, path, json=json, params=params)
+        response = self.raw(method, path, json=json, params=params)
         if response.status_code >= 400:
             try:
-                detail = response.json().get("detail", response.text)
+                body = response.json()
+                detail = body.get("detail", response.text) if isinstance(body, dict) else body
             except ValueError:
                 detail = response.text
-            raise ApiError(response.status_code, detail)
+            raise ApiError(
+                response.status_code,
+                detail,
+                response.headers.get("x-request-id"),
+                response.headers,
+            )
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
