@@ -77,6 +77,7 @@ class ServingEngine:
         self._update_lock = threading.Lock()
         self._item_changes: list[str] = []
         self._loading = 0
+        self._failed_version: str | None = None
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._forgotten = ForgottenUsers()
@@ -141,9 +142,14 @@ class ServingEngine:
         a new version is now served."""
         with self._swap_lock:
             wanted = latest_version(self.settings.models_dir)
-            if wanted is None or wanted == self.version:
+            if wanted is None or wanted == self.version or wanted == self._failed_version:
                 return False
-            self._load(wanted)
+            try:
+                self._load(wanted)
+            except Exception:
+                self._failed_version = wanted  # not retried until LATEST changes
+                raise
+            self._failed_version = None
             return True
 
     def use_version(self, version: str) -> None:
@@ -398,7 +404,7 @@ class ServingEngine:
             out = [_with_reason(o, r) for o, r in zip(out, reasons, strict=True)]
         if found:
             fresh = [self._fresh_item(state, history, j, sim, explain) for j, sim in found]
-            out = _interleave(out, fresh, k)
+            out = _interleave(out, fresh, k, fresh_slots(k, self.settings.serving.fresh_share))
         return RecommendationResult(
             items=out, model=served.name, version=served.version, personalized=personalized
         )
@@ -457,9 +463,24 @@ class ServingEngine:
         allowed = state.catalog.fresh_allowed(filters)
         if filters.exclude_seen:
             allowed[seen] = False
-        allowed &= similarity >= self.settings.serving.fresh_min_similarity
+        allowed &= similarity >= self._fresh_bar(state, vector, history.items)
         order = [int(j) for j in np.argsort(-similarity, kind="stable") if allowed[j]]
         return [(j, float(similarity[j])) for j in order[:slots]]
+
+    def _fresh_bar(self, state: ServingState, vector: np.ndarray, exclude: np.ndarray) -> float:
+        """The cosine a new item needs: at least ``fresh_min_similarity``, and at least the
+        ``fresh_quantile`` quantile of the cosines of the catalogue's other items (present,
+        not in ``exclude``) to the same vector. Relative, so it holds for any encoder."""
+        serving = self.settings.serving
+        space = state.resources.text_space()
+        reference = state.catalog.present.copy()
+        reference[exclude] = False
+        if not reference.any():
+            return serving.fresh_min_similarity
+        cosines = space.item_vectors[reference] @ vector
+        return max(
+            serving.fresh_min_similarity, float(np.quantile(cosines, serving.fresh_quantile))
+        )
 
     def _fresh_item(
         self, state: ServingState, history: UserHistory, j: int, similarity: float, explain: bool
@@ -513,8 +534,10 @@ class ServingEngine:
             ]
             if slots and len(catalog.fresh):
                 space = state.resources.text_space()
-                fresh = self._fresh_by_vector(state, space.item_vectors[index], slots, filters)
-                out = _interleave(out[: k - len(fresh)], fresh, k)
+                fresh = self._fresh_by_vector(
+                    state, space.item_vectors[index], slots, filters, np.asarray([index])
+                )
+                out = _interleave(out[: k - len(fresh)], fresh, k, slots)
             return RecommendationResult(out, served.name, served.version, personalized=False)
         # a new item: by text, among the model's items and the other new ones
         assert fresh_position is not None
@@ -527,8 +550,8 @@ class ServingEngine:
         out = [
             self._item(state, int(i), float(s), "model") for i, s in zip(items, scores, strict=True)
         ]
-        fresh = self._fresh_by_vector(state, vector, slots, filters)
-        out = _interleave(out[: k - len(fresh)], fresh, k)
+        fresh = self._fresh_by_vector(state, vector, slots, filters, np.zeros(0, np.int64))
+        out = _interleave(out[: k - len(fresh)], fresh, k, slots)
         return RecommendationResult(out, served.name, served.version, personalized=False)
 
     def _similar_ranked(
@@ -548,7 +571,12 @@ class ServingEngine:
         return items[keep][:k], scores[keep][:k]
 
     def _fresh_by_vector(
-        self, state: ServingState, vector: np.ndarray, slots: int, filters: Filters
+        self,
+        state: ServingState,
+        vector: np.ndarray,
+        slots: int,
+        filters: Filters,
+        exclude: np.ndarray,
     ) -> list[RecommendedItem]:
         fresh = state.catalog.fresh
         if not slots or not len(fresh):
@@ -556,7 +584,7 @@ class ServingEngine:
         space = state.resources.text_space()
         similarity = space.fresh_vectors(fresh.ids, fresh.texts) @ vector
         allowed = state.catalog.fresh_allowed(filters)
-        allowed &= similarity >= self.settings.serving.fresh_min_similarity
+        allowed &= similarity >= self._fresh_bar(state, vector, exclude)
         order = [int(j) for j in np.argsort(-similarity, kind="stable") if allowed[j]][:slots]
         return [
             RecommendedItem(
@@ -587,19 +615,19 @@ def _with_reason(item: RecommendedItem, reason: str) -> RecommendedItem:
 
 
 def _interleave(
-    ranked: list[RecommendedItem], fresh: list[RecommendedItem], k: int
+    ranked: list[RecommendedItem], fresh: list[RecommendedItem], k: int, slots: int
 ) -> list[RecommendedItem]:
-    """Model items in order with the fresh items at evenly spread ranks (see
-    :func:`recmind.serving.fresh.fresh_positions`)."""
+    """Model items in order with the fresh items at the first of the list's ``slots``
+    evenly spread ranks (see :func:`recmind.serving.fresh.fresh_positions`)."""
     if not fresh:
         return ranked[:k]
     total = min(k, len(ranked) + len(fresh))
-    slots = set(fresh_positions(total, len(fresh)))
+    positions = set(fresh_positions(k, max(slots, len(fresh)))[: len(fresh)])
     model_items, fresh_items = list(ranked), list(fresh)
     out: list[RecommendedItem] = []
     for position in range(total):
         first, second = (
-            (fresh_items, model_items) if position in slots else (model_items, fresh_items)
+            (fresh_items, model_items) if position in positions else (model_items, fresh_items)
         )
         out.append((first or second).pop(0))
     return out

@@ -43,11 +43,18 @@ class ServingSettings(BaseModel):
         "trained may take (ceil(k * share)), placed evenly through the list.",
     )
     fresh_min_similarity: float = Field(
-        default=0.35,
+        default=0.2,
         ge=-1,
         le=1,
         description="Cosine between a new item's text and the person's recent history (or "
         "the item, for similar items) needed to include it.",
+    )
+    fresh_quantile: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="A new item must also be closer to that history (or item) than this "
+        "share of the catalogue's other items are: a bar relative to the encoder's scale.",
     )
     fresh_half_life_events: float = Field(
         default=3.0,
