@@ -142,7 +142,7 @@ class ServingEngine:
         a new version is now served."""
         with self._swap_lock:
             wanted = latest_version(self.settings.models_dir)
-            if wanted is None or wanted == self.version or wanted == self._failed_version:
+            if wanted is None or wanted in (self.version, self._failed_version):
                 return False
             try:
                 self._load(wanted)
