@@ -114,3 +114,20 @@ def client(live: LiveServer) -> Iterator[Client]:
     """A client holding every scope."""
     with live.client() as c:
         yield c
+
+
+@pytest.fixture
+def make_live(tmp_path: Path) -> Iterator[Any]:
+    """``make_live(**api_settings)``: a SQLite server with some API settings changed."""
+    started: list[tuple[LiveServer, _Running]] = []
+
+    def make(**api: Any) -> LiveServer:
+        home = tmp_path / f"home{len(started)}"
+        server, running = start_server(make_settings(home, **api))
+        started.append((server, running))
+        return server
+
+    yield make
+    for server, running in started:
+        running.stop()
+        server.store.close()

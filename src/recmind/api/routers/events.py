@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -41,8 +41,9 @@ def _parse(body: bytes, limit: int) -> list[Any]:
     if not body.strip():
         raise HTTPException(422, 'the body is empty: send an event or {"events": [...]}')
     try:
-        parsed = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        # The standard parser, not orjson: it keeps integers past 64 bits exact (ids).
+        parsed = json.loads(body)
+    except (ValueError, RecursionError) as exc:
         raise HTTPException(400, f"the body is not valid JSON: {exc}") from exc
     if not isinstance(parsed, dict):
         raise HTTPException(422, 'the body must be an event object or {"events": [...]}')
