@@ -27,6 +27,7 @@ from recmind.serving.history import (
     latest_events,
     merge_history,
 )
+from recmind.serving.jobs import TrainingJobs
 from recmind.serving.ranker import pick, rank_filtered, rank_row, score_rows, supports_histories
 from recmind.serving.results import (
     NotReadyError,
@@ -81,6 +82,8 @@ class ServingEngine:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._forgotten = ForgottenUsers()
+        self.jobs = TrainingJobs(settings, on_published=self.reload)
+        """Training jobs started through the API (one at a time, in a child process)."""
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -100,6 +103,7 @@ class ServingEngine:
     def stop(self) -> None:
         """Stop the watcher thread (the served model stays usable)."""
         self._stop.set()
+        self.jobs.shutdown()
         if self._watcher is not None:
             self._watcher.join(timeout=30)
             self._watcher = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from recmind.api.routers import events, health, items, keys, privacy, users
+from recmind.api.routers import events, health, items, keys, models, privacy, recommendations, users
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,4 +13,6 @@ ROUTERS: list[APIRouter] = [
     users.router,
     privacy.router,
     keys.router,
+    recommendations.router,
+    models.router,
 ]

@@ -1,0 +1,150 @@
+"""Recommendations: for a person, for an anonymous session, and similar items (``read``
+scope). Answers come from the serving engine's current model version, with the person's
+events read at request time."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from starlette.responses import Response
+
+from recmind.api.deps import require_scope
+from recmind.api.errors import check_path_id
+from recmind.api.responses import json_response
+from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, Responses
+from recmind.api.schemas_serving import (
+    MAX_K,
+    RecommendationsOut,
+    SessionIn,
+    SimilarOut,
+)
+from recmind.rec.base import Filters
+from recmind.serving.engine import ServingEngine
+from recmind.serving.results import NotReadyError, RecommendationResult, UnknownItemError
+
+router = APIRouter(tags=["recommendations"], responses=ERROR_RESPONSES)
+
+NOT_READY: Responses = {
+    503: {"model": ErrorOut, "description": "No model is published yet (says how to fix it)."}
+}
+INVALID: Responses = {422: {"model": ErrorOut, "description": "A parameter is invalid (named)."}}
+UserId = Annotated[str, Path(min_length=1, max_length=255, description="The person's id.")]
+ItemId = Annotated[str, Path(min_length=1, max_length=255, description="The item's id.")]
+K = Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")]
+Categories = Annotated[
+    list[str], Query(description="Only items in one of these categories (or below them).")
+]
+Excluded = Annotated[list[str], Query(description="Never these item ids.")]
+
+
+def _engine(request: Request) -> ServingEngine:
+    engine: ServingEngine = request.app.state.engine
+    return engine
+
+
+def _body(result: RecommendationResult, **head: Any) -> dict[str, Any]:
+    return {
+        **head,
+        "model": result.model,
+        "version": result.version,
+        "items": [asdict(item) for item in result.items],
+    }
+
+
+def _not_ready(exc: NotReadyError) -> HTTPException:
+    return HTTPException(503, str(exc))
+
+
+@router.get(
+    "/v1/users/{user_id}/recommendations",
+    response_model=RecommendationsOut,
+    summary="The top k items for a person, from their events up to this moment",
+    description=(
+        "Reads the person's latest events at request time: an event stored a moment ago "
+        "changes this list and its item is excluded at once. Unknown people get popular "
+        "items (`personalized: false`). Items created after the model was trained may take "
+        "a bounded share of the list (`source: fresh`), placed by text similarity."
+    ),
+    responses=NOT_READY | INVALID,
+    dependencies=[Depends(require_scope("read"))],
+)
+def user_recommendations(
+    request: Request,
+    user_id: UserId,
+    *,
+    k: K = 10,
+    category: Categories = [],  # noqa: B006 - FastAPI copies defaults per request
+    exclude: Excluded = [],  # noqa: B006
+    exclude_seen: Annotated[bool, Query(description="Leave out what they touched.")] = True,
+    in_stock: Annotated[bool, Query(description="Only items in stock.")] = False,
+    diversity: Annotated[
+        float, Query(ge=0.0, le=1.0, description="0 = by score only; 1 = most varied (MMR).")
+    ] = 0.0,
+    explain: Annotated[bool, Query(description="A readable reason for every item.")] = False,
+) -> Response:
+    check_path_id("user_id", user_id)
+    filters = Filters(
+        exclude_seen=exclude_seen,
+        categories=tuple(category),
+        in_stock=in_stock,
+        exclude_items=tuple(exclude),
+    )
+    try:
+        result = _engine(request).recommend(
+            user_id, k, filters, diversity=diversity, explain=explain
+        )
+    except NotReadyError as exc:
+        raise _not_ready(exc) from None
+    return json_response(_body(result, user_id=user_id, personalized=result.personalized))
+
+
+@router.post(
+    "/v1/recommendations",
+    response_model=RecommendationsOut,
+    summary="The top k items for an anonymous session (a list of recent item ids)",
+    description=(
+        "For visitors without an account: `item_ids` are the items they engaged with, "
+        "**oldest first**. Ids the model does not know are ignored (items created after "
+        "training still count for text similarity); an empty session gets popular items."
+    ),
+    responses=NOT_READY | INVALID,
+    dependencies=[Depends(require_scope("read"))],
+)
+def session_recommendations(request: Request, body: SessionIn) -> Response:
+    filters = Filters(
+        exclude_seen=body.exclude_seen,
+        categories=tuple(body.category),
+        in_stock=body.in_stock,
+        exclude_items=tuple(body.exclude),
+    )
+    try:
+        result = _engine(request).recommend_session(
+            body.item_ids, body.k, filters, diversity=body.diversity, explain=body.explain
+        )
+    except NotReadyError as exc:
+        raise _not_ready(exc) from None
+    return json_response(_body(result, user_id=None, personalized=result.personalized))
+
+
+@router.get(
+    "/v1/items/{item_id}/similar",
+    response_model=SimilarOut,
+    summary="Items that go with an item",
+    description=(
+        "Ranked by the served model for a history of just this item; an item created "
+        "after the model was trained is matched by its text."
+    ),
+    responses=NOT_READY | INVALID | {404: {"model": ErrorOut, "description": "No such item."}},
+    dependencies=[Depends(require_scope("read"))],
+)
+def similar_items(request: Request, item_id: ItemId, k: K = 10) -> Response:
+    check_path_id("item_id", item_id)
+    try:
+        result = _engine(request).similar(item_id, k)
+    except NotReadyError as exc:
+        raise _not_ready(exc) from None
+    except UnknownItemError:
+        raise HTTPException(404, f"no item {item_id!r} in the catalogue") from None
+    return json_response(_body(result, item_id=item_id))

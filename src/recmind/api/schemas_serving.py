@@ -1,0 +1,118 @@
+"""Request and response bodies of the recommendation and model-registry routes (pydantic
+only: the typed client uses them too)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_K = 1000
+MAX_SESSION_ITEMS = 1000
+ItemIdField = Field(min_length=1, max_length=255)
+
+
+class RecommendedItemOut(BaseModel):
+    """One recommended item, with what a shop needs to show it."""
+
+    item_id: str
+    score: float = Field(description="The served model's score (for a new item: its cosine).")
+    title: str
+    category: str | None = Field(description="Categories as stored (``A|B``, ``Top/Sub``).")
+    source: Literal["model", "fresh", "popular"] = Field(
+        description="model: ranked by the served model; fresh: an item newer than the model, "
+        "placed by text similarity to the history; popular: nothing is known about the person."
+    )
+    reason: str | None = Field(
+        default=None, description="Why this item (only when asked with explain=true)."
+    )
+
+
+class RecommendationsOut(BaseModel):
+    """A ranked list and the model version that produced it."""
+
+    user_id: str | None = Field(description="The person (None for an anonymous session).")
+    model: str
+    version: str
+    personalized: bool = Field(
+        description="False when nothing is known about the person: the items are popular ones."
+    )
+    items: list[RecommendedItemOut]
+
+
+class SimilarOut(BaseModel):
+    """Items that go with one item."""
+
+    item_id: str
+    model: str
+    version: str
+    items: list[RecommendedItemOut]
+
+
+class SessionIn(BaseModel):
+    """An anonymous visitor's recent items, **oldest first** (the order they were seen)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_ids: list[str] = Field(
+        max_length=MAX_SESSION_ITEMS,
+        description="Items the visitor engaged with, oldest first; unknown ids are ignored.",
+    )
+    k: int = Field(default=10, ge=1, le=MAX_K, description="How many items.")
+    category: list[str] = Field(default_factory=list, description="Only these categories.")
+    exclude: list[str] = Field(default_factory=list, description="Never these item ids.")
+    exclude_seen: bool = Field(default=True, description="Leave out the session's items.")
+    in_stock: bool = Field(default=False, description="Only items in stock.")
+    diversity: float = Field(default=0.0, ge=0.0, le=1.0, description="0 = by score only.")
+    explain: bool = Field(default=False, description="Add a readable reason to every item.")
+
+
+class ModelVersionOut(BaseModel):
+    """One saved model version."""
+
+    version: str
+    model: str
+    created_at: str
+    params: dict[str, Any]
+    metrics: dict[str, Any]
+    n_users: int
+    n_items: int
+    served: bool = Field(description="This version answers requests now.")
+    latest: bool = Field(description="The registry's LATEST points here.")
+
+
+class ModelsOut(BaseModel):
+    """The model registry."""
+
+    served: str | None = Field(description="Version answering requests (None: no model yet).")
+    latest: str | None
+    versions: list[ModelVersionOut] = Field(description="Oldest first.")
+
+
+class ActivatedOut(BaseModel):
+    served: str
+    model: str
+
+
+class TrainIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Model to train (default: the server's RECMIND_DEFAULT_MODEL).",
+    )
+
+
+class JobOut(BaseModel):
+    """A training job."""
+
+    job_id: str
+    model: str
+    status: Literal["running", "succeeded", "failed"]
+    created_at: str
+    finished_at: str | None = None
+    version: str | None = Field(default=None, description="The version it published.")
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
