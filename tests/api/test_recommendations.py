@@ -103,9 +103,7 @@ def test_similar_items_and_new_items(shop: LiveServer, reader: Client) -> None:
         reader.similar("no-such-item")
     assert missing.value.status == 404 and "no-such-item" in str(missing.value.detail)
     # an item created through the API after training is recommendable at once
-    reader.put_item(
-        "bread-tin", title="Rye sourdough bread baking tin", category="Baking", stock=5
-    )
+    reader.put_item("bread-tin", title="Rye sourdough bread baking tin", category="Baking", stock=5)
     assert "bread-tin" in item_ids(reader.similar("b00", k=10))
     baker = reader.recommend(BAKER, k=10)
     fresh = [i for i in baker.items if i.source == "fresh"]
