@@ -137,6 +137,7 @@ def test_values_the_store_cannot_hold_are_rejected_per_row(client: Client) -> No
             {**base, "user_id": "u1", "colour": "red"},
             {**base, "user_id": 12345678901234567890123},
             "not an object",
+            {**base, "user_id": 10**25, "timestamp": "yesterday"},
         ]
     )
     reasons = [(r.index, r.field, r.reason) for r in result.rejected]
@@ -146,6 +147,7 @@ def test_values_the_store_cannot_hold_are_rejected_per_row(client: Client) -> No
         (2, "user_id", "wrong_type"),
         (3, "colour", "unknown_field"),
         (5, None, "not_an_object"),
+        (6, "timestamp", "wrong_type"),
     ]
     assert result.accepted == 1
     assert client.get_user("12345678901234567890123").user_id == "12345678901234567890123"

@@ -115,7 +115,9 @@ class ItemIn(BaseModel):
     price: Scalar = Field(default=None, description="Not negative.")
     stock: Scalar = Field(default=None, description="A whole number, not negative.")
     language: Scalar = None
-    attributes: dict[str, Any] | None = None
+    attributes: dict[str, Any] | str | None = Field(
+        default=None, description="A JSON object (or its JSON text)."
+    )
 
 
 class ItemOut(BaseModel):
@@ -148,7 +150,9 @@ class UserIn(BaseModel):
         default=None, description="Marketing e-mail consent: true/false (yes/no, 1/0)."
     )
     timezone: Scalar = None
-    attributes: dict[str, Any] | None = None
+    attributes: dict[str, Any] | str | None = Field(
+        default=None, description="A JSON object (or its JSON text)."
+    )
 
 
 class UserOut(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from recmind.data.event_writes import Rejection
 from recmind.data.privacy import quarantine_lock
@@ -24,6 +24,17 @@ class _AppendingWriter(QuarantineWriter):
         return self._handle
 
 
+def _storable(value: Any) -> Any:
+    """JSON-safe for orjson: integers past 64 bits become their digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def quarantine_rejections(
     directory: Path, entity: str, source: str, rejections: Sequence[Rejection]
 ) -> Path | None:
@@ -37,10 +48,10 @@ def quarantine_rejections(
             writer.write(
                 row=rejection.index + 1,
                 field=rejection.field,
-                value=rejection.value,
+                value=_storable(rejection.value),
                 reason=rejection.reason,
                 message=rejection.message,
-                record=rejection.record
+                record=_storable(rejection.record)
                 if isinstance(rejection.record, dict)
                 else str(rejection.record),
             )
