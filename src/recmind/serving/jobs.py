@@ -105,15 +105,30 @@ class TrainingJobs:
             text=True,
             env=env,
         )
-        assert process.stdin is not None
-        process.stdin.write(settings.model_dump_json())
-        process.stdin.close()
         return process
 
     def _follow(self, job_id: str) -> None:
+        """Wait for the job's process and record its outcome (whatever happens)."""
+        try:
+            self._finish(job_id)
+        except Exception as exc:
+            logger.exception("following training job %s failed", job_id)
+            with self._lock:
+                job = self._jobs.get(job_id)
+                if job is not None and job.status == "running":
+                    self._jobs[job_id] = replace(
+                        job,
+                        status="failed",
+                        error=f"{type(exc).__name__}: {exc}",
+                        finished_at=_now(),
+                    )
+                self._running = None
+                self._process = None
+
+    def _finish(self, job_id: str) -> None:
         process = self._process
         assert process is not None
-        stdout, stderr = process.communicate()
+        stdout, stderr = process.communicate(self.settings.model_dump_json())
         lines = [line for line in stdout.splitlines() if line.strip().startswith("{")]
         outcome: dict[str, Any] = {}
         if lines:
