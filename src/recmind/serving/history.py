@@ -10,15 +10,24 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from recmind.data.store import Store
 
-_LATEST = text(
+_LATEST = (
     'SELECT item_id, event_type, "timestamp", value FROM events '
-    "WHERE user_id = :user_id AND item_id IS NOT NULL "
-    'ORDER BY "timestamp" DESC, item_id DESC, event_type DESC LIMIT :n'
-).bindparams(bindparam("user_id"), bindparam("n"))
+    "WHERE user_id = {p} AND item_id IS NOT NULL "
+    'ORDER BY "timestamp" DESC, item_id DESC, event_type DESC LIMIT {p}'
+)
+_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":1"}
+
+
+def _latest_sql(store: Store) -> str:
+    """The query in the driver's own parameter style (SQLite ``?``, psycopg ``%s``)."""
+    style = store.engine.dialect.paramstyle
+    if style == "numeric":
+        return _LATEST.replace("{p}", ":1", 1).replace("{p}", ":2", 1)
+    return _LATEST.replace("{p}", _PLACEHOLDER.get(style, "?"))
 
 
 @dataclass(frozen=True)
@@ -39,9 +48,20 @@ class LiveEvents:
 
 
 def latest_events(store: Store, user_id: str, limit: int) -> LiveEvents:
-    """The ``limit`` latest events with an item of ``user_id``, oldest first."""
-    with store.engine.connect() as connection:
-        rows = list(connection.execute(_LATEST, {"user_id": str(user_id), "n": int(limit)}))
+    """The ``limit`` latest events with an item of ``user_id``, oldest first.
+
+    Runs on a pooled DB-API connection directly: this is the one query of every request,
+    and the ORM's result machinery would cost more than the query itself."""
+    sql = _latest_sql(store)
+    connection = store.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql, (str(user_id), int(limit)))
+        rows = list(cursor.fetchall())
+        cursor.close()
+        connection.rollback()
+    finally:
+        connection.close()
     if not rows:
         return LiveEvents.empty()
     rows.reverse()
