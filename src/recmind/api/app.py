@@ -22,6 +22,7 @@ from recmind.api.profiles import ProfileService
 from recmind.api.ratelimit import RateLimiter
 from recmind.api.routers import ROUTERS
 from recmind.config import Settings, get_settings
+from recmind.data.group_commit import GroupCommitter
 from recmind.data.store import Store
 from recmind.serving.engine import ServingEngine
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.auth = Authenticator(store, settings.api.secret, settings.api.key_cache_seconds)
         app.state.profiles = ProfileService(store, settings)
+        app.state.ingester = GroupCommitter(store, settings)
         logger.info(
             "recmind API ready",
             extra={

@@ -20,13 +20,22 @@ import pandas as pd
 
 from recmind.config import Settings
 from recmind.data import validate_fields as fields
+from recmind.data.bulk import SQLITE_CACHE_KIB
 from recmind.data.import_write import EVENT_KEY, EVENT_STORE_COLUMNS, derive_ids
-from recmind.data.online_checks import NOT_AN_OBJECT, UNKNOWN_FIELD, field_problem, message
+from recmind.data.online_checks import (
+    MAX_LENGTH,
+    NOT_AN_OBJECT,
+    UNKNOWN_FIELD,
+    field_problem,
+    message,
+)
 from recmind.data.store import Store
 from recmind.data.validate import ENTITY_FIELDS, WRONG_TYPE, ValidationContext, validate_events
 from recmind.data.write_lock import write_lock
 
 EVENT_FIELDS = frozenset(ENTITY_FIELDS["events"])
+_SHORT = min(MAX_LENGTH.values())
+"""Text up to this length fits every event column."""
 ROWS_PER_STATEMENT = 500
 """Rows per multi-row INSERT (7 columns: well under SQLite's 32,766 parameters)."""
 
@@ -55,6 +64,10 @@ class EventsOutcome:
     users_created: int = 0
     user_ids: list[str] = field(default_factory=list)
     """Users with at least one newly stored event (for the serving engine's hook)."""
+    row_users: list[str | None] = field(default_factory=list)
+    """Per row: its user id as stored (None for rejected rows)."""
+    created_user_ids: list[str] = field(default_factory=list)
+    """Users this batch created."""
 
 
 def _reject(index: int, name: str | None, value: Any, reason: str, record: Any) -> Rejection:
@@ -68,6 +81,11 @@ def _precheck(index: int, record: Any) -> Rejection | None:
     for name, value in record.items():
         if name not in EVENT_FIELDS:
             return _reject(index, str(name), value, UNKNOWN_FIELD, record)
+        if type(value) is str and value.isascii() and "\x00" not in value:
+            if len(value) <= _SHORT:  # the usual case, decided without the general check
+                continue
+        elif type(value) is float or value is None:
+            continue
         if isinstance(value, dict | list):
             return _reject(index, name, value, WRONG_TYPE, record)
         problem = field_problem(name, value)
@@ -132,11 +150,30 @@ def _insert_returning(
     return out
 
 
-def ingest_events(
+@dataclass
+class PreparedEvents:
+    """A validated batch, ready to be written (in a transaction of its own or shared)."""
+
+    outcome: EventsOutcome
+    origin: list[int] = field(default_factory=list)
+    """Input index of every valid row."""
+    ids: list[str] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    """The rows to insert (the batch's own repeats removed)."""
+    first_seen: dict[str, float] = field(default_factory=dict)
+    """Earliest event time of each user of ``rows``."""
+
+
+def prepare_events(
     store: Store, records: Sequence[Any], settings: Settings, *, now: float | None = None
-) -> EventsOutcome:
-    """Validate and store a batch of event objects; see the module docstring."""
-    outcome = EventsOutcome(received=len(records), event_ids=[None] * len(records))
+) -> PreparedEvents:
+    """Validate a batch (reads the catalogue, writes nothing): the rejected rows and the
+    rows to insert."""
+    outcome = EventsOutcome(
+        received=len(records), event_ids=[None] * len(records), row_users=[None] * len(records)
+    )
+    prepared = PreparedEvents(outcome)
     good: list[int] = []
     for index, record in enumerate(records):
         problem = _precheck(index, record)
@@ -145,7 +182,7 @@ def ingest_events(
         else:
             outcome.rejected.append(problem)
     if not good:
-        return outcome
+        return prepared
     frame = _frame([records[i] for i in good])
     ctx = ValidationContext.from_settings(settings, known_items=_known_items(store, frame), now=now)
     validated = validate_events(frame, ctx)
@@ -155,42 +192,80 @@ def ingest_events(
         outcome.rejected.append(_reject(index, name, record.get(name), reason, record))
     outcome.rejected.sort(key=lambda r: r.index)
     rejected_positions = set(validated.rejected["position"].tolist())
-    origin = [good[p] for p in range(len(good)) if p not in rejected_positions]
     clean = validated.clean
     if clean.empty:
-        return outcome
+        return prepared
+    prepared.origin = [good[p] for p in range(len(good)) if p not in rejected_positions]
     missing = clean["event_id"].isna().to_numpy()
     if missing.any():
         clean = clean.copy()
         clean["event_id"] = clean["event_id"].astype(object)
         clean.loc[missing, "event_id"] = derive_ids(clean.loc[missing], (*EVENT_KEY, "query"))
-    ids = [str(v) for v in clean["event_id"]]
-    for index, event_id in zip(origin, ids, strict=True):
+    prepared.ids = [str(v) for v in clean["event_id"]]
+    prepared.users = [str(u) for u in clean["user_id"]]
+    for index, event_id, user in zip(prepared.origin, prepared.ids, prepared.users, strict=True):
         outcome.event_ids[index] = event_id
+        outcome.row_users[index] = user
     # Within the batch: the first row of an id wins, and so does the first of two rows that
     # are the same event under different ids (the importer's rule).
     first = ~clean["event_id"].duplicated().to_numpy()
     same_event = clean.duplicated(list(EVENT_KEY)).to_numpy() & clean["item_id"].notna().to_numpy()
-    candidate = first & ~same_event
-    batch = clean.loc[candidate]
-    rows = list(zip(*(_python(batch[c].to_numpy()) for c in EVENT_STORE_COLUMNS), strict=True))
-    first_seen = batch.groupby("user_id", sort=False)["timestamp"].min()
-    users = list(zip(first_seen.index.tolist(), _python(first_seen.to_numpy()), strict=True))
-    with write_lock(store), store.raw_connection() as connection:
-        cursor = connection.cursor()
-        created = _insert_returning(cursor, store, "users", ("user_id", "created_at"), users)
-        inserted = set(_insert_returning(cursor, store, "events", EVENT_STORE_COLUMNS, rows))
-        cursor.close()
-    outcome.users_created = len(created)
+    batch = clean.loc[first & ~same_event]
+    prepared.rows = list(
+        zip(*(_python(batch[c].to_numpy()) for c in EVENT_STORE_COLUMNS), strict=True)
+    )
+    earliest = batch.groupby("user_id", sort=False)["timestamp"].min()
+    prepared.first_seen = dict(zip(map(str, earliest.index), map(float, earliest), strict=True))
+    return prepared
+
+
+def write_prepared(store: Store, batches: Sequence[PreparedEvents]) -> None:
+    """Insert prepared batches in one transaction, in order, and complete their outcomes:
+    a row already stored, or repeating a row of an earlier batch, is a duplicate."""
+    rows = [row for batch in batches for row in batch.rows]
+    first_seen: dict[str, float] = {}
+    for batch in batches:
+        for user, when in batch.first_seen.items():
+            first_seen[user] = min(when, first_seen.get(user, when))
+    if rows:
+        with write_lock(store), store.raw_connection() as connection:
+            cursor = connection.cursor()
+            if store.dialect == "sqlite":
+                # Event ids are random: inserts touch index pages all over the B-trees;
+                # a big page cache and rarer checkpoints keep them from being re-read and
+                # re-copied on every commit.
+                cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+                cursor.execute("PRAGMA wal_autocheckpoint=10000")
+            users = list(first_seen.items())
+            created = set(
+                _insert_returning(cursor, store, "users", ("user_id", "created_at"), users)
+            )
+            inserted = set(_insert_returning(cursor, store, "events", EVENT_STORE_COLUMNS, rows))
+            cursor.close()
+    else:
+        created, inserted = set(), set()
     claimed: set[str] = set()
-    stored_users: dict[str, None] = {}
-    user_of = clean["user_id"].tolist()
-    for index, event_id, user in zip(origin, ids, user_of, strict=True):
-        if event_id in inserted and event_id not in claimed:
-            claimed.add(event_id)
-            outcome.accepted.append(index)
-            stored_users[str(user)] = None
-        else:
-            outcome.duplicates.append(index)
-    outcome.user_ids = list(stored_users)
-    return outcome
+    for batch in batches:
+        outcome = batch.outcome
+        outcome.created_user_ids = [u for u in batch.first_seen if u in created]
+        created -= set(outcome.created_user_ids)
+        outcome.users_created = len(outcome.created_user_ids)
+        stored_users: dict[str, None] = {}
+        for index, event_id, user in zip(batch.origin, batch.ids, batch.users, strict=True):
+            if event_id in inserted and event_id not in claimed:
+                claimed.add(event_id)
+                outcome.accepted.append(index)
+                stored_users[user] = None
+            else:
+                outcome.duplicates.append(index)
+        outcome.user_ids = list(stored_users)
+
+
+def ingest_events(
+    store: Store, records: Sequence[Any], settings: Settings, *, now: float | None = None
+) -> EventsOutcome:
+    """Validate and store a batch of event objects in one transaction; see the module
+    docstring."""
+    prepared = prepare_events(store, records, settings, now=now)
+    write_prepared(store, [prepared])
+    return prepared.outcome

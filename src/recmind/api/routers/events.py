@@ -13,9 +13,9 @@ from recmind.api.metrics import ApiMetrics
 from recmind.api.responses import json_response
 from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, EventIn, IngestResult, RowRejection
 from recmind.config import Settings
-from recmind.data.event_writes import EventsOutcome, ingest_events
+from recmind.data.event_writes import EventsOutcome
+from recmind.data.group_commit import GroupCommitter
 from recmind.data.online_quarantine import quarantine_rejections
-from recmind.data.store import Store
 from recmind.serving.engine import ServingEngine
 
 router = APIRouter(tags=["events"])
@@ -63,9 +63,13 @@ def _parse(body: bytes, limit: int) -> list[Any]:
 
 
 def _ingest(
-    store: Store, engine: ServingEngine, settings: Settings, events: list[Any], source: str
+    writer: GroupCommitter,
+    engine: ServingEngine,
+    settings: Settings,
+    events: list[Any],
+    source: str,
 ) -> EventsOutcome:
-    outcome = ingest_events(store, events, settings)
+    outcome = writer.ingest(events)
     quarantine_rejections(settings.quarantine_dir, "events", source, outcome.rejected)
     if outcome.user_ids:
         engine.events_ingested(outcome.user_ids)
@@ -117,7 +121,7 @@ async def post_events(request: Request) -> Response:
     events = _parse(await request.body(), settings.api.max_batch_events)
     source = f"POST /v1/events request {request.state.request_id}"
     outcome = await run_in_threadpool(
-        _ingest, request.app.state.store, request.app.state.engine, settings, events, source
+        _ingest, request.app.state.ingester, request.app.state.engine, settings, events, source
     )
     metrics: ApiMetrics = request.app.state.metrics
     if outcome.accepted:
