@@ -81,10 +81,10 @@ def _start_server(home: Path, db_url: str | None, port: int) -> subprocess.Popen
         env["RECMIND_DB_URL"] = db_url
     recmind = str(Path(sys.executable).parent / "recmind")
     process = subprocess.Popen(
-        [recmind, "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        preexec_fn=lambda: os.sched_setaffinity(0, {0}),
+        [recmind, "serve", "--port", str(port), "--log-level", "warning"], env=env
     )
+    # Set before the interpreter has started any thread: every thread it starts inherits it.
+    os.sched_setaffinity(process.pid, {0})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -266,7 +266,7 @@ def _markdown(result: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--db-url", default=None, help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
