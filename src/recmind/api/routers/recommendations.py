@@ -4,7 +4,6 @@ events read at request time."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -16,6 +15,7 @@ from recmind.api.responses import json_response
 from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, Responses
 from recmind.api.schemas_serving import (
     MAX_K,
+    RecommendationQuery,
     RecommendationsOut,
     SessionIn,
     SimilarOut,
@@ -33,10 +33,6 @@ INVALID: Responses = {422: {"model": ErrorOut, "description": "A parameter is in
 UserId = Annotated[str, Path(min_length=1, max_length=255, description="The person's id.")]
 ItemId = Annotated[str, Path(min_length=1, max_length=255, description="The item's id.")]
 K = Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")]
-Categories = Annotated[
-    list[str], Query(description="Only items in one of these categories (or below them).")
-]
-Excluded = Annotated[list[str], Query(description="Never these item ids.")]
 
 
 def _engine(request: Request) -> ServingEngine:
@@ -49,7 +45,7 @@ def _body(result: RecommendationResult, **head: Any) -> dict[str, Any]:
         **head,
         "model": result.model,
         "version": result.version,
-        "items": [asdict(item) for item in result.items],
+        "items": [item.as_dict() for item in result.items],
     }
 
 
@@ -71,29 +67,18 @@ def _not_ready(exc: NotReadyError) -> HTTPException:
     dependencies=[Depends(require_scope("read"))],
 )
 def user_recommendations(
-    request: Request,
-    user_id: UserId,
-    *,
-    k: K = 10,
-    category: Categories = [],  # noqa: B006 - FastAPI copies defaults per request
-    exclude: Excluded = [],  # noqa: B006
-    exclude_seen: Annotated[bool, Query(description="Leave out what they touched.")] = True,
-    in_stock: Annotated[bool, Query(description="Only items in stock.")] = False,
-    diversity: Annotated[
-        float, Query(ge=0.0, le=1.0, description="0 = by score only; 1 = most varied (MMR).")
-    ] = 0.0,
-    explain: Annotated[bool, Query(description="A readable reason for every item.")] = False,
+    request: Request, user_id: UserId, query: Annotated[RecommendationQuery, Query()]
 ) -> Response:
     check_path_id("user_id", user_id)
     filters = Filters(
-        exclude_seen=exclude_seen,
-        categories=tuple(category),
-        in_stock=in_stock,
-        exclude_items=tuple(exclude),
+        exclude_seen=query.exclude_seen,
+        categories=tuple(query.category),
+        in_stock=query.in_stock,
+        exclude_items=tuple(query.exclude),
     )
     try:
         result = _engine(request).recommend(
-            user_id, k, filters, diversity=diversity, explain=explain
+            user_id, query.k, filters, diversity=query.diversity, explain=query.explain
         )
     except NotReadyError as exc:
         raise _not_ready(exc) from None
