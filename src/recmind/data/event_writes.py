@@ -34,6 +34,8 @@ from recmind.data.validate import ENTITY_FIELDS, WRONG_TYPE, ValidationContext, 
 from recmind.data.write_lock import write_lock
 
 EVENT_FIELDS = frozenset(ENTITY_FIELDS["events"])
+NUMERIC_FIELDS = frozenset({"timestamp", "value"})
+EXACT_FLOAT_INT = 2**53
 _SHORT = min(MAX_LENGTH.values())
 """Text up to this length fits every event column."""
 ROWS_PER_STATEMENT = 500
@@ -94,13 +96,23 @@ def _precheck(index: int, record: Any) -> Rejection | None:
     return None
 
 
+def _numbers(values: list[Any]) -> pd.Series | None:
+    """A float column when every value is a JSON number (exact below 2**53), else None."""
+    if all(v is None or (type(v) in (int, float) and abs(v) < EXACT_FLOAT_INT) for v in values):
+        return pd.Series([np.nan if v is None else v for v in values], dtype="float64")
+    return None
+
+
 def _frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Object columns, so big integer ids keep every digit."""
+    """Object columns, so big integer ids keep every digit; numeric fields whose values are
+    all numbers as floats (the validators' fast path, with the same result)."""
     names = [n for n in ENTITY_FIELDS["events"] if any(n in r for r in records)]
-    return pd.DataFrame(
-        {n: pd.Series([r.get(n) for r in records], dtype=object) for n in names},
-        index=pd.RangeIndex(len(records)),
-    )
+    columns: dict[str, pd.Series] = {}
+    for name in names:
+        values = [r.get(name) for r in records]
+        numeric = _numbers(values) if name in NUMERIC_FIELDS else None
+        columns[name] = numeric if numeric is not None else pd.Series(values, dtype=object)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(records)))
 
 
 def _known_items(store: Store, frame: pd.DataFrame) -> pd.Index:

@@ -9,7 +9,8 @@ fsync leaves the CPU free), the next one is validated. Under concurrent load thi
 multiplies ingestion throughput; a lone request waits for nobody.
 
 No extra thread: the first caller that finds no validation in progress validates every
-pending batch (its own included), then writes them when the previous group is done.
+pending batch (its own included) as one frame; the first caller that finds the store free
+writes every group validated meanwhile in one transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from recmind.config import Settings
-from recmind.data.event_writes import EventsOutcome, prepare_events, write_prepared
+from recmind.data.event_writes import (
+    EventsOutcome,
+    PreparedEvents,
+    prepare_events,
+    write_prepared,
+)
 from recmind.data.store import Store
 
 
@@ -76,29 +82,35 @@ class GroupCommitter:
         self.max_group_events = max_group_events
         self._cond = threading.Condition()
         self._pending: list[_Job] = []
+        self._ready: list[tuple[list[_Job], PreparedEvents]] = []
         self._preparing = False
         self._writing = False
 
     def ingest(self, records: Sequence[Any]) -> EventsOutcome:
         """Validate and store one batch (blocking) with the verdicts
         :func:`recmind.data.event_writes.ingest_events` gives; a row repeating a row of an
-        earlier batch of the same group is a duplicate, as if that batch had come first."""
+        earlier batch of the same transaction is a duplicate, as if that batch had come
+        first."""
         job = _Job(records)
         with self._cond:
             self._pending.append(job)
             while not job.taken and self._preparing:
                 self._cond.wait()
-            if job.taken:
-                while not job.done:
+            group = None
+            if not job.taken:
+                self._preparing = True
+                group = self._take()
+        if group is not None:
+            self._prepare(group)
+        while True:
+            with self._cond:
+                while not job.done and (self._writing or not self._ready):
                     self._cond.wait()
-                return self._result(job)
-            self._preparing = True
-            group = self._take()
-        self._run(group)
-        return self._result(job)
-
-    @staticmethod
-    def _result(job: _Job) -> EventsOutcome:
+                if job.done:
+                    break
+                self._writing = True
+                ready, self._ready = self._ready, []
+            self._write(ready)
         if job.error is not None:
             raise job.error
         assert job.outcome is not None
@@ -117,34 +129,41 @@ class GroupCommitter:
             total += size
         return group
 
-    def _run(self, group: list[_Job]) -> None:
-        """Validate the group (others may write meanwhile), then write it."""
+    def _prepare(self, group: list[_Job]) -> None:
+        """Validate a group as one frame (while another group may be being written)."""
         records = [r for job in group for r in job.records]
-        error: Exception | None = None
-        prepared = None
         try:
             prepared = prepare_events(self.store, records, self.settings)
         except Exception as exc:
-            error = exc
+            with self._cond:
+                self._finish(group, exc)
+                self._preparing = False
+                self._cond.notify_all()
+            return
         with self._cond:
+            self._ready.append((group, prepared))
             self._preparing = False
             self._cond.notify_all()
-            while self._writing:
-                self._cond.wait()
-            self._writing = True
+
+    def _write(self, ready: list[tuple[list[_Job], PreparedEvents]]) -> None:
+        """Write every group validated meanwhile in one transaction (one commit, one fsync)."""
+        error: Exception | None = None
         try:
-            if prepared is not None:
-                write_prepared(self.store, [prepared])
+            write_prepared(self.store, [prepared for _, prepared in ready])
         except Exception as exc:
             error = exc
-        finally:
-            with self._cond:
-                if error is None and prepared is not None:
+        with self._cond:
+            for group, prepared in ready:
+                if error is None:
                     parts = split_outcome(prepared.outcome, [len(j.records) for j in group])
                     for job, part in zip(group, parts, strict=True):
                         job.outcome = part
-                for job in group:
-                    job.error = error
-                    job.done = True
-                self._writing = False
-                self._cond.notify_all()
+                self._finish(group, error)
+            self._writing = False
+            self._cond.notify_all()
+
+    @staticmethod
+    def _finish(group: list[_Job], error: Exception | None) -> None:
+        for job in group:
+            job.error = error
+            job.done = True
