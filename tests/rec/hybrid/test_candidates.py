@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
 
-from recmind.rec.hybrid.candidates import generate
+from recmind.rec.hybrid.candidates import from_scores, generate
 from recmind.rec.hybrid.sources import Source
 from recmind.rec.interactions import Interactions, ItemCatalog
 from recmind.rec.topk import tiebreak_keys
@@ -24,6 +26,10 @@ class FakeSource(Source):
     def scores(self, user_index: np.ndarray) -> np.ndarray:
         rows: np.ndarray = self.table[user_index]
         return rows
+
+    def history_scores(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        """Row ``h[0]`` of the table for each history (a fake: the first item picks it)."""
+        return self.table[[int(h[0]) for h in histories]]
 
 
 FIRST = FakeSource("first", [[5, 4, 3, 2, 1, 0], [0, 1, 2, 3, 4, 5]])
@@ -60,3 +66,16 @@ def test_user_with_nothing_left() -> None:
     everything = sp.csr_matrix(np.ones((1, 6), dtype=np.float32))
     found = generate([FIRST], np.asarray([0]), everything, depth=3, tiebreak=np.arange(6))
     assert len(found) == 0 and found.groups.tolist() == [0]
+
+
+def test_from_scores_matches_generate() -> None:
+    """Candidates from precomputed rows (the ad-hoc history path) equal those of the
+    sources asked per user, with the rows' own keys as ``users``."""
+    keys = tiebreak_keys(6, seed=1)
+    asked = generate([FIRST, SECOND], np.asarray([1, 0]), SEEN, depth=3, tiebreak=keys)
+    rows = [FIRST.table[[1, 0]], SECOND.table[[1, 0]]]
+    given = from_scores(rows, np.asarray([7, 8]), SEEN[[1, 0]], depth=3, tiebreak=keys)
+    np.testing.assert_array_equal(given.items, asked.items)
+    np.testing.assert_array_equal(given.scores, asked.scores)
+    np.testing.assert_array_equal(given.ranks, asked.ranks)
+    assert given.users.tolist() == [7] * int(asked.groups[0]) + [8] * int(asked.groups[1])

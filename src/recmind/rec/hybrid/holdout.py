@@ -1,15 +1,19 @@
 """The hybrid's internal split: the ranker learns from interactions held out inside the
 training data it is given, so no evaluation target is ever a label.
 
-Two kinds of labels are held out together: every user's last interaction (what a person
-does next) and, for users active in the latest ``period_share`` of the data's interactions,
+Three kinds of labels are held out together: every user's last interaction (what a person
+does next); for users active in the latest ``period_share`` of the data's interactions,
 everything they did in it after their first interaction (what a person does over a coming
-period). The ranker so learns both the next step and the near future.
+period); and every interaction with a seeded ``cold_share`` of the items (what people do
+with an item the sources have never seen: a new catalogue entry). The ranker so learns the
+next step, the near future, and when an item known only by its text and category deserves
+a place: without the third kind it never meets an item without interactions, and item
+popularity features then bury every new item.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,6 +29,8 @@ class InternalSplit:
     train: Interactions
     labels: sp.csr_matrix
     users: np.ndarray
+    cold_items: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Items whose every pair is a label (none in ``train``)."""
 
 
 def time_order(interactions: Interactions, seed: int) -> np.ndarray:
@@ -57,11 +63,37 @@ def held_out_pairs(
     return keep
 
 
+COLD_STREAM = 303
+"""Seed stream of the cold-item draw, apart from the tie-breaking shuffles."""
+
+
+def cold_items(interactions: Interactions, seed: int, share: float, min_users: int) -> np.ndarray:
+    """A seeded ``share`` of the items with at least ``min_users`` users (sorted dense
+    indices); none when ``share`` is 0 or fewer than 2 items qualify, so a small data set
+    keeps its items."""
+    eligible = np.flatnonzero(interactions.item_popularity() >= min_users)
+    n = round(share * len(eligible))
+    if share <= 0 or len(eligible) < 2 or n == 0:
+        return np.zeros(0, dtype=np.int64)
+    rng = np.random.default_rng([seed, COLD_STREAM])
+    return np.sort(rng.choice(eligible, size=min(n, len(eligible) - 1), replace=False))
+
+
 def internal_split(
-    interactions: Interactions, seed: int, period_share: float, last: bool = True
+    interactions: Interactions,
+    seed: int,
+    period_share: float,
+    last: bool = True,
+    *,
+    cold_share: float = 0.0,
+    cold_min_users: int = 5,
 ) -> InternalSplit:
-    """Hold out the label pairs of :func:`held_out_pairs`."""
+    """Hold out the label pairs of :func:`held_out_pairs` and every pair on the
+    :func:`cold_items`."""
     held = held_out_pairs(interactions, seed, period_share, last)
+    cold = cold_items(interactions, seed, cold_share, cold_min_users)
+    if len(cold):
+        held |= np.isin(interactions.item_index, cold)
     labels = sp.csr_matrix(
         (
             np.ones(int(held.sum()), dtype=np.float32),
@@ -73,4 +105,5 @@ def internal_split(
         train=interactions.subset(~held),
         labels=labels,
         users=np.flatnonzero(np.diff(labels.indptr) > 0).astype(np.int64),
+        cold_items=cold,
     )

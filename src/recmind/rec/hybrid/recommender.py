@@ -20,9 +20,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from recmind.rec.base import ModelConfig, Recommender
-from recmind.rec.hybrid.candidates import Candidates, generate
+from recmind.rec.hybrid.candidates import Candidates, from_scores, generate
 from recmind.rec.hybrid.config import HybridConfig
-from recmind.rec.hybrid.features import FeatureContext, build_features, feature_names
+from recmind.rec.hybrid.features import (
+    FeatureContext,
+    UserStats,
+    build_features,
+    feature_names,
+)
+from recmind.rec.hybrid.histories import distinct_latest, history_matrix
 from recmind.rec.hybrid.holdout import InternalSplit, internal_split
 from recmind.rec.hybrid.ranker import RankerData, TrainedRanker, train_ranker
 from recmind.rec.hybrid.sources import Source, fit_sources
@@ -63,7 +69,14 @@ class HybridRecommender(Recommender):
 
     def _fit(self, interactions: Interactions) -> None:
         cfg = self.config
-        split = internal_split(interactions, self.seed, cfg.period_share, cfg.last_labels)
+        split = internal_split(
+            interactions,
+            self.seed,
+            cfg.period_share,
+            cfg.last_labels,
+            cold_share=cfg.cold_share,
+            cold_min_users=cfg.cold_min_users,
+        )
         sources = fit_sources(cfg.sources, cfg.source_params, split.train, self.catalog_, self.seed)
         self.source_names_ = [s.name for s in sources]
         self.feature_names_ = feature_names(self.source_names_)
@@ -112,18 +125,67 @@ class HybridRecommender(Recommender):
             self.sources_, user_index, self.seen_, self.config.candidates, self.tiebreak_
         )
 
-    def _rank_candidates(self, candidates: Candidates) -> np.ndarray:
+    def _rank_candidates(
+        self, candidates: Candidates, user_stats: UserStats | None = None
+    ) -> np.ndarray:
         if self.ranker_ is None:
             return np.asarray((1.0 / (RRF_K + candidates.ranks)).sum(axis=1), dtype=np.float64)
-        features = build_features(candidates, self.context_)
+        features = build_features(candidates, self.context_, user_stats)
         return self.ranker_.predict(features, self.config.threads)
 
-    def _score(self, user_index: np.ndarray) -> np.ndarray:
-        candidates = self.candidates(user_index)
-        scores = np.tile(OUTSIDE + self.fallback_scores_, (len(user_index), 1))
-        rows = np.repeat(np.arange(len(user_index)), candidates.groups)
-        scores[rows, candidates.items] = self._rank_candidates(candidates)
+    def _full_scores(
+        self, candidates: Candidates, n_rows: int, user_stats: UserStats | None = None
+    ) -> np.ndarray:
+        """Ranker scores on the candidates; every other item below them, by popularity."""
+        scores = np.tile(OUTSIDE + self.fallback_scores_, (n_rows, 1))
+        rows = np.repeat(np.arange(n_rows), candidates.groups)
+        scores[rows, candidates.items] = self._rank_candidates(candidates, user_stats)
         return scores
+
+    def _score(self, user_index: np.ndarray) -> np.ndarray:
+        return self._full_scores(self.candidates(user_index), len(user_index))
+
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """Scores of ad-hoc histories (dense item indices, oldest first), ranked like a
+        known user's: every source scores the history itself (see their
+        ``score_histories``), candidates and features are built from it, and the trained
+        ranker orders them. The history is taken to happen now (its latest event is the
+        newest in the data), so time features read "active this moment".
+
+        A repeated item counts once, at its latest position (as training data keep one
+        pair per user and item); negative indices are ignored; a history with no known
+        item gets normalised popularity. An item that had no interaction in training
+        still counts: the text source knows it by its words.
+        """
+        return self.score_histories_at(histories)
+
+    def score_histories_at(
+        self,
+        histories: Sequence[Sequence[int]] | Sequence[np.ndarray],
+        last: Sequence[int] | np.ndarray | None = None,
+    ) -> np.ndarray:
+        """:meth:`score_histories` with each history's latest event placed at a global
+        event rank of the training data (``last``; default: now). A known user's training
+        history at the rank of their own latest event has exactly the features
+        :meth:`score_users` gives them, so sources that score histories exactly give the
+        same ranking."""
+        cleaned = [distinct_latest(h, self.interactions_.n_items) for h in histories]
+        ends = None if last is None else np.asarray(last, dtype=np.int64)
+        out = np.tile(self.fallback_scores_, (len(cleaned), 1))
+        filled = np.flatnonzero([len(h) > 0 for h in cleaned])
+        for batch in _batches(filled, self.batch_size):
+            chunk = [cleaned[int(i)] for i in batch]
+            stats = self.context_.history_stats(chunk, None if ends is None else ends[batch])
+            position = np.arange(len(chunk))
+            candidates = from_scores(
+                [source.history_scores(chunk) for source in self.sources_],
+                position,
+                history_matrix(chunk, self.interactions_.n_items),
+                self.config.candidates,
+                self.tiebreak_,
+            )
+            out[batch] = self._full_scores(candidates, len(chunk), stats)
+        return out
 
     # -- explanations ----------------------------------------------------------------
 

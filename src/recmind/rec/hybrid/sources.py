@@ -11,7 +11,7 @@ import importlib.util
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,6 +58,12 @@ class Source(ABC):
     def scores(self, user_index: np.ndarray) -> np.ndarray:
         """float32 ``(len(user_index), n_items)`` scores; higher is better."""
 
+    @abstractmethod
+    def history_scores(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        """float32 ``(len(histories), n_items)`` scores of ad-hoc histories (distinct
+        dense item indices inside the index, oldest first, none empty), computed the way
+        :meth:`scores` treats a user with that history."""
+
 
 class RecommenderSource(Source):
     """Any :class:`Recommender` of the package, used through ``score_users``."""
@@ -72,6 +78,10 @@ class RecommenderSource(Source):
 
     def scores(self, user_index: np.ndarray) -> np.ndarray:
         return np.asarray(self.model.score_users(user_index), dtype=np.float32)
+
+    def history_scores(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        rows = cast(Sequence[Sequence[int]], histories)  # int arrays index like lists
+        return np.asarray(self.model.score_histories(rows), dtype=np.float32)
 
 
 def transition_matrix(interactions: Interactions, window: int, seed: int) -> sp.csr_matrix:
@@ -136,6 +146,22 @@ class TransitionSource(Source):
         product = self.history_[user_index] @ self.matrix_
         return np.asarray(product.toarray(), dtype=np.float32)
 
+    def history_scores(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        """The same weights as :func:`recent_history`: 1, 1/2, 1/3, ... over the
+        ``last`` newest items of each history."""
+        rows, cols, weights = [], [], []
+        for row, history in enumerate(histories):
+            recent = np.asarray(history[-self.last :], dtype=np.int64)
+            rows.append(np.full(len(recent), row, dtype=np.int64))
+            cols.append(recent)
+            weights.append(1.0 / np.arange(len(recent), 0, -1, dtype=np.float32))
+        recent_matrix = sp.csr_matrix(
+            (np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(len(histories), self.matrix_.shape[0]),
+            dtype=np.float32,
+        )
+        return np.asarray((recent_matrix @ self.matrix_).toarray(), dtype=np.float32)
+
 
 class SequentialSource(Source):
     """The SASRec transformer: trained once on the internal part, then it reads each user's
@@ -157,6 +183,10 @@ class SequentialSource(Source):
 
     def scores(self, user_index: np.ndarray) -> np.ndarray:
         rows = [self.histories_[int(u)].tolist() for u in user_index]
+        return np.asarray(self.model.score_sequences(rows), dtype=np.float32)
+
+    def history_scores(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        rows = [np.asarray(h, dtype=np.int64).tolist() for h in histories]
         return np.asarray(self.model.score_sequences(rows), dtype=np.float32)
 
 
