@@ -138,3 +138,20 @@ def test_health_and_readiness(live: LiveServer, client: Client) -> None:
     metrics = client.metrics()
     assert f'recmind_model_info{{name="{info.name}",version="{info.version}"}} 1.0' in metrics
     assert "recmind_model_ready 1.0" in metrics
+
+
+def test_guessing_keys_is_rate_limited_per_address(make_live: Any) -> None:
+    live = make_live(rate_limit_per_second=2.0, rate_limit_burst=3)
+    statuses = [
+        httpx.get(
+            f"{live.url}/v1/items", headers={"Authorization": f"Bearer rk_guess{n}_x"}
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses[:3] == [401, 401, 401]
+    assert statuses[3:] == [429, 429]
+    time.sleep(1.1)  # the address earns a token back; a real key then works
+    with live.client("read") as c:
+        assert c.raw("GET", "/v1/items").status_code == 200
+        # Verified and cached now, it is counted against its own bucket, not the address's.
+        assert c.raw("GET", "/v1/items").status_code == 200

@@ -38,6 +38,10 @@ bearer = HTTPBearer(
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
+def _retry_after(wait: float) -> dict[str, str]:
+    return {"Retry-After": str(max(1, math.ceil(wait)))}
+
+
 def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
@@ -64,6 +68,15 @@ async def authenticate(
     key = credentials.credentials
     hit, principal = auth.cached(key)
     if not hit:
+        # Keys not seen lately cost a store lookup: an address that sends many of them
+        # (guessing keys, say) is held to the per-key rate like any key.
+        limiter: RateLimiter = request.app.state.limiter
+        client = request.client.host if request.client else "unknown"
+        wait = limiter.acquire(f"address:{client}")
+        if wait > 0:
+            raise HTTPException(
+                429, "too many unknown API keys from this address", _retry_after(wait)
+            )
         principal = await run_in_threadpool(auth.verify, key)
     if principal is None:
         raise HTTPException(401, "unknown or revoked API key", _CHALLENGE)
@@ -86,9 +99,7 @@ def require_scope(scope: str) -> Callable[..., Awaitable[Principal]]:
         wait = limiter.acquire(principal.key_id)
         if wait > 0:
             raise HTTPException(
-                429,
-                "rate limit exceeded for this API key; retry later",
-                {"Retry-After": str(max(1, math.ceil(wait)))},
+                429, "rate limit exceeded for this API key; retry later", _retry_after(wait)
             )
         return principal
 
