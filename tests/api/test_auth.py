@@ -15,7 +15,7 @@ from tests.api.conftest import LiveServer
 from recmind.data.api_keys import SCOPES, revoke_key
 
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/redoc"}
-PUBLIC |= {"/openapi.json"}
+PUBLIC |= {"/openapi.json", "/docs-static/{path}"}
 
 
 def _all_routes(routes: list[Any]) -> list[tuple[Any, str]]:

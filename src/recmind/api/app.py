@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from recmind import __version__
 from recmind.api.auth import Authenticator
+from recmind.api.docs import install_offline_docs
 from recmind.api.errors import install_error_handlers
 from recmind.api.metrics import ApiMetrics
 from recmind.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
@@ -72,7 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_offline_docs(app)
     app.state.settings = settings
     app.state.engine = None
 
