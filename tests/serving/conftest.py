@@ -15,14 +15,11 @@ from recmind.serving.engine import ServingEngine
 
 @pytest.fixture
 def shop_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Fast settings: the ONNX encoder (no torch), quick reloads."""
+    """Fast settings: the ONNX encoder (no torch), quick reloads, the cache of a new
+    version warmed in-process (the child process is tested where swaps happen under load)."""
     monkeypatch.setenv("RECMIND_ENCODER", "minilm-onnx")
-    return settings.model_copy(
-        update={
-            "encoder": "minilm-onnx",
-            "serving": settings.serving.model_copy(update={"reload_seconds": 0.2}),
-        }
-    )
+    serving = settings.serving.model_copy(update={"reload_seconds": 0.2, "warm_in_child": False})
+    return settings.model_copy(update={"encoder": "minilm-onnx", "serving": serving})
 
 
 @pytest.fixture

@@ -27,6 +27,10 @@ def wait_for(predicate: object, timeout: float = 15.0) -> bool:
 def test_no_request_fails_while_a_new_version_is_published(
     engine: ServingEngine, shop_settings: Settings, shop_store: Store
 ) -> None:
+    """The new version's cache is warmed in a child process (the default), as in a server."""
+    engine.settings = shop_settings.model_copy(
+        update={"serving": shop_settings.serving.model_copy(update={"warm_in_child": True})}
+    )
     first = engine.version
     seen: list[tuple[str, str]] = []
     failures: list[BaseException] = []
@@ -57,6 +61,8 @@ def test_no_request_fails_while_a_new_version_is_published(
     switch = seen.index(("itemknn", info.version))
     assert all(v == info.version for _, v in seen[switch:])
     assert all(v == first for _, v in seen[:switch])
+    state = engine.state
+    assert state is not None and len(state.resources.cache) >= 30  # warmed by the child
 
 
 def test_rollback_by_the_registry_is_picked_up(

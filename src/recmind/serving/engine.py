@@ -23,7 +23,6 @@ from recmind.serving.fresh import fresh_positions, fresh_slots
 from recmind.serving.history import (
     LiveEvents,
     UserHistory,
-    all_latest_events,
     latest_events,
     merge_arrays,
     merge_history,
@@ -44,12 +43,12 @@ from recmind.serving.state import (
     ensure_fresh_vectors,
     erased_users,
 )
+from recmind.serving.warm import rank_in_child, rank_people
 
 logger = logging.getLogger(__name__)
 
 POOL_FACTOR = 5
 """With diversity, MMR chooses k items among the best ``POOL_FACTOR * k``."""
-PRECOMPUTE_BATCH = 256
 
 _ITEMS_BY_ID = text(
     "SELECT item_id, title, description, category, price, stock, language, attributes "
@@ -177,7 +176,8 @@ class ServingEngine:
                 return
             self._forgotten.update(erased_users(served, self.store))
             state = build_state(served, self.settings, self.store, self._forgotten)
-            warmed = self._precompute(state)
+            in_child = self._state is not None and self.settings.serving.warm_in_child
+            warmed = self._precompute(state, in_child=in_child)
         except BaseException:
             with self._update_lock:
                 self._loading -= 1
@@ -205,29 +205,26 @@ class ServingEngine:
             warmed,
         )
 
-    def _precompute(self, state: ServingState) -> int:
-        """Rank the most recently active people now, so their first request is a hit."""
+    def _precompute(self, state: ServingState, *, in_child: bool) -> int:
+        """Rank the most recently active people now, so their first request is a hit; in a
+        low-priority child process when requests are being served (see
+        :mod:`recmind.serving.warm`). A failure only costs cache misses."""
         serving = self.settings.serving
         if serving.cache_users <= 0 or serving.precompute_users <= 0:
             return 0
-        limit = min(serving.precompute_users, serving.cache_users)
-        live = all_latest_events(self.store, serving.history_events, limit)
-        users = [u for u in live if u not in self._forgotten]
-        served = state.served
-        for start in range(0, len(users), PRECOMPUTE_BATCH):
-            batch = users[start : start + PRECOMPUTE_BATCH]
-            index = [served.user_index.get(u, -1) for u in batch]
-            histories = [
-                merge_history(*served.histories.user(i), live[u], served.item_index, i)
-                for u, i in zip(batch, index, strict=True)
-            ]
-            rows = score_rows(served, histories, index)
-            for user_id, history, row in zip(batch, histories, rows, strict=True):
-                ranked = rank_row(
-                    served, row, history.key, history.items, self.settings.serving.cache_depth
-                )
-                state.resources.cache.put(user_id, True, ranked)
-        return len(users)
+        skip = set(self._forgotten.snapshot())
+        cache = state.resources.cache
+        try:
+            if in_child:
+                ranked = rank_in_child(self.settings, state.served.version, skip)
+            else:
+                ranked = list(rank_people(state.served, self.store, self.settings, skip))
+        except Exception:
+            logger.exception("warming the list cache failed; lists are computed on demand")
+            return 0
+        for user_id, lists in ranked:
+            cache.put(user_id, True, lists)
+        return len(ranked)
 
     # -- hooks called by the API after a durable write ------------------------------
 

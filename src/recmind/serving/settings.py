@@ -35,6 +35,11 @@ class ServingSettings(BaseModel):
         description="Most recently active people whose lists are computed when a version is "
         "loaded, before it serves (so the first request of each is a cache hit).",
     )
+    warm_in_child: bool = Field(
+        default=True,
+        description="When a new version loads while another serves, rank people for it in "
+        "a low-priority child process, so requests keep the server's CPU and GIL.",
+    )
     fresh_share: float = Field(
         default=0.2,
         ge=0,
