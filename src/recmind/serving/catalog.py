@@ -16,7 +16,8 @@ from recmind.serving.snapshot import ServedModel
 from recmind.text.item_text import item_texts
 
 
-def _category_text(value: object) -> str | None:
+def _text_or_none(value: object) -> str | None:
+    """A text field as stored: None for missing, NaN or blank."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     text = str(value).strip()
@@ -120,8 +121,8 @@ class LiveCatalog:
         texts = item_texts(rows) if not rows.empty else {}
         for row in rows.to_dict("records"):
             item_id = str(row["item_id"])
-            title = str(row.get("title") or item_id)
-            raw = _category_text(row.get("category"))
+            title = _text_or_none(row.get("title")) or item_id
+            raw = _text_or_none(row.get("category"))
             parsed = parse_categories(raw)
             stock = _in_stock(row.get("stock"))
             index = served.item_index.get(item_id)

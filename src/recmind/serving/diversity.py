@@ -24,7 +24,7 @@ def mmr_order(
     scores: np.ndarray, categories: Sequence[frozenset[str]], k: int, diversity: float
 ) -> list[int]:
     """Positions (into ``scores``, which is best first) of the ``k`` items MMR picks, in
-    the order picked."""
+    the order picked. Vectorised over the candidates: O(k x candidates x categories)."""
     n = len(scores)
     if diversity <= 0 or n <= 1:
         return list(range(min(k, n)))
@@ -33,6 +33,12 @@ def mmr_order(
     spread = high - low
     relevance = np.ones(n) if not np.isfinite(spread) or spread <= 0 else (finite - low) / spread
     relevance = np.nan_to_num(relevance, nan=0.0)
+    names = sorted(set().union(*categories))
+    column = {name: j for j, name in enumerate(names)}
+    onehot = np.zeros((n, max(len(names), 1)), dtype=np.float32)
+    for row, cats in enumerate(categories):
+        onehot[row, [column[c] for c in cats]] = 1.0
+    sizes = onehot.sum(axis=1)
     chosen: list[int] = []
     closest = np.zeros(n)
     remaining = np.ones(n, dtype=bool)
@@ -42,6 +48,8 @@ def mmr_order(
         pick = int(np.argmax(value))  # ties: the better-ranked item (earlier position)
         chosen.append(pick)
         remaining[pick] = False
-        for j in np.flatnonzero(remaining):
-            closest[j] = max(closest[j], jaccard(categories[pick], categories[int(j)]))
+        shared = onehot @ onehot[pick]
+        union = sizes + sizes[pick] - shared
+        overlap = np.divide(shared, union, out=np.zeros(n), where=union > 0)
+        np.maximum(closest, overlap, out=closest)
     return chosen
