@@ -173,7 +173,7 @@ class ServingEngine:
         try:
             served = load_snapshot(self.settings.models_dir, version)
             if served is None:
-                return
+                raise FileNotFoundError(f"no model version {version!r}")
             self._forgotten.update(erased_users(served, self.store))
             state = build_state(served, self.settings, self.store, self._forgotten)
             in_child = self._state is not None and self.settings.serving.warm_in_child
@@ -275,9 +275,10 @@ class ServingEngine:
     def forget_user(self, user_id: str) -> None:
         """The person was erased: from now on the served model treats them as unknown
         (their training row is ignored) and no cache holds anything about them."""
-        state = self._state
-        caches = [state.resources.cache] if state is not None else []
-        self._forgotten.forget(str(user_id), caches)
+        with self._update_lock:  # serialised with installing a new version's cache
+            state = self._state
+            caches = [state.resources.cache] if state is not None else []
+            self._forgotten.forget(str(user_id), caches)
 
     def is_forgotten(self, user_id: str) -> bool:
         return str(user_id) in self._forgotten
