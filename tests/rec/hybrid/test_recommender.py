@@ -14,7 +14,8 @@ import pytest
 from recmind.rec.base import Filters
 from recmind.rec.hybrid import HybridRecommender
 from recmind.rec.hybrid.holdout import held_out_pairs
-from recmind.rec.hybrid.recommender import OUTSIDE
+from recmind.rec.hybrid.ranker import RankerData
+from recmind.rec.hybrid.recommender import OUTSIDE, cap_cold
 from recmind.rec.hybrid.sources import SequentialSource
 from recmind.rec.interactions import Interactions, ItemCatalog
 
@@ -155,3 +156,39 @@ def test_sequential_source_trains_once(interactions: Interactions, catalog: Item
     assert sum(len(h) for h in sequential.histories_) == len(interactions)
     recs = model.recommend([str(u) for u in interactions.user_ids[:5]], k=4)
     assert all(len(recs.for_user(r)) == 4 for r in range(5))
+
+
+def test_cold_candidates_rank_from_the_given_position() -> None:
+    """Row 0: warm 5, 4, 3, 2 and cold 10, 9, 1; from position 3 the two strong cold items
+    follow the two best warm ones, in their own order, before warm 3; the weak one keeps
+    its place. Row 1 has too few warm candidates to cap."""
+    scores = np.asarray([5, 4, 3, 2, 10, 9, 1, 1, 7], dtype=np.float64)
+    rows = np.asarray([0, 0, 0, 0, 0, 0, 0, 1, 1])
+    cold = np.asarray([0, 0, 0, 0, 1, 1, 1, 0, 1], dtype=bool)
+    out = cap_cold(scores, rows, cold, n_rows=2, position=3)
+    assert np.argsort(-out[:7]).tolist() == [0, 1, 4, 5, 2, 3, 6]
+    np.testing.assert_array_equal(out[~cold], scores[~cold])
+    np.testing.assert_array_equal(out[7:], scores[7:])
+    np.testing.assert_array_equal(cap_cold(scores, rows, cold, 2, position=1), scores)
+
+
+def test_cold_items_learned_from_the_internal_split(
+    interactions: Interactions, catalog: ItemCatalog
+) -> None:
+    """With a cold share, the internal split hides some items entirely and the ranker gets
+    a second, weighted query for each user who had them."""
+    model = HybridRecommender({**FAST, "cold_share": 0.3, "cold_min_users": 3}, seed=5)
+    captured: dict[str, RankerData] = {}
+    original = model._ranker_data
+
+    def spy(sources: Any, split: Any) -> RankerData:
+        captured["data"] = data = original(sources, split)
+        captured["cold"] = split.cold_items
+        return data
+
+    model._ranker_data = spy  # type: ignore[method-assign]
+    model.fit(interactions, catalog)
+    data = captured["data"]
+    assert len(captured["cold"]) > 0
+    assert data.weights is not None and set(np.unique(data.weights)) == {1.0}
+    assert len(np.unique(data.users)) < len(data.users)  # some users have two queries

@@ -92,8 +92,7 @@ def internal_split(
     :func:`cold_items`."""
     held = held_out_pairs(interactions, seed, period_share, last)
     cold = cold_items(interactions, seed, cold_share, cold_min_users)
-    if len(cold):
-        held |= np.isin(interactions.item_index, cold)
+    held |= np.isin(interactions.item_index, cold)
     labels = sp.csr_matrix(
         (
             np.ones(int(held.sum()), dtype=np.float32),

@@ -27,12 +27,14 @@ MIN_QUERIES = 5
 @dataclass(frozen=True)
 class RankerData:
     """Features ``(n_pairs, n_features)`` grouped by query (``groups`` sizes, in row
-    order), a 0/1 label per pair, and the query's user."""
+    order), a 0/1 label per pair, the query's user (a user may have several queries) and
+    the query's weight (``None``: all 1)."""
 
     features: np.ndarray
     labels: np.ndarray
     groups: np.ndarray
     users: np.ndarray
+    weights: np.ndarray | None = None
 
     def queries(self, keep: np.ndarray) -> RankerData:
         """Only the queries where ``keep`` (one flag per query) is true."""
@@ -42,6 +44,7 @@ class RankerData:
             labels=self.labels[row_keep],
             groups=self.groups[keep],
             users=self.users[keep],
+            weights=None if self.weights is None else self.weights[keep],
         )
 
     def with_positives(self) -> RankerData:
@@ -104,19 +107,26 @@ def ranker_params(config: HybridConfig, seed: int) -> dict[str, Any]:
 
 
 def _dataset(data: RankerData, names: list[str], reference: lgb.Dataset | None) -> lgb.Dataset:
+    """A LightGBM ranking data set; a query's weight is set on each of its rows (LightGBM
+    scales the query's gradients and its share of the NDCG metric by it)."""
     return lgb.Dataset(
         data.features,
         label=data.labels,
         group=data.groups,
+        weight=None if data.weights is None else np.repeat(data.weights, data.groups),
         feature_name=names,
         reference=reference,
         free_raw_data=True,
     )
 
 
-def _fold_of(n_queries: int, folds: int, seed: int) -> np.ndarray:
-    """A seeded fold number per query, folds as equal as possible."""
-    return np.random.default_rng(seed).permutation(n_queries) % folds
+def _fold_of(users: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """A seeded fold number per query, by user (all of a user's queries share a fold),
+    folds as equal as possible in users."""
+    distinct, position = np.unique(users, return_inverse=True)
+    fold_of_user = np.random.default_rng(seed).permutation(len(distinct)) % folds
+    fold: np.ndarray = fold_of_user[position]
+    return fold
 
 
 def train_ranker(
@@ -137,7 +147,7 @@ def train_ranker(
         boosters.append(lgb.train(params, _dataset(useful, names, None), config.trees))
         trees.append(config.trees)
     else:
-        fold_of = _fold_of(n_queries, folds, seed)
+        fold_of = _fold_of(useful.users, folds, seed)
         for fold in range(folds):
             held = fold_of == fold
             train_set = _dataset(useful.queries(~held), names, None)

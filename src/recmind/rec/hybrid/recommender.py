@@ -92,28 +92,51 @@ class HybridRecommender(Recommender):
         self.context_ = FeatureContext.build(interactions, self.catalog_, self.seed)
 
     def _ranker_data(self, sources: Sequence[Source], split: InternalSplit) -> RankerData:
-        """Candidates and features of the labelled users on the internal training part."""
+        """Candidates and features of the labelled users on the internal training part.
+
+        Without cold items a user is one query. With them, a user is up to two: the
+        *warm* query (candidates that are not cold items, labelled with the user's next
+        step and latest period) and the *cold* query (candidates less the warm labels,
+        labelled with the user's pairs on cold items, weighted ``cold_weight``). Kept
+        apart, a user's dozens of cold-item pairs, gathered over their whole history, do
+        not outweigh the one or two pairs that say what they do next.
+        """
         context = FeatureContext.build(split.train, self.catalog_, self.seed)
         seen = split.train.matrix()
         users = split.users
         if len(users) > self.config.max_queries:
             rng = np.random.default_rng(self.seed)
             users = np.sort(rng.choice(users, self.config.max_queries, replace=False))
+        is_cold = np.zeros(self.interactions_.n_items, dtype=bool)
+        is_cold[split.cold_items] = True
         parts = []
         for batch in _batches(users, self.batch_size):
             candidates = generate(sources, batch, seen, self.config.candidates, self.tiebreak_)
             features = build_features(candidates, context)
             labels = np.asarray(split.labels[candidates.users, candidates.items], np.float32)
-            labels = labels.ravel()
-            parts.append((features, labels, candidates.groups))
+            parts.append(
+                _split_queries(
+                    features,
+                    labels.ravel(),
+                    candidates,
+                    is_cold[candidates.items],
+                    self.config.cold_weight,
+                )
+            )
         width = len(self.feature_names_)
+        if not parts:
+            return RankerData(
+                features=np.zeros((0, width), dtype=np.float32),
+                labels=np.zeros(0, dtype=np.float32),
+                groups=np.zeros(0, dtype=np.int64),
+                users=np.zeros(0, dtype=np.int64),
+            )
         return RankerData(
-            features=np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, width)),
-            labels=np.concatenate([p[1] for p in parts]) if parts else np.zeros(0),
-            groups=np.concatenate([p[2] for p in parts]).astype(np.int64)
-            if parts
-            else np.zeros(0, dtype=np.int64),
-            users=users,
+            features=np.concatenate([p.features for p in parts]),
+            labels=np.concatenate([p.labels for p in parts]),
+            groups=np.concatenate([p.groups for p in parts]).astype(np.int64),
+            users=np.concatenate([p.users for p in parts]),
+            weights=np.concatenate([_weights(p) for p in parts]),
         )
 
     # -- scoring ---------------------------------------------------------------------
@@ -136,10 +159,15 @@ class HybridRecommender(Recommender):
     def _full_scores(
         self, candidates: Candidates, n_rows: int, user_stats: UserStats | None = None
     ) -> np.ndarray:
-        """Ranker scores on the candidates; every other item below them, by popularity."""
+        """Ranker scores on the candidates (items without interactions no higher than
+        ``cold_from``); every other item below them, by popularity."""
         scores = np.tile(OUTSIDE + self.fallback_scores_, (n_rows, 1))
         rows = np.repeat(np.arange(n_rows), candidates.groups)
-        scores[rows, candidates.items] = self._rank_candidates(candidates, user_stats)
+        ranked = self._rank_candidates(candidates, user_stats)
+        cold = self.context_.item_count[candidates.items] == 0
+        if cold.any():
+            ranked = cap_cold(ranked, rows, cold, n_rows, self.config.cold_from)
+        scores[rows, candidates.items] = ranked
         return scores
 
     def _score(self, user_index: np.ndarray) -> np.ndarray:
@@ -215,6 +243,80 @@ class HybridRecommender(Recommender):
     def feature_importance(self) -> dict[str, float]:
         """Each feature's share of the ranker's total split gain (empty without a ranker)."""
         return dict(self.ranker_.importance) if self.ranker_ is not None else {}
+
+
+def cap_cold(
+    scores: np.ndarray, rows: np.ndarray, cold: np.ndarray, n_rows: int, position: int
+) -> np.ndarray:
+    """Candidate scores with the cold candidates that beat their row's ``position - 1``-th
+    best warm candidate moved just below it, in their own order and above the next warm
+    candidate: a cold item ranks ``position``-th at best. Rows with fewer warm candidates
+    than that are left as they are; so is everything with ``position`` 1."""
+    if position <= 1:
+        return scores.copy()
+    warm_rows, warm_scores = rows[~cold], scores[~cold]
+    order = np.lexsort((-warm_scores, warm_rows))
+    sorted_scores = warm_scores[order]
+    starts = np.searchsorted(warm_rows[order], np.arange(n_rows))
+    counts = np.bincount(warm_rows, minlength=n_rows)
+    high = np.full(n_rows, np.inf)
+    low = np.full(n_rows, -np.inf)
+    enough = counts >= position - 1
+    high[enough] = sorted_scores[starts[enough] + position - 2]
+    has_next = counts >= position
+    low[has_next] = sorted_scores[starts[has_next] + position - 1]
+    low = np.where(np.isfinite(low), low, high - 1.0)
+    cold_index = np.flatnonzero(cold)
+    over = cold_index[scores[cold_index] > high[rows[cold_index]]]
+    out = scores.copy()
+    if over.size == 0:
+        return out
+    over = over[np.lexsort((-scores[over], rows[over]))]
+    over_rows = rows[over]
+    first = np.searchsorted(over_rows, over_rows)
+    rank = np.arange(len(over)) - first
+    total = np.bincount(over_rows, minlength=n_rows)[over_rows]
+    top, bottom = high[over_rows], low[over_rows]
+    out[over] = top - (top - bottom) * (rank + 1) / (total + 1)
+    return out
+
+
+def _split_queries(
+    features: np.ndarray,
+    labels: np.ndarray,
+    candidates: Candidates,
+    cold: np.ndarray,
+    cold_weight: float,
+) -> RankerData:
+    """Each user's candidates as a warm query (rows not on a cold item, their labels)
+    followed, when the user has cold rows, by a cold query (rows that are not warm
+    positives, labelled on cold items only), with weights 1 and ``cold_weight``.
+
+    ``candidates.users`` must be distinct per group (one group per user)."""
+    groups = candidates.groups
+    row_group = np.repeat(np.arange(len(groups)), groups)
+    group_user = np.zeros(len(groups), dtype=np.int64)
+    group_user[row_group] = candidates.users
+    if not cold.any():
+        return RankerData(features, labels, groups, group_user, np.ones(len(groups)))
+    warm_rows = np.flatnonzero(~cold)
+    cold_rows = np.flatnonzero(cold | (labels == 0))
+    rows = np.concatenate([warm_rows, cold_rows])
+    kind = np.repeat([0, 1], [len(warm_rows), len(cold_rows)])
+    order = np.lexsort((kind, row_group[rows]))
+    rows, kind = rows[order], kind[order]
+    keys, sizes = np.unique(row_group[rows] * 2 + kind, return_counts=True)
+    return RankerData(
+        features=features[rows],
+        labels=np.where(kind == 1, labels[rows] * cold[rows], labels[rows]).astype(np.float32),
+        groups=sizes.astype(np.int64),
+        users=group_user[keys // 2],
+        weights=np.where(keys % 2 == 1, cold_weight, 1.0),
+    )
+
+
+def _weights(data: RankerData) -> np.ndarray:
+    return np.ones(len(data.groups)) if data.weights is None else data.weights
 
 
 def _batches(values: np.ndarray, size: int) -> Iterator[np.ndarray]:
