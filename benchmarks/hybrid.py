@@ -126,6 +126,8 @@ def _fit_hybrid_alone(seed: int) -> dict[str, Any]:
         "sources": model.source_names_,
         "trees": model.ranker_.trees if model.ranker_ is not None else [],
         "top_features": sorted(model.feature_importance().items(), key=lambda kv: -kv[1])[:8],
+        "cold_items_in_internal_split": len(model.cold_items_),
+        "cold_ranker_trees": model.cold_ranker_.trees if model.cold_ranker_ is not None else [],
     }
 
 
@@ -199,11 +201,11 @@ def _histories(seed: int) -> dict[str, Any]:
         ("build_features", "features"),
     ):
         setattr(hybrid_module, name, timer.wrap(label, getattr(hybrid_module, name)))
-    ranker = model.ranker_
-    if ranker is not None:
-        ranker.predict = timer.wrap(  # type: ignore[method-assign]
-            f"ranker predict ({len(ranker.model_texts)} boosters)", ranker.predict
-        )
+    for label, ranker in (("ranker", model.ranker_), ("cold ranker", model.cold_ranker_)):
+        if ranker is not None:
+            ranker.predict = timer.wrap(  # type: ignore[method-assign]
+                f"{label} predict ({len(ranker.model_texts)} boosters)", ranker.predict
+            )
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(own), size=min(LATENCY_USERS, len(own)), replace=False)
     for user in chosen[:20]:  # warm-up: lazy booster load, caches
@@ -346,6 +348,8 @@ def markdown(
             f"- peak RSS: {alone['peak_rss_mb']:.0f} MB "
             f"({alone['peak_rss_before_fit_mb']:.0f} MB before the fit)",
             f"- sources: {', '.join(alone['sources'])}; ranker trees per fold: {alone['trees']}",
+            f"- cold ranker: {alone['cold_items_in_internal_split']} items hidden in its "
+            f"split, trees per fold {alone['cold_ranker_trees']}",
             "- top features by gain: "
             + ", ".join(f"{name} {share:.2f}" for name, share in alone["top_features"]),
             "",

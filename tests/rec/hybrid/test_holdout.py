@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recmind.rec.hybrid.holdout import cold_items, held_out_pairs, internal_split, time_order
+from recmind.rec.hybrid.holdout import (
+    cold_items,
+    cold_split,
+    held_out_pairs,
+    internal_split,
+    time_order,
+)
 from recmind.rec.interactions import Interactions
 
 
@@ -110,17 +116,16 @@ def test_cold_items_are_drawn_among_items_with_enough_users() -> None:
     assert len(cold_items(DATA, seed=4, share=0.5, min_users=5)) == 0  # nothing qualifies
 
 
-def test_every_pair_of_a_cold_item_is_a_label_even_a_first_pair() -> None:
+def test_cold_split_holds_out_every_pair_of_the_cold_items_and_nothing_else() -> None:
     data = many_items()
-    split = internal_split(data, seed=4, period_share=0.0, cold_share=0.3, cold_min_users=5)
+    split = cold_split(data, seed=4, share=0.3, min_users=5)
     assert len(split.cold_items) > 0
     on_cold = np.isin(data.item_index, split.cold_items)
+    users, items = split.labels.nonzero()
+    labelled = {
+        (str(data.user_ids[u]), str(data.item_ids[i])) for u, i in zip(users, items, strict=True)
+    }
+    assert pairs(data, on_cold) == labelled
+    assert len(split.train) == len(data) - int(on_cold.sum())
     assert not np.isin(split.train.item_index, split.cold_items).any()
-    labels = split.labels.tocsc()
-    for item in split.cold_items:
-        assert labels[:, item].nnz == data.item_popularity()[item]
-    # users whose only (first) pair is on a cold item lose it to the labels as well
-    assert len(split.train) == len(data) - int(split.labels.nnz)
-    assert int(split.labels.nnz) >= int(on_cold.sum())
-    plain = internal_split(data, seed=4, period_share=0.0)
-    assert len(plain.cold_items) == 0
+    assert len(cold_split(data, seed=4, share=0.0, min_users=5).train) == len(data)

@@ -13,9 +13,10 @@ import pytest
 
 from recmind.rec.base import Filters
 from recmind.rec.hybrid import HybridRecommender
+from recmind.rec.hybrid import recommender as hybrid_recommender
 from recmind.rec.hybrid.holdout import held_out_pairs
-from recmind.rec.hybrid.ranker import RankerData
-from recmind.rec.hybrid.recommender import OUTSIDE, cap_cold
+from recmind.rec.hybrid.ranker import RankerData, train_ranker
+from recmind.rec.hybrid.recommender import OUTSIDE, place_cold
 from recmind.rec.hybrid.sources import SequentialSource
 from recmind.rec.interactions import Interactions, ItemCatalog
 
@@ -158,37 +159,42 @@ def test_sequential_source_trains_once(interactions: Interactions, catalog: Item
     assert all(len(recs.for_user(r)) == 4 for r in range(5))
 
 
-def test_cold_candidates_rank_from_the_given_position() -> None:
-    """Row 0: warm 5, 4, 3, 2 and cold 10, 9, 1; from position 3 the two strong cold items
-    follow the two best warm ones, in their own order, before warm 3; the weak one keeps
-    its place. Row 1 has too few warm candidates to cap."""
+def test_cold_candidates_take_their_slots() -> None:
+    """Row 0: warm 5, 4, 3, 2 and cold items a, b, c that the cold ranker orders c, a, b.
+    From position 3 with 2 slots: the two best warm, then c and a, then the other warm,
+    then b. Row 1 has one warm candidate: its cold one comes right after it."""
     scores = np.asarray([5, 4, 3, 2, 10, 9, 1, 1, 7], dtype=np.float64)
     rows = np.asarray([0, 0, 0, 0, 0, 0, 0, 1, 1])
     cold = np.asarray([0, 0, 0, 0, 1, 1, 1, 0, 1], dtype=bool)
-    out = cap_cold(scores, rows, cold, n_rows=2, position=3)
-    assert np.argsort(-out[:7]).tolist() == [0, 1, 4, 5, 2, 3, 6]
+    order = np.asarray([0, 0, 0, 0, 0.5, 0.1, 0.9, 0, 0.3])
+    out = place_cold(scores, rows, cold, order, 2, position=3, slots=2)
+    assert np.argsort(-out[:7]).tolist() == [0, 1, 6, 4, 2, 3, 5]
+    assert np.argsort(-out[7:]).tolist() == [0, 1]
     np.testing.assert_array_equal(out[~cold], scores[~cold])
-    np.testing.assert_array_equal(out[7:], scores[7:])
-    np.testing.assert_array_equal(cap_cold(scores, rows, cold, 2, position=1), scores)
+    none = place_cold(scores, rows, cold, order, 2, position=3, slots=0)
+    assert np.argsort(-none[:7]).tolist() == [0, 1, 2, 3, 6, 4, 5]
+    first = place_cold(scores, rows, cold, order, 2, position=1, slots=1)
+    assert np.argsort(-first[:7]).tolist() == [6, 0, 1, 2, 3, 4, 5]
 
 
-def test_cold_items_learned_from_the_internal_split(
+def test_cold_items_learned_from_a_second_split(
     interactions: Interactions, catalog: ItemCatalog
 ) -> None:
-    """With a cold share, the internal split hides some items entirely and the ranker gets
-    a second, weighted query for each user who had them."""
-    model = HybridRecommender({**FAST, "cold_share": 0.3, "cold_min_users": 3}, seed=5)
-    captured: dict[str, RankerData] = {}
-    original = model._ranker_data
+    """With a cold share, a second ranker learns from a split that hides some items
+    entirely; and an item nobody touched is placed by it, in a slot."""
+    trained: list[RankerData] = []
+    original = train_ranker
 
-    def spy(sources: Any, split: Any) -> RankerData:
-        captured["data"] = data = original(sources, split)
-        captured["cold"] = split.cold_items
-        return data
+    def spy(data: RankerData, *args: Any) -> Any:
+        trained.append(data)
+        return original(data, *args)
 
-    model._ranker_data = spy  # type: ignore[method-assign]
-    model.fit(interactions, catalog)
-    data = captured["data"]
-    assert len(captured["cold"]) > 0
-    assert data.weights is not None and set(np.unique(data.weights)) == {1.0}
-    assert len(np.unique(data.users)) < len(data.users)  # some users have two queries
+    params = {**FAST, "cold_share": 0.3, "cold_min_users": 3, "cold_from": 2, "cold_slots": 1}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hybrid_recommender, "train_ranker", spy)
+        model = HybridRecommender(params, seed=5).fit(interactions, catalog)
+    assert len(trained) == 2 and model.cold_ranker_ is not None
+    assert len(model.cold_items_) > 0
+    assert trained[1].labels.sum() > 0
+    without = HybridRecommender({**FAST, "cold_share": 0.0}, seed=5).fit(interactions, catalog)
+    assert without.cold_ranker_ is None and len(without.cold_items_) == 0

@@ -57,15 +57,10 @@ class HybridConfig(ModelConfig):
         ge=0.0,
         lt=1.0,
         description="Share of the items (with at least cold_min_users users) whose every "
-        "interaction becomes a ranker label, unseen by the sources: the ranker learns when "
-        "an item nobody has touched yet (known by its text and category only) deserves a "
-        "place. 0: never.",
-    )
-    cold_weight: float = Field(
-        default=1.0,
-        gt=0.0,
-        description="Weight of a user's cold-item query (their pairs on the cold_share "
-        "items) against their next-step query (weight 1) in the ranker's objective.",
+        "interaction becomes a label of a second internal split, the sources fitted again "
+        "without them: a second ranker learns which items nobody has touched yet (known by "
+        "their text and category only) suit a person. 0: none (no second fit; such items "
+        "rank as the main ranker puts them, last).",
     )
     cold_min_users: int = Field(
         default=5, ge=1, description="Fewest users of an item drawn for cold_share."
@@ -73,12 +68,14 @@ class HybridConfig(ModelConfig):
     cold_from: int = Field(
         default=5,
         ge=1,
-        description="Best position an item without any interaction can take: the first "
-        "cold_from - 1 places go to the best candidates with interactions (1: no limit). "
-        "The ranker learns cold items from every pair they ever had, more than the next "
-        "step a person takes, so it rates them too high; on MovieLens 100K an untouched "
-        "item at the top cost leave-last-out NDCG@10 0.007 (validation) while from the "
-        "5th place it kept 90-97% of the cold-item hit rate.",
+        description="Position of the first slot for items nobody has touched: the best "
+        "cold_from - 1 candidates with interactions come first.",
+    )
+    cold_slots: int = Field(
+        default=5,
+        ge=0,
+        description="Most items nobody has touched placed from cold_from on (the cold "
+        "ranker's best); the others follow every candidate with interactions.",
     )
     refit_sources: bool = Field(
         default=True,

@@ -1,14 +1,18 @@
 """The hybrid's internal split: the ranker learns from interactions held out inside the
 training data it is given, so no evaluation target is ever a label.
 
-Three kinds of labels are held out together: every user's last interaction (what a person
-does next); for users active in the latest ``period_share`` of the data's interactions,
-everything they did in it after their first interaction (what a person does over a coming
-period); and every interaction with a seeded ``cold_share`` of the items (what people do
-with an item the sources have never seen: a new catalogue entry). The ranker so learns the
-next step, the near future, and when an item known only by its text and category deserves
-a place: without the third kind it never meets an item without interactions, and item
-popularity features then bury every new item.
+Two kinds of labels are held out together (:func:`internal_split`): every user's last
+interaction (what a person does next) and, for users active in the latest
+``period_share`` of the data's interactions, everything they did in it after their first
+interaction (what a person does over a coming period). The ranker so learns both the next
+step and the near future.
+
+A second, separate split (:func:`cold_split`) holds out every interaction with a seeded
+share of the items, so the ranker also meets items the sources have never seen (a new
+catalogue entry, known only by its text and category) and learns when one deserves a
+place; without it, item popularity features bury every new item. It is separate because
+removing those items from the first split took the next-step task's most telling labels
+with them (on the temporal protocol, the few new releases everyone turns to).
 """
 
 from __future__ import annotations
@@ -80,19 +84,23 @@ def cold_items(interactions: Interactions, seed: int, share: float, min_users: i
 
 
 def internal_split(
-    interactions: Interactions,
-    seed: int,
-    period_share: float,
-    last: bool = True,
-    *,
-    cold_share: float = 0.0,
-    cold_min_users: int = 5,
+    interactions: Interactions, seed: int, period_share: float, last: bool = True
 ) -> InternalSplit:
-    """Hold out the label pairs of :func:`held_out_pairs` and every pair on the
-    :func:`cold_items`."""
+    """Hold out the label pairs of :func:`held_out_pairs`."""
     held = held_out_pairs(interactions, seed, period_share, last)
-    cold = cold_items(interactions, seed, cold_share, cold_min_users)
-    held |= np.isin(interactions.item_index, cold)
+    return _split(interactions, held, np.zeros(0, dtype=np.int64))
+
+
+def cold_split(
+    interactions: Interactions, seed: int, share: float, min_users: int
+) -> InternalSplit:
+    """Hold out every pair on the :func:`cold_items` (nothing else): the labels of what
+    people do with items the sources have never seen."""
+    cold = cold_items(interactions, seed, share, min_users)
+    return _split(interactions, np.isin(interactions.item_index, cold), cold)
+
+
+def _split(interactions: Interactions, held: np.ndarray, cold: np.ndarray) -> InternalSplit:
     labels = sp.csr_matrix(
         (
             np.ones(int(held.sum()), dtype=np.float32),
