@@ -110,12 +110,10 @@ class FeatureContext:
         per_history = np.maximum(lengths, 1).astype(np.float64)
         log_pop = np.log1p(self.item_count[items])
         pop_sum = np.bincount(rows, weights=log_pop, minlength=len(histories))
-        membership = sp.csr_matrix(
-            (np.ones(len(items)), (rows, items)),
-            shape=(len(histories), len(self.item_count)),
-        )
+        pair_item, pair_category = category_pairs(self.item_categories, items)
         categories = sp.csr_matrix(
-            sp.diags(1.0 / per_history) @ (membership @ self.item_categories)
+            (1.0 / per_history[rows[pair_item]], (rows[pair_item], pair_category)),
+            shape=(len(histories), self.item_categories.shape[1]),
         )
         if last is None:
             last = np.full(len(histories), self.n_events - 1, dtype=np.int64)
@@ -152,6 +150,47 @@ def category_matrix(categories: Sequence[frozenset[str]]) -> sp.csr_matrix:
         (np.ones(len(rows), dtype=np.float64), (rows, cols)),
         shape=(len(categories), max(len(names), 1)),
     )
+
+
+def category_pairs(
+    item_categories: sp.csr_matrix, items: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (position in ``items``, category) pair of the given items, from the items x
+    categories matrix (binary), without building a sparse matrix."""
+    starts = item_categories.indptr[items]
+    counts = item_categories.indptr[items + 1] - starts
+    pair_item = np.repeat(np.arange(len(items)), counts)
+    offsets = np.arange(len(pair_item)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return pair_item, item_categories.indices[np.repeat(starts, counts) + offsets]
+
+
+def category_affinity(
+    user_categories: sp.csr_matrix,
+    users: np.ndarray,
+    item_categories: sp.csr_matrix,
+    items: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (user, item) pair: the largest and the summed share of the user's history in
+    the item's categories, and the item's category count. Plain array lookups (binary
+    searches into the users' rows), as a sparse product per request cost milliseconds."""
+    pair, category = category_pairs(item_categories, items)
+    n_cats = np.bincount(pair, minlength=len(items)).astype(np.float64)
+    distinct, position = np.unique(users, return_inverse=True)
+    rows = user_categories[distinct]
+    rows.sort_indices()
+    width = max(rows.shape[1], 1)
+    keys = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr)) * width + rows.indices
+    wanted = position[pair] * width + category
+    found = np.searchsorted(keys, wanted)
+    inside = found < len(keys)
+    hit = np.zeros(len(wanted), dtype=bool)
+    hit[inside] = keys[found[inside]] == wanted[inside]
+    values = np.zeros(len(wanted))
+    values[hit] = rows.data[found[hit]]
+    largest = np.zeros(len(items))
+    np.maximum.at(largest, pair, values)
+    total = np.bincount(pair, weights=values, minlength=len(items)).astype(np.float64)
+    return largest, total, n_cats
 
 
 def feature_names(source_names: Sequence[str]) -> list[str]:
@@ -202,10 +241,9 @@ def build_features(
     first = context.item_first[items]
     age = (user_end - first) / n
     proposed = candidates.proposed
-    item_cats = context.item_categories[items]
-    affinity = stats.categories[users].multiply(item_cats).tocsr()
-    n_cats = np.asarray(item_cats.sum(axis=1)).ravel()
-    total = np.asarray(affinity.sum(axis=1)).ravel()
+    affinity_max, affinity_total, n_cats = category_affinity(
+        stats.categories, users, context.item_categories, items
+    )
     columns = [
         *[
             column
@@ -222,7 +260,7 @@ def build_features(
         np.log1p(stats.length[users]),
         (n - 1 - user_end) / n,
         stats.mean_popularity[users],
-        affinity.max(axis=1).toarray().ravel() if affinity.shape[0] else np.zeros(0),
-        np.divide(total, n_cats, out=np.zeros_like(total), where=n_cats > 0),
+        affinity_max,
+        np.divide(affinity_total, n_cats, out=np.zeros_like(affinity_total), where=n_cats > 0),
     ]
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])
