@@ -32,9 +32,9 @@ class LiveServer:
     app: Any
     keys: dict[str, str] = field(default_factory=dict)
 
-    def client(self, key: str | None = "all") -> Client:
+    def client(self, key: str | None = "all", *, timeout: float = 30.0) -> Client:
         """A client with the key named ``key`` (a scope, "all", or None for no key)."""
-        return Client(self.url, self.keys[key] if key else None)
+        return Client(self.url, self.keys[key] if key else None, timeout=timeout)
 
     def new_key(self, *scopes: str) -> str:
         return create_key(self.store, self.settings.api.secret, scopes).key

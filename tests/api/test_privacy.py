@@ -147,7 +147,9 @@ def test_erase_leaves_nothing_behind(live: LiveServer, tmp_path: Path) -> None:
 def test_a_generated_portrait_is_exported_and_erased(
     sqlite_live: LiveServer, tmp_path: Path
 ) -> None:
-    with sqlite_live.client("all") as client:
+    # The 1.5B model writes the portrait on 2 shared cores (with retries if a draft is not
+    # grounded): minutes under load, far beyond the client's usual 30 s.
+    with sqlite_live.client("all", timeout=900.0) as client:
         _populate(sqlite_live, client, tmp_path)
         profile = client.profile(VICTIM, generate=True)
         if profile.portrait_note and "no language model" in profile.portrait_note:
