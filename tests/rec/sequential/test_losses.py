@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from recmind.rec.sequential.losses import next_item_loss, proposal, resolve_loss
 
 from recmind.rec.sequential.config import SequentialConfig
 from recmind.rec.sequential.data import Sequences
+from recmind.rec.sequential.losses import next_item_loss, proposal, resolve_loss
 from recmind.rec.sequential.model import SASRec
 
 
