@@ -53,6 +53,16 @@ def _not_ready(exc: NotReadyError) -> HTTPException:
     return HTTPException(503, str(exc))
 
 
+def _filters(asked: RecommendationQuery | SessionIn) -> Filters:
+    """The business filters a user's or a session's request asks for."""
+    return Filters(
+        exclude_seen=asked.exclude_seen,
+        categories=tuple(asked.category),
+        in_stock=asked.in_stock,
+        exclude_items=tuple(asked.exclude),
+    )
+
+
 @router.get(
     "/v1/users/{user_id}/recommendations",
     response_model=RecommendationsOut,
@@ -70,12 +80,7 @@ def user_recommendations(
     request: Request, user_id: UserId, query: Annotated[RecommendationQuery, Query()]
 ) -> Response:
     check_path_id("user_id", user_id)
-    filters = Filters(
-        exclude_seen=query.exclude_seen,
-        categories=tuple(query.category),
-        in_stock=query.in_stock,
-        exclude_items=tuple(query.exclude),
-    )
+    filters = _filters(query)
     try:
         result = _engine(request).recommend(
             user_id, query.k, filters, diversity=query.diversity, explain=query.explain
@@ -98,12 +103,7 @@ def user_recommendations(
     dependencies=[Depends(require_scope("read"))],
 )
 def session_recommendations(request: Request, body: SessionIn) -> Response:
-    filters = Filters(
-        exclude_seen=body.exclude_seen,
-        categories=tuple(body.category),
-        in_stock=body.in_stock,
-        exclude_items=tuple(body.exclude),
-    )
+    filters = _filters(body)
     try:
         result = _engine(request).recommend_session(
             body.item_ids, body.k, filters, diversity=body.diversity, explain=body.explain
