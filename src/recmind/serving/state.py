@@ -58,10 +58,6 @@ class VersionResources:
                 logger.info("text vectors of %d items ready (%s)", self.served.n_items, name)
             return self._text
 
-    @property
-    def has_text_space(self) -> bool:
-        return self._text is not None
-
     def similar_get(self, item: int) -> tuple[np.ndarray, np.ndarray] | None:
         with self._lock:
             found = self._similar.get(item)
