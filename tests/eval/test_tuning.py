@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from recmind.data.bundle import DataBundle
 from recmind.eval.metrics import accuracy
@@ -12,7 +15,7 @@ from recmind.eval.scoring import fit_and_rank
 from recmind.eval.specs import resolve_models
 from recmind.eval.splits import leave_last_out
 from recmind.eval.tuning import tune
-from recmind.rec.base import Recommender
+from recmind.rec.base import ModelConfig, Recommender
 from recmind.rec.interactions import Interactions, ItemCatalog
 
 
@@ -63,3 +66,41 @@ def test_no_validation_users_falls_back_to_the_first_candidate(
     assert result.params == {"salt": 0}
     assert result.val_ndcg is None
     assert len(steps) == len(spec.candidates)  # the progress bar still completes
+
+
+class _Scaled(Recommender):
+    """Popularity times ``sign``: ``sign`` is read only when scoring; counts its fits."""
+
+    class Config(ModelConfig):
+        sign: float = 1.0
+        salt: int = 0
+
+    name = "scaled"
+    scoring_params = frozenset({"sign"})
+    fits = 0
+
+    @classmethod
+    def search_space(cls) -> list[dict[str, Any]]:
+        return [{"sign": -1.0}, {"sign": 1.0}, {"salt": 1}, {"salt": 1, "sign": -1.0}]
+
+    def _fit(self, interactions: Interactions) -> None:
+        type(self).fits += 1
+        self.popularity_ = interactions.item_popularity()
+
+    def _score(self, user_index: np.ndarray) -> np.ndarray:
+        sign = float(self.config.sign)  # type: ignore[attr-defined]
+        return np.tile(sign * self.popularity_, (len(user_index), 1))
+
+
+def test_candidates_differing_only_in_scoring_share_a_fit(bundle: DataBundle) -> None:
+    items = item_space(bundle)
+    split = split_bundle(bundle, items, "loo", seed=1)
+    (spec,) = resolve_models(["scaled"], {"scaled": _Scaled})
+    result = tune(spec, split.validation, ItemCatalog.bare(items), seed=1)
+    assert _Scaled.fits == 2  # one per distinct salt, not one per candidate
+    scores = dict((p.get("sign", 1.0), s) for p, s in result.trials[:2])
+    assert scores[1.0] > scores[-1.0]  # the shared fit really scored with each sign
+    assert result.params == {"sign": 1.0}
+    fitted = spec.factory({}, 1).fit(split.validation.train, ItemCatalog.bare(items))
+    with pytest.raises(ValueError, match="only \\['sign'\\] may change"):
+        fitted.with_config(_Scaled.Config(salt=3))

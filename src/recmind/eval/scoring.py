@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from recmind.eval import metrics
 from recmind.eval.specs import ModelSpec
 from recmind.eval.splits import Holdout
-from recmind.rec.base import Filters
+from recmind.rec.base import Filters, Recommender
 from recmind.rec.interactions import ItemCatalog
 
 NO_SEEN_FILTER = Filters(exclude_seen=False)
@@ -47,10 +47,14 @@ def fit_and_rank(
     model = spec.factory(params, seed)
     start = time.perf_counter()
     model.fit(holdout.train, catalog)
-    fitted = time.perf_counter()
+    return rank_fitted(model, holdout, k=k, fit_seconds=time.perf_counter() - start)
+
+
+def rank_fitted(model: Recommender, holdout: Holdout, *, k: int, fit_seconds: float) -> Ranking:
+    """The full ranking of a model already fitted on ``holdout.train``."""
+    start = time.perf_counter()
     recs, _ = model.recommend_indices(holdout.users, k, NO_SEEN_FILTER, exclude=holdout.exclude())
-    scored = time.perf_counter()
-    return Ranking(recs=recs, fit_seconds=fitted - start, score_seconds=scored - fitted)
+    return Ranking(recs=recs, fit_seconds=fit_seconds, score_seconds=time.perf_counter() - start)
 
 
 def ranking_metrics(

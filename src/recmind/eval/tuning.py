@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recmind.eval import metrics
-from recmind.eval.scoring import fit_and_rank
+from recmind.eval.scoring import rank_fitted
 from recmind.eval.specs import ModelSpec
 from recmind.eval.splits import Holdout
+from recmind.rec.base import Recommender
 from recmind.rec.interactions import ItemCatalog
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def tune(
 ) -> TuningResult:
     """Fit every candidate on the validation training data and keep the best by NDCG@10
     (the first one wins a tie). With a single candidate, or no validation users, nothing
-    is fitted and the first candidate is returned."""
+    is fitted and the first candidate is returned. A candidate that differs from the one
+    before it only in the model's ``scoring_params`` reuses that fit."""
     first = dict(spec.candidates[0])
     if len(spec.candidates) == 1:
         return TuningResult(params=first, val_ndcg=None)
@@ -50,8 +52,17 @@ def tune(
                 on_step(f"{spec.label}: skipped tuning (no validation users)")
         return TuningResult(params=first, val_ndcg=None)
     trials: list[tuple[dict[str, Any], float]] = []
+    fitted: Recommender | None = None
     for number, params in enumerate(spec.candidates, start=1):
-        ranking = fit_and_rank(spec, dict(params), validation, catalog, k=TUNING_K, seed=seed)
+        model = spec.factory(dict(params), seed)
+        if fitted is not None and fitted.fit_key() == model.fit_key():
+            # differs from the previous candidate only in how it scores: no new fit
+            model = fitted.with_config(model.config)
+        else:
+            fitted = None  # release the previous fit before the next one
+            model.fit(validation.train, catalog)
+            fitted = model
+        ranking = rank_fitted(model, validation, k=TUNING_K, fit_seconds=0.0)
         score = metrics.accuracy(ranking.recs, validation.targets, [TUNING_K])[TUNING_METRIC]
         trials.append((dict(params), score))
         logger.info("%s candidate %s: val %s=%.4f", spec.label, params, TUNING_METRIC, score)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +69,9 @@ class Recommender(ABC):
     name: ClassVar[str]
     Config: ClassVar[type[ModelConfig]]
     batch_size: ClassVar[int] = 512
+    scoring_params: ClassVar[frozenset[str]] = frozenset()
+    """Config fields read only when scoring: models whose configs differ in nothing else
+    fit identically, so one fit serves them all (see :meth:`with_config`)."""
 
     def __init__(self, config: ModelConfig | dict[str, Any] | None = None, *, seed: int = 0):
         if config is None:
@@ -80,6 +85,22 @@ class Recommender(ABC):
     def search_space(cls) -> list[dict[str, Any]]:
         """Hyperparameter candidates tried on the validation target (default: just one)."""
         return [{}]
+
+    def fit_key(self) -> str:
+        """The config without :attr:`scoring_params`: equal keys, equal fits."""
+        fields = self.config.model_dump(mode="json", exclude=set(self.scoring_params))
+        return json.dumps(fields, sort_keys=True)
+
+    def with_config(self, config: ModelConfig) -> Self:
+        """A shallow copy of this fitted model that scores with ``config``, which may differ
+        from the fitted one only in :attr:`scoring_params` (ValueError otherwise)."""
+        clone = copy.copy(self)
+        clone.config = config
+        if clone.fit_key() != self.fit_key():
+            raise ValueError(
+                f"{self.name}: only {sorted(self.scoring_params)} may change after fitting"
+            )
+        return clone
 
     # -- fitting ---------------------------------------------------------------------
 

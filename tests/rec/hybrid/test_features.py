@@ -127,3 +127,17 @@ def test_history_stats_equal_the_users_own() -> None:
     np.testing.assert_allclose(stats.categories.toarray(), users.categories.toarray())
     np.testing.assert_array_equal(stats.last, [4, 4])
     np.testing.assert_array_equal(context.history_stats(own, np.asarray([2, 4])).last, [2, 4])
+
+
+def test_item_repeat_rate(table: dict[str, np.ndarray]) -> None:
+    """Nobody repeats an item in the example (a rating log): the column is 0. With repeated
+    events it is the log of the item's events per user who touched it."""
+    close(table["item_log_repeat"], [0, 0, 0, 0])
+    ids = np.asarray(["milk", "tv"], dtype=object)
+    rows = [("a", "milk", 1.0), ("a", "milk", 2.0), ("a", "milk", 3.0), ("b", "milk", 4.0)]
+    rows += [("b", "tv", 5.0)]
+    data = Interactions.from_frame(
+        pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"]), item_ids=ids
+    )
+    context = FeatureContext.build(data, ItemCatalog.bare(ids), seed=0)
+    np.testing.assert_allclose(context.item_repeat, [math.log(4 / 2), 0.0])

@@ -17,7 +17,7 @@ from recmind.rec.hybrid import recommender as hybrid_recommender
 from recmind.rec.hybrid.holdout import held_out_pairs
 from recmind.rec.hybrid.ranker import RankerData, train_ranker
 from recmind.rec.hybrid.recommender import OUTSIDE, place_cold
-from recmind.rec.hybrid.sources import SequentialSource
+from recmind.rec.hybrid.sources import SequentialSource, informative_texts, unsuitable
 from recmind.rec.interactions import Interactions, ItemCatalog
 
 FAST: dict[str, Any] = {
@@ -114,6 +114,27 @@ def test_default_sources_skip_text_when_items_have_none(interactions: Interactio
     assert model.source_names_ == ["ease", "als", "itemknn", "transitions", "popular"]
 
 
+def test_text_source_needs_words_beyond_the_ids() -> None:
+    """Titles that only restate the id ("product 196") say nothing: the text source is left
+    out by default, as it is for bare ids."""
+    ids = ["196", "14084", "12427"]
+    assert not informative_texts(ids, ids)
+    assert not informative_texts([f"product {i}" for i in ids], ids)
+    assert not informative_texts([f"Product #{i} " for i in ids], ids)
+    assert informative_texts(["Bananas", "Milk 2%", "Product 12427"], ids)
+    data = Interactions.from_frame(
+        pd.DataFrame(
+            [(f"u{u}", ids[(u + d) % 3], 1.7e9 + d) for u in range(6) for d in range(2)],
+            columns=["user_id", "item_id", "timestamp"],
+        ),
+        item_ids=np.asarray(ids, dtype=object),
+    )
+    catalog = ItemCatalog.from_frame(
+        pd.DataFrame({"item_id": ids, "title": [f"product {i}" for i in ids]}), data.item_ids
+    )
+    assert unsuitable("semantic", data, catalog) == "the items have no text beyond their ids"
+
+
 def test_unknown_source_is_an_error(interactions: Interactions) -> None:
     with pytest.raises(ValueError, match="unknown source 'nope'"):
         HybridRecommender({"sources": ["ease", "nope"]}).fit(interactions)
@@ -180,8 +201,9 @@ def test_cold_candidates_take_their_slots() -> None:
 def test_cold_items_learned_from_a_second_split(
     interactions: Interactions, catalog: ItemCatalog
 ) -> None:
-    """With a cold share, a second ranker learns from a split that hides some items
-    entirely; and an item nobody touched is placed by it, in a slot."""
+    """With a cold share and a source that reads text, a second ranker learns from a split
+    that hides some items entirely; without such a source no second fit is made (no
+    candidate could ever be an item nobody touched)."""
     trained: list[RankerData] = []
     original = train_ranker
 
@@ -189,12 +211,26 @@ def test_cold_items_learned_from_a_second_split(
         trained.append(data)
         return original(data, *args)
 
-    params = {**FAST, "cold_share": 0.3, "cold_min_users": 3, "cold_from": 2, "cold_slots": 1}
+    semantic = {"encoder": "minilm-onnx", "cache_embeddings": False}
+    params = {
+        **FAST,
+        "sources": [*FAST["sources"], "semantic"],
+        "source_params": {**FAST["source_params"], "semantic": semantic},
+        "cold_share": 0.3,
+        "cold_min_users": 3,
+        "cold_from": 2,
+        "cold_slots": 1,
+    }
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(hybrid_recommender, "train_ranker", spy)
         model = HybridRecommender(params, seed=5).fit(interactions, catalog)
-    assert len(trained) == 2 and model.cold_ranker_ is not None
-    assert len(model.cold_items_) > 0
-    assert trained[1].labels.sum() > 0
+        assert len(trained) == 2 and model.cold_ranker_ is not None
+        assert len(model.cold_items_) > 0
+        assert trained[1].labels.sum() > 0
+        trained.clear()
+        no_text = {**FAST, "cold_share": 0.3, "cold_min_users": 3}
+        behaviour_only = HybridRecommender(no_text, seed=5).fit(interactions, catalog)
+        assert len(trained) == 1 and behaviour_only.cold_ranker_ is None
+        assert len(behaviour_only.cold_items_) == 0
     without = HybridRecommender({**FAST, "cold_share": 0.0}, seed=5).fit(interactions, catalog)
     assert without.cold_ranker_ is None and len(without.cold_items_) == 0

@@ -46,6 +46,9 @@ class FeatureContext:
     n_events: int
     event_keys: np.ndarray
     item_count: np.ndarray
+    item_repeat: np.ndarray
+    """Per item, log of its events per (user, item) pair: how often people come back to it
+    (0 when nobody repeats it, as on a rating log, or nobody touched it)."""
     item_first: np.ndarray
     item_last: np.ndarray
     users: UserStats
@@ -62,6 +65,8 @@ class FeatureContext:
         users = interactions.user_index.astype(np.int64)
         n_items, n_users = interactions.n_items, interactions.n_users
         count = np.bincount(items, minlength=n_items).astype(np.float64)
+        events = np.bincount(items, weights=interactions.weights, minlength=n_items)
+        repeat = np.log(np.divide(events, count, out=np.ones(n_items), where=count > 0))
         first = np.full(n_items, np.nan)
         last = np.full(n_items, np.nan)
         if n:
@@ -85,6 +90,7 @@ class FeatureContext:
             n_events=n,
             event_keys=np.sort(items * max(n, 1) + rank),
             item_count=count,
+            item_repeat=np.maximum(repeat, 0.0),
             item_first=first,
             item_last=last,
             users=UserStats(
@@ -203,6 +209,7 @@ def feature_names(source_names: Sequence[str]) -> list[str]:
         "sources_proposing",
         "best_rank",
         "item_log_count",
+        "item_log_repeat",
         *trending,
         "item_age",
         "item_idle",
@@ -253,6 +260,7 @@ def build_features(
         proposed.sum(axis=1),
         candidates.ranks.min(axis=1),
         np.log1p(context.item_count[items]),
+        context.item_repeat[items],
         *trending,
         age,
         (n - 1 - context.item_last[items]) / n,

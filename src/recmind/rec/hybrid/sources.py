@@ -36,6 +36,9 @@ SOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
 
 OPTIONAL_SOURCES = frozenset({"semantic", "sequential"})
 """Sources that ``sources=None`` drops (with a warning) when they cannot load here."""
+COLD_CAPABLE_SOURCES = frozenset({"semantic", "sequential"})
+"""Sources that can score an item without interactions (they read its text); with none of
+them no candidate is ever an item nobody has touched."""
 MAX_EASE_ITEMS = 25_000
 """``sources=None`` leaves EASE out above this many items: its dense item x item matrix
 would take 2.5 GB (float32) and its inverse minutes."""
@@ -211,11 +214,20 @@ def unsuitable(name: str, interactions: Interactions, catalog: ItemCatalog) -> s
     """Why a default source would be useless or too costly on this data, else ``None``."""
     if name == "semantic":
         texts = catalog.texts if catalog.texts is not None else catalog.titles
-        if all(str(t) == str(i) for t, i in zip(texts, catalog.item_ids, strict=True)):
+        if not informative_texts(texts, catalog.item_ids):
             return "the items have no text beyond their ids"
     if name == "ease" and interactions.n_items > MAX_EASE_ITEMS:
         return f"{interactions.n_items} items is too many for its dense matrix"
     return None
+
+
+def informative_texts(
+    texts: Sequence[object] | np.ndarray, item_ids: Sequence[object] | np.ndarray
+) -> bool:
+    """Whether the item texts say anything beyond the ids: false when every text, with its
+    own id taken out, is the same (``"196"``, or ``"product 196"`` for every item)."""
+    rest = {str(t).replace(str(i), "").strip() for t, i in zip(texts, item_ids, strict=True)}
+    return len(rest) > 1
 
 
 def create_source(name: str, overrides: dict[str, Any] | None = None) -> Source:
