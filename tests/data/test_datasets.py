@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from recmind.data.bundle import EVENT_TYPES
-from recmind.data.datasets import DATASETS, load_dataset, resolve_name
+from recmind.data.datasets import DATASETS, instacart_order_times, load_dataset, resolve_name
 
 
 def test_movielens_shapes_and_types() -> None:
@@ -60,4 +60,40 @@ def test_cdnow_is_one_event_per_customer_day() -> None:
 def test_unknown_dataset_lists_valid_names() -> None:
     with pytest.raises(ValueError, match="movielens-100k"):
         resolve_name("netflix")
-    assert {info.name for info in DATASETS.values() if info.recommendable} == {"movielens-100k"}
+    recommendable = {info.name for info in DATASETS.values() if info.recommendable}
+    assert recommendable == {"movielens-100k", "instacart-sample"}
+
+
+def test_instacart_sample_is_one_purchase_per_order_line() -> None:
+    bundle = load_dataset("instacart")
+    events = bundle.events
+    assert len(events) == 150_000 and events["event_id"].is_unique
+    assert events["user_id"].nunique() == 593
+    assert len(bundle.items) == 14_190 and set(events["item_id"]) == set(bundle.items["item_id"])
+    assert set(events["event_type"]) == {"purchase"}
+    # every customer's last order falls on the same day; no two order lines share a moment
+    last = events.groupby("user_id")["timestamp"].max()
+    day = pd.Timestamp("2017-05-01", tz="UTC").timestamp()
+    assert last.between(day, day + 86_400).all()
+    assert not events.duplicated(["user_id", "timestamp"]).any()
+    assert events["timestamp"].min() > pd.Timestamp("2014-01-01", tz="UTC").timestamp()
+
+
+def test_instacart_orders_keep_their_order() -> None:
+    """Gaps in days and the hour place the orders; a same-day order at an earlier hour (the
+    data allow it) still comes after the previous one."""
+    orders = pd.DataFrame(
+        {
+            "user_id": [7, 7, 7, 9],
+            "order_number": [1, 2, 3, 1],
+            "order_hour_of_day": [10, 9, 8, 15],
+            "days_since_prior_order": [np.nan, 3.0, 0.0, np.nan],
+        },
+        index=[102, 100, 101, 103],
+    )
+    times = instacart_order_times(orders)
+    end = pd.Timestamp("2017-05-01", tz="UTC").timestamp()
+    assert times.loc[102] == end - 3 * 86_400 + 10 * 3600
+    assert times.loc[100] == end + 9 * 3600
+    assert times.loc[101] == times.loc[100] + 3600  # same day, earlier hour: an hour later
+    assert times.loc[103] == end + 15 * 3600
