@@ -7,15 +7,26 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast lint typecheck bench clean
 
-# llama-cpp-python compiles from source; these flags keep the build portable across CPUs.
-LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+# llama-cpp-python compiles from source, for the instruction sets this machine's CPU has
+# (scripts/llama_cmake_args.py; LLAMA_PORTABLE=1 gives the portable AVX2 build). The wheel is
+# kept per flag set under ~/.cache/recmind/wheels, so a machine compiles it once (~6-9 min on
+# 2 cores) and every later clone installs it in seconds.
+LLAMA_WHEELS := $(HOME)/.cache/recmind/wheels/llama-$(shell $(PYTHON) scripts/llama_cmake_args.py --key)
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-$(STAMP): requirements.lock requirements-data.txt requirements-llm.txt requirements-models.txt pyproject.toml
+$(STAMP): requirements.lock requirements-data.txt requirements-llm.txt requirements-models.txt pyproject.toml scripts/llama_cmake_args.py
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) --find-links /opt/wheels -r requirements.lock
 	$(PIP) --no-deps -r requirements-data.txt
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) --no-deps -r requirements-llm.txt
+	@if ! ls "$(LLAMA_WHEELS)"/llama_cpp_python-*.whl >/dev/null 2>&1; then \
+	  flags="$$($(PYTHON) scripts/llama_cmake_args.py)"; \
+	  echo "compiling llama-cpp-python once for this CPU: $$flags"; \
+	  rm -rf "$(LLAMA_WHEELS).tmp$$$$"; \
+	  CMAKE_ARGS="$$flags" $(BIN)/pip wheel --quiet --disable-pip-version-check --no-cache-dir \
+	    --no-deps -w "$(LLAMA_WHEELS).tmp$$$$" -r requirements-llm.txt && \
+	  { mv -T "$(LLAMA_WHEELS).tmp$$$$" "$(LLAMA_WHEELS)" 2>/dev/null || rm -rf "$(LLAMA_WHEELS).tmp$$$$"; }; \
+	fi
+	$(PIP) --no-deps --no-index --find-links "$(LLAMA_WHEELS)" -r requirements-llm.txt
 	$(PIP) --no-deps -r requirements-models.txt
 	$(PIP) --no-deps --no-build-isolation -e .
 	touch $(STAMP)
@@ -30,8 +41,8 @@ test-fast: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(BIN)/pytest -n 2 -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -9,7 +9,8 @@ the wrapper costs); ``--active`` adds one with ``OMP_WAIT_POLICY=ACTIVE`` (what 
 default buys). Writes ``benchmarks/results/llm_speed.json`` and ``.md``; the load average
 before and after is recorded, since the cores may be shared.
 
-    .venv/bin/python benchmarks/llm_speed.py [--runs 5] [--max-tokens 128] [--direct] [--active]
+    .venv/bin/python benchmarks/llm_speed.py [--runs 5] [--max-tokens 128] [--threads 1,2]
+        [--direct] [--active]
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ def _measure(args: tuple[str, int, int, int, bool, str]) -> dict[str, Any]:
     start = time.perf_counter()
     llama = generator.load()
     load_s = time.perf_counter() - start
+    import llama_cpp  # loaded by the generator above; only asked what it was built with
+
+    build = llama_cpp.llama_print_system_info().decode(errors="replace").strip()
     samples = []
     for index in range(runs + 1):  # the first one warms up
         request = GenerationRequest.chat(PROMPT, max_tokens=max_tokens, temperature=0.7, seed=index)
@@ -71,6 +75,7 @@ def _measure(args: tuple[str, int, int, int, bool, str]) -> dict[str, Any]:
         "decode_cpu_ms_per_token": statistics.median(s["decode_cpu_ms_per_token"] for s in samples),
         "decode_tok_s_all": [round(s["decode_tok_s"], 2) for s in samples],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "build": build,
     }
 
 
@@ -141,21 +146,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=128)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--threads", default="2", help="comma-separated: one row per thread count (e.g. 1,2)"
+    )
     parser.add_argument("--models", nargs="*", default=list(MODELS))
     parser.add_argument("--direct", action="store_true", help="also llama-cpp-python directly")
     parser.add_argument("--active", action="store_true", help="also OMP_WAIT_POLICY=ACTIVE")
     args = parser.parse_args()
     load_before = _loadavg()
     rows = []
-    plan = [(model, False, "") for model in args.models]
+    thread_counts = [int(part) for part in args.threads.split(",") if part.strip()]
+    plan = [(model, False, "", threads) for model in args.models for threads in thread_counts]
     if args.active:
-        plan.insert(1, (args.models[0], False, "ACTIVE"))
+        plan.insert(1, (args.models[0], False, "ACTIVE", thread_counts[-1]))
     if args.direct:
-        plan.insert(1, (args.models[0], True, ""))
-    for model, direct, policy in plan:
+        plan.insert(1, (args.models[0], True, "", thread_counts[-1]))
+    for model, direct, policy, threads in plan:
         before = _loadavg()
-        row = run_isolated((model, args.runs, args.max_tokens, args.threads, direct, policy))
+        row = run_isolated((model, args.runs, args.max_tokens, threads, direct, policy))
         row["loadavg"] = f"{before} -> {_loadavg()}"
         rows.append(row)
         print(json.dumps(row), flush=True)
@@ -182,7 +190,8 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"Load average before / after: {report['loadavg_before']} / {report['loadavg_after']}. "
         f"Bar for the 1.5B model: >= {report['bar_decode_tok_s_1_5b']:.0f} tok/s decode.",
         "",
-        "| model | path | OMP wait | threads | load s | tokens | first piece s | decode tok/s | "
+        "| model | path | OMP wait (OpenMP builds) | threads | load s | tokens | first piece s | "
+        "decode tok/s | "
         "end-to-end tok/s | decode CPU ms/token | peak RSS MB | load average (1, 5, 15 min) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -193,7 +202,7 @@ def to_markdown(report: dict[str, Any]) -> str:
         cells = [
             r["model"],
             r["path"],
-            r["omp_wait_policy"].lower(),
+            r["omp_wait_policy"].lower() if "OPENMP = 1" in r.get("build", "OPENMP = 1") else "-",
             r["threads"],
             f"{r['load_s']:.2f}",
             f"{r['tokens']:.0f}",
@@ -205,6 +214,10 @@ def to_markdown(report: dict[str, Any]) -> str:
             r["loadavg"],
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    builds = sorted({r["build"] for r in report["results"] if r.get("build")})
+    if builds:
+        lines += ["", "llama.cpp build (`llama_print_system_info`):", ""]
+        lines += [f"- `{build}`" for build in builds]
     return "\n".join(lines) + "\n"
 
 

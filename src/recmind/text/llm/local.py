@@ -49,15 +49,18 @@ logger = logging.getLogger(__name__)
 def _import_llama_cpp() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    # OpenMP threads that spin between tokens take the CPU from the thread that samples:
-    # on a busy machine decoding slows several-fold (see benchmarks/llm_speed.py).
+    # `make` builds llama.cpp without OpenMP (its own thread pool decodes fastest here, see
+    # scripts/llama_cmake_args.py). For an OpenMP build made elsewhere: threads that spin
+    # between tokens take the CPU from the thread that samples, and on a busy machine
+    # decoding slows several-fold, so they sleep instead unless the user says otherwise.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import llama_cpp
     except ImportError as exc:
         raise GenerationError(
-            "the local LLM backend needs llama-cpp-python: "
-            'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" '
+            "the local LLM backend needs llama-cpp-python==0.3.36: `make` compiles it for "
+            "this CPU (flags from scripts/llama_cmake_args.py), or "
+            'CMAKE_ARGS="$(python3 scripts/llama_cmake_args.py)" '
             "pip install llama-cpp-python==0.3.36"
         ) from exc
     return llama_cpp

@@ -10,10 +10,23 @@ as it is (``recmind.config`` cannot import ``recmind.text``: that package import
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
+
+MAX_DEFAULT_THREADS = 8
+"""Decoding is bound by memory bandwidth: past a handful of cores more threads only wait."""
+
+
+def default_threads() -> int:
+    """The CPUs this process may run on, at most ``MAX_DEFAULT_THREADS``."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, MAX_DEFAULT_THREADS))
 
 
 class LLMSettings(BaseModel):
@@ -43,7 +56,11 @@ class LLMSettings(BaseModel):
     api_key: SecretStr | None = Field(default=None, description="OpenAI: bearer token.")
     timeout_s: float = Field(default=60.0, gt=0, description="Default bound on a generation.")
     n_ctx: int = Field(default=2048, ge=256, description="Local: context window in tokens.")
-    n_threads: int = Field(default=2, ge=1, description="Local: CPU threads.")
+    n_threads: int = Field(
+        default_factory=default_threads,
+        ge=1,
+        description="Local: CPU threads (default: the usable CPUs, at most 8).",
+    )
     reuse_prompt_cache: bool = Field(
         default=False,
         description="Local: keep the KV cache between requests sharing a prompt prefix "
