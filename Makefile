@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 # llama-cpp-python compiles from source, for the instruction sets this machine's CPU has
 # (scripts/llama_cmake_args.py; LLAMA_PORTABLE=1 gives the portable AVX2 build). The wheel is
-# kept per flag set under ~/.cache/recmind/wheels, so a machine compiles it once (~6-9 min on
+# kept per flag set under ~/.cache/recmind/wheels, so a machine compiles it once (4-8 min on
 # 2 cores) and every later clone installs it in seconds.
 LLAMA_WHEELS := $(HOME)/.cache/recmind/wheels/llama-$(shell $(PYTHON) scripts/llama_cmake_args.py --key)
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
