@@ -23,16 +23,15 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import json
-import multiprocessing as mp
 import platform
-import resource
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from harness import commit, in_child, loadavg, model_rows, peak_rss_mb
 
 RESULTS = Path(__file__).parent / "results"
 NAME = "hybrid"
@@ -52,10 +51,6 @@ LATENCY_USERS = 300
 SERVICE_P50_MS = 5.0
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def _evaluate(protocol: str, seed: int) -> dict[str, Any]:
     """One harness run (child process): metrics, fit seconds, chosen parameters per model."""
     from recmind.data.datasets import load_dataset
@@ -73,19 +68,7 @@ def _evaluate(protocol: str, seed: int) -> dict[str, Any]:
         seed=seed,
         registry=registry,
     )
-    rows = {
-        row.label: {
-            "ndcg@10": row.metrics["ndcg@10"],
-            "hr@10": row.metrics["hr@10"],
-            "ndcg@20": row.metrics["ndcg@20"],
-            "recall@10": row.metrics["recall@10"],
-            "coverage@10": row.metrics["coverage@10"],
-            "fit_seconds": row.fit_seconds,
-            "best_params": row.best_params,
-            "val_ndcg@10": row.val_ndcg,
-        }
-        for row in report.rows
-    }
+    rows = model_rows(report, ("ndcg@10", "hr@10", "ndcg@20", "recall@10", "coverage@10"))
     return {
         "protocol": protocol,
         "seed": seed,
@@ -93,7 +76,7 @@ def _evaluate(protocol: str, seed: int) -> dict[str, Any]:
         "test_users": report.split_info.get("test users"),
         "split_info": report.split_info,
         "wall_seconds": time.perf_counter() - started,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -114,14 +97,14 @@ def _fit_hybrid_alone(seed: int) -> dict[str, Any]:
     from recmind.rec.hybrid import HybridRecommender
 
     train, catalog = _loo_train(seed)
-    before = _peak_rss_mb()
+    before = peak_rss_mb()
     started = time.perf_counter()
     cpu = time.process_time()
     model = HybridRecommender(seed=seed).fit(train, catalog)
     return {
         "fit_seconds": time.perf_counter() - started,
         "fit_cpu_seconds": time.process_time() - cpu,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
         "peak_rss_before_fit_mb": before,
         "sources": model.source_names_,
         "trees": model.ranker_.trees if model.ranker_ is not None else [],
@@ -235,24 +218,6 @@ def _histories(seed: int) -> dict[str, Any]:
         "requests": len(chosen),
         "history_length_median": statistics.median(lengths),
     }
-
-
-def _in_child(func: Any, *args: Any) -> Any:
-    with mp.get_context("spawn").Pool(1) as pool:
-        return pool.apply(func, args)
-
-
-def _loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -403,25 +368,25 @@ def main() -> None:
     meta: dict[str, Any] = {
         "seeds": seeds,
         "command": " ".join([".venv/bin/python benchmarks/hybrid.py", *sys.argv[1:]]),
-        "commit": _commit(),
+        "commit": commit(),
         "machine": platform.platform(),
         "cpus": os.cpu_count(),
-        "loadavg_start": _loadavg(),
+        "loadavg_start": loadavg(),
     }
     runs = []
     for protocol in protocols:
         for seed in seeds:
-            run = _in_child(_evaluate, protocol, seed)
+            run = in_child(_evaluate, protocol, seed)
             hybrid = run["models"]["hybrid"]
             print(
                 f"{protocol} seed {seed}: hybrid ndcg@10 {hybrid['ndcg@10']:.4f} "
-                f"hr@10 {hybrid['hr@10']:.4f} (load {_loadavg()})",
+                f"hr@10 {hybrid['hr@10']:.4f} (load {loadavg()})",
                 flush=True,
             )
             runs.append(run)
-    alone = None if args.skip_fit_alone else _in_child(_fit_hybrid_alone, 42)
-    history = None if args.skip_histories else _in_child(_histories, 42)
-    meta["loadavg_end"] = _loadavg()
+    alone = None if args.skip_fit_alone else in_child(_fit_hybrid_alone, 42)
+    history = None if args.skip_histories else in_child(_histories, 42)
+    meta["loadavg_end"] = loadavg()
     meta["wall_minutes"] = (time.perf_counter() - started) / 60.0
     summary = summarise(runs)
     RESULTS.mkdir(exist_ok=True)

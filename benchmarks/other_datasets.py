@@ -21,9 +21,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import json
-import multiprocessing as mp
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -32,34 +30,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness import commit, in_child, loadavg, model_rows, peak_rss_mb
+
 RESULTS = Path(__file__).parent / "results"
 NAME = "other_datasets"
 DATASETS = ("instacart-sample",)
 MODELS = ("popular", "ease", "als", "hybrid")
 PROTOCOLS = ("loo", "temporal")
 RECMIND = Path(sys.executable).with_name("recmind")
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def _in_child(func: Any, *args: Any) -> Any:
-    with mp.get_context("spawn").Pool(1) as pool:
-        return pool.apply(func, args)
 
 
 def convert_and_import(dataset: str, folder: Path) -> dict[str, Any]:
@@ -112,31 +90,20 @@ def _evaluate(db: str, protocol: str, seed: int) -> dict[str, Any]:
     from recmind.cli.eval_cmd import load_bundle
     from recmind.eval import evaluate
 
-    load_before = _loadavg()
+    load_before = loadavg()
     started = time.perf_counter()
     bundle = load_bundle(None, db)
     report = evaluate(bundle, models=list(MODELS), protocol=protocol, seed=seed)
-    rows = {
-        row.label: {
-            "ndcg@10": row.metrics["ndcg@10"],
-            "hr@10": row.metrics["hr@10"],
-            "ndcg@20": row.metrics["ndcg@20"],
-            "coverage@10": row.metrics["coverage@10"],
-            "fit_seconds": row.fit_seconds,
-            "best_params": row.best_params,
-            "val_ndcg@10": row.val_ndcg,
-        }
-        for row in report.rows
-    }
+    rows = model_rows(report, ("ndcg@10", "hr@10", "ndcg@20", "coverage@10"))
     return {
         "protocol": protocol,
         "seed": seed,
         "models": rows,
         "split_info": report.split_info,
         "wall_seconds": time.perf_counter() - started,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
         "loadavg_before": load_before,
-        "loadavg_after": _loadavg(),
+        "loadavg_after": loadavg(),
     }
 
 
@@ -243,10 +210,10 @@ def main() -> None:
     meta: dict[str, Any] = {
         "seeds": seeds,
         "command": " ".join([".venv/bin/python benchmarks/other_datasets.py", *sys.argv[1:]]),
-        "commit": _commit(),
+        "commit": commit(),
         "machine": platform.platform(),
         "cpus": os.cpu_count(),
-        "loadavg_start": _loadavg(),
+        "loadavg_start": loadavg(),
     }
     runs: list[dict[str, Any]] = []
     imports: dict[str, Any] = {}
@@ -258,7 +225,7 @@ def main() -> None:
             print(f"{dataset}: imported in {imports[dataset]['import_seconds']:.1f} s", flush=True)
             for protocol in protocols:
                 for seed in seeds:
-                    run = _in_child(_evaluate, imports[dataset]["db"], protocol, seed)
+                    run = in_child(_evaluate, imports[dataset]["db"], protocol, seed)
                     run["dataset"] = dataset
                     runs.append(run)
                     scores = ", ".join(f"{m} {v['ndcg@10']:.4f}" for m, v in run["models"].items())
@@ -267,7 +234,7 @@ def main() -> None:
                         f"(load {run['loadavg_before']} -> {run['loadavg_after']})",
                         flush=True,
                     )
-    meta["loadavg_end"] = _loadavg()
+    meta["loadavg_end"] = loadavg()
     meta["wall_minutes"] = (time.perf_counter() - started) / 60.0
     summary = summarise(runs)
     for info in imports.values():
