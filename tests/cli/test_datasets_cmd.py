@@ -17,7 +17,15 @@ def run(*args: str) -> tuple[int, str]:
 def test_list_names_every_dataset_and_its_terms() -> None:
     code, output = run("datasets", "list")
     assert code == 0
-    for name in ("movielens-100k", "clothing-reviews", "cdnow", "instacart-sample"):
+    for name in (
+        "movielens-100k",
+        "clothing-reviews",
+        "cdnow",
+        "instacart-sample",
+        "online-retail",
+        "movielens-latest-small",
+        "complete-journey",
+    ):
         assert name in output
     assert "Group" in output  # the licence terms (wrapped to the terminal width)
 

