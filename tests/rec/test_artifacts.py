@@ -33,7 +33,11 @@ def test_save_and_load_give_identical_recommendations(
     info = store.save(fitted, metrics={"ndcg@10": 0.07}, data_fingerprint=fingerprint)
     assert re.fullmatch(r"v0001-\d{8}T\d{6}Z", info.version)
     assert info.path == tmp_path / "models" / info.version
-    assert (info.name, info.params, info.metrics) == ("ease", {"l2": 10.0}, {"ndcg@10": 0.07})
+    assert (info.name, info.params, info.metrics) == (
+        "ease",
+        {"l2": 10.0, "dropout": 0.0},
+        {"ndcg@10": 0.07},
+    )
     assert (info.n_users, info.n_items) == (interactions.n_users, interactions.n_items)
     assert info.data_fingerprint == fingerprint and info.created_at.endswith("+00:00")
     loaded, loaded_info = store.load()

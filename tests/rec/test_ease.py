@@ -87,3 +87,23 @@ def test_float32_weights() -> None:
     model = EASERecommender().fit(tiny_interactions())
     assert model.weights_.dtype == np.float32
     assert np.all(np.diag(model.weights_) == 0.0)
+
+
+@pytest.mark.parametrize("dropout", [0.2, 0.5])
+def test_emphasised_denoising_matches_edlae(dropout: float) -> None:
+    """EDLAE (Steck 2020): the diagonal penalty is l2 + p/(1-p) * diag(X^T X)."""
+    gram_matrix = TINY.T @ TINY
+    penalty = 3.0 + dropout / (1.0 - dropout) * np.diag(gram_matrix)
+    inverse = np.linalg.inv(gram_matrix + np.diag(penalty))
+    expected = -inverse / np.diag(inverse)[np.newaxis, :]
+    np.fill_diagonal(expected, 0.0)
+    model = EASERecommender({"l2": 3.0, "dropout": dropout}, seed=0).fit(tiny_interactions())
+    np.testing.assert_allclose(model.weights_, expected, rtol=1e-4, atol=1e-6)
+    plain = EASERecommender({"l2": 3.0}, seed=0).fit(tiny_interactions())
+    assert not np.allclose(model.weights_, plain.weights_)
+
+
+def test_a_matrix_too_large_for_memory_is_refused_with_its_size() -> None:
+    with pytest.raises(ease_module.EASETooLargeError, match=r"68,000 items needs about 21\.5 GiB"):
+        ease_module.check_memory(68_000, np.dtype(np.float32), available=8 * 2**30)
+    ease_module.check_memory(1_000, np.dtype(np.float32), available=8 * 2**30)

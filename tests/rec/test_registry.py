@@ -30,7 +30,7 @@ def test_create_model(name: str) -> None:
 
 
 def test_params_are_validated() -> None:
-    assert create_model("ease", {"l2": 42.0}).config.model_dump() == {"l2": 42.0}
+    assert create_model("ease", {"l2": 42.0}).config.model_dump() == {"l2": 42.0, "dropout": 0.0}
     with pytest.raises(pydantic.ValidationError, match="lambda"):
         create_model("ease", {"lambda": 42.0})
 

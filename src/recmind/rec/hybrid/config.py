@@ -52,6 +52,12 @@ class HybridConfig(ModelConfig):
         description="Hold out every user's last interaction as a ranker label (the next "
         "step); false learns from the latest period only.",
     )
+    last_count: int = Field(
+        default=1,
+        ge=1,
+        description="How many of every user's latest interactions are ranker labels when "
+        "last_labels is on (each user keeps at least one for the sources).",
+    )
     cold_share: float = Field(
         default=0.05,
         ge=0.0,
@@ -113,6 +119,12 @@ class HybridConfig(ModelConfig):
         ge=2,
         description="Boosters in the ranker: each is early-stopped on one fold of the "
         "labelled users and trained on the others; their scores are averaged.",
+    )
+    boost_from_best: bool = Field(
+        default=True,
+        description="Start boosting from the best single ranking on the labelled users "
+        "(one source's order, or all sources fused) and keep no tree unless trees beat it "
+        "on held-out users; false starts from nothing.",
     )
     threads: int = Field(
         default=1,

@@ -45,7 +45,7 @@ def time_order(interactions: Interactions, seed: int) -> np.ndarray:
 
 
 def held_out_pairs(
-    interactions: Interactions, seed: int, period_share: float, last: bool = True
+    interactions: Interactions, seed: int, period_share: float, last: int = 1
 ) -> np.ndarray:
     """Boolean mask of the label pairs: each user's last pair (seeded tie-break) and the
     latest ``period_share`` of all pairs in time (seeded order among equal timestamps, so a
@@ -58,7 +58,8 @@ def held_out_pairs(
     position = np.empty(n, dtype=np.int64)
     position[order] = np.arange(n) - (ends - counts)[interactions.user_index[order]]
     user_count = counts[interactions.user_index]
-    held = (position == user_count - 1) if last else np.zeros(n, dtype=bool)
+    # each user's last ``last`` pairs, leaving at least one for training
+    held = position >= np.maximum(user_count - last, 1)
     if period_share > 0 and n:
         key = np.random.default_rng(seed + 1).random(n)
         by_time = np.lexsort((key, interactions.timestamps))
@@ -84,7 +85,7 @@ def cold_items(interactions: Interactions, seed: int, share: float, min_users: i
 
 
 def internal_split(
-    interactions: Interactions, seed: int, period_share: float, last: bool = True
+    interactions: Interactions, seed: int, period_share: float, last: int = 1
 ) -> InternalSplit:
     """Hold out the label pairs of :func:`held_out_pairs`."""
     held = held_out_pairs(interactions, seed, period_share, last)

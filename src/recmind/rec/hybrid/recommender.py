@@ -96,7 +96,8 @@ class HybridRecommender(Recommender):
 
     def _fit(self, interactions: Interactions) -> None:
         cfg = self.config
-        split = internal_split(interactions, self.seed, cfg.period_share, cfg.last_labels)
+        last = cfg.last_count if cfg.last_labels else 0
+        split = internal_split(interactions, self.seed, cfg.period_share, last)
         sources = fit_sources(cfg.sources, cfg.source_params, split.train, self.catalog_, self.seed)
         self.source_names_ = [s.name for s in sources]
         self.feature_names_ = feature_names(self.source_names_)

@@ -24,7 +24,7 @@ from recmind.rec.interactions import Interactions, ItemCatalog
 logger = logging.getLogger(__name__)
 
 SOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "ease": {"l2": 200.0},
+    "ease": {"l2": 100.0, "dropout": 0.2},
     "als": {"factors": 64, "regularization": 1.0, "alpha": 2.0, "iterations": 15},
     "itemknn": {"neighbors": 50},
     "popular": {"half_life_days": 30.0},
