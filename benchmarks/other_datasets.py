@@ -95,18 +95,40 @@ def _evaluate(db: str, protocol: str, seed: int) -> dict[str, Any]:
     load_before = loadavg()
     started = time.perf_counter()
     bundle = load_bundle(None, db)
-    report = evaluate(bundle, models=list(MODELS), protocol=protocol, seed=seed)
+    models, skipped = runnable_models(bundle)
+    report = evaluate(bundle, models=models, protocol=protocol, seed=seed)
     rows = model_rows(report, ("ndcg@10", "hr@10", "ndcg@20", "coverage@10"))
     return {
         "protocol": protocol,
         "seed": seed,
         "models": rows,
+        "skipped": skipped,
         "split_info": report.split_info,
         "wall_seconds": time.perf_counter() - started,
         "peak_rss_mb": peak_rss_mb(),
         "loadavg_before": load_before,
         "loadavg_after": loadavg(),
     }
+
+
+def runnable_models(bundle: Any) -> tuple[list[str], dict[str, str]]:
+    """The models of MODELS that can be fitted on this data here, and why the others
+    cannot (EASE's dense item x item matrix on a large catalogue)."""
+    from recmind.eval.runner import item_space
+    from recmind.rec.base import DataTooLargeError
+    from recmind.rec.registry import create_model
+
+    n_items = len(item_space(bundle))
+    n_users = bundle.events["user_id"].nunique()
+    models, skipped = [], {}
+    for name in MODELS:
+        try:
+            create_model(name).check_fits(n_users, n_items)
+        except DataTooLargeError as error:
+            skipped[name] = str(error)
+            continue
+        models.append(name)
+    return models, skipped
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -119,6 +141,8 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 continue
             models: dict[str, Any] = {}
             for model in MODELS:
+                if any(model not in r["models"] for r in chosen):
+                    continue
                 entry: dict[str, Any] = {}
                 for key in ("ndcg@10", "hr@10", "fit_seconds"):
                     values = [r["models"][model][key] for r in chosen]
@@ -131,6 +155,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 "seeds": [r["seed"] for r in chosen],
                 "models": models,
                 "test_users": [r["split_info"].get("test users") for r in chosen],
+                "skipped": chosen[0].get("skipped", {}),
                 "peak_rss_mb_max": max(r["peak_rss_mb"] for r in chosen),
                 "loadavg": [(r["loadavg_before"], r["loadavg_after"]) for r in chosen],
                 "wall_minutes": sum(r["wall_seconds"] for r in chosen) / 60.0,
@@ -179,23 +204,32 @@ def markdown(summary: dict[str, Any], imports: dict[str, Any], meta: dict[str, A
                     f"{e['hr@10']:.4f} ± {e['hr@10_sd']:.4f} | {e['fit_seconds']:.1f} | "
                     f"`{params}` |"
                 )
-            models = block["models"]
-            ratio = models["hybrid"]["ndcg@10"] / max(models["ease"]["ndcg@10"], 1e-12)
-            wins = sum(
-                h > e
-                for h, e in zip(
-                    models["hybrid"]["ndcg@10_values"],
-                    models["ease"]["ndcg@10_values"],
-                    strict=True,
-                )
-            )
-            lines += [
-                "",
-                f"Hybrid / EASE NDCG@10: {ratio:.2f}x (higher on {wins} of "
-                f"{len(block['seeds'])} seeds).",
-                "",
-            ]
+            for model, reason in block.get("skipped", {}).items():
+                lines.append(f"| {model} | not run: {reason} | | | |")
+            lines += ["", *comparison_lines(block), ""]
     return "\n".join(lines)
+
+
+def comparison_lines(block: dict[str, Any]) -> list[str]:
+    """The hybrid against EASE (or, where EASE could not run, the best other baseline)."""
+    models = block["models"]
+    if "hybrid" not in models:
+        return []
+    baselines = [m for m in models if m != "hybrid"]
+    if not baselines:
+        return []
+    reference = "ease" if "ease" in models else max(baselines, key=lambda m: models[m]["ndcg@10"])
+    ratio = models["hybrid"]["ndcg@10"] / max(models[reference]["ndcg@10"], 1e-12)
+    wins = sum(
+        h > e
+        for h, e in zip(
+            models["hybrid"]["ndcg@10_values"], models[reference]["ndcg@10_values"], strict=True
+        )
+    )
+    return [
+        f"Hybrid / {reference} NDCG@10: {ratio:.2f}x (higher on {wins} of "
+        f"{len(block['seeds'])} seeds)."
+    ]
 
 
 def main() -> None:

@@ -220,3 +220,30 @@ def test_text_finds_cold_items_on_movielens(movielens: DataBundle) -> None:
     assert hr["popular"] == 0.0
     assert 0.04 < hr["random"] < 0.11
     assert hr["semantic"] > 2 * hr["random"]
+
+
+def test_a_model_too_large_for_this_machine_stops_the_run_before_any_fit(
+    bundle: DataBundle, fake_registry: dict[str, type[Recommender]]
+) -> None:
+    from recmind.rec.base import DataTooLargeError
+
+    fitted: list[str] = []
+    popular = fake_registry["fakepopular"]
+
+    class Recording(popular):  # type: ignore[misc,valid-type]
+        name = "recording"
+
+        def _fit(self, interactions: Any) -> None:
+            fitted.append(self.name)
+            super()._fit(interactions)
+
+    class TooLarge(popular):  # type: ignore[misc,valid-type]
+        name = "toolarge"
+
+        def check_fits(self, n_users: int, n_items: int) -> None:
+            raise DataTooLargeError(f"toolarge cannot hold {n_items} items")
+
+    registry = {**fake_registry, "recording": Recording, "toolarge": TooLarge}
+    with pytest.raises(DataTooLargeError, match="cannot hold"):
+        evaluate(bundle, models=["recording", "toolarge"], registry=registry)
+    assert fitted == []

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import recmind.rec.ease as ease_module
+from recmind.rec.base import DataTooLargeError
 from recmind.rec.ease import EASERecommender, gram, spd_inverse_inplace
 from recmind.rec.interactions import Interactions
 
@@ -104,6 +105,6 @@ def test_emphasised_denoising_matches_edlae(dropout: float) -> None:
 
 
 def test_a_matrix_too_large_for_memory_is_refused_with_its_size() -> None:
-    with pytest.raises(ease_module.EASETooLargeError, match=r"68,000 items needs about 21\.5 GiB"):
+    with pytest.raises(DataTooLargeError, match=r"68,000 items needs about 21\.5 GiB"):
         ease_module.check_memory(68_000, np.dtype(np.float32), available=8 * 2**30)
     ease_module.check_memory(1_000, np.dtype(np.float32), available=8 * 2**30)

@@ -21,6 +21,7 @@ from recmind.eval.runner import check_ks, total_steps
 from recmind.eval.seeds import SeedReport, evaluate_seeds, write_seed_json, write_seed_reports
 from recmind.eval.specs import resolve_models
 from recmind.eval.splits import PROTOCOLS
+from recmind.rec.base import DataTooLargeError
 
 console = Console()
 
@@ -154,7 +155,7 @@ def eval_command(
                 progress=advance,
                 cold_share=cold_share,
             )
-    except ValueError as exc:
+    except (ValueError, DataTooLargeError) as exc:
         raise _fail(str(exc), code=1) from exc
     files = _show_and_write(result, settings.reports_dir)
     console.print(f"markdown: {files.markdown}")

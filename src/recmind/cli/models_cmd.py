@@ -12,7 +12,7 @@ from recmind.cli.progress import step_progress
 from recmind.config import get_settings
 from recmind.data.store import Store
 from recmind.rec.artifacts import ModelStore
-from recmind.rec.base import Filters
+from recmind.rec.base import DataTooLargeError, Filters
 from recmind.rec.registry import available_models
 from recmind.training import train_model
 
@@ -45,14 +45,18 @@ def train_command(
     if bundle.events.empty:
         errors.print("[red]error:[/red] the store has no events: run `recmind import` first")
         raise typer.Exit(1)
-    with step_progress(console, f"training {name}") as advance:
-        result = train_model(
-            bundle,
-            model_name=name,
-            model_store=ModelStore(settings.models_dir),
-            seed=settings.seed if seed is None else seed,
-            progress=advance,
-        )
+    try:
+        with step_progress(console, f"training {name}") as advance:
+            result = train_model(
+                bundle,
+                model_name=name,
+                model_store=ModelStore(settings.models_dir),
+                seed=settings.seed if seed is None else seed,
+                progress=advance,
+            )
+    except DataTooLargeError as exc:
+        errors.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
     info = result.artifact
     console.print(
         f"Published [bold]{info.name}[/bold] {info.version} "

@@ -58,6 +58,10 @@ class Recommendations:
         ]
 
 
+class DataTooLargeError(MemoryError):
+    """A model cannot be fitted on data this large with the memory this machine has."""
+
+
 class Recommender(ABC):
     """Fit on interactions, then rank every catalogue item for a batch of users.
 
@@ -85,6 +89,12 @@ class Recommender(ABC):
     def search_space(cls) -> list[dict[str, Any]]:
         """Hyperparameter candidates tried on the validation target (default: just one)."""
         return [{}]
+
+    def check_fits(self, n_users: int, n_items: int) -> None:
+        """Raise :class:`DataTooLargeError` when this model cannot be fitted on data of
+        this size here (default: every size fits). Called before any work starts, so an
+        evaluation or a training run fails at once with the reason, not after hours."""
+        del n_users, n_items
 
     def fit_key(self) -> str:
         """The config without :attr:`scoring_params`: equal keys, equal fits."""

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from pydantic import Field
 from scipy.linalg import lapack
 
-from recmind.rec.base import ModelConfig, Recommender
+from recmind.rec.base import DataTooLargeError, ModelConfig, Recommender
 from recmind.rec.interactions import Interactions
 from recmind.rec.itemknn import empty_rows, history_matrix
 
@@ -30,10 +30,6 @@ MEMORY_HEADROOM = 1.25
 """The dense matrix, plus what LAPACK and the block products use beside it."""
 
 
-class EASETooLargeError(MemoryError):
-    """The item x item matrix would not fit in the memory this machine has free."""
-
-
 def check_memory(n_items: int, dtype: np.dtype[Any], available: int | None = None) -> None:
     """Refuse, with what it would take, a fit whose dense item x item matrix cannot fit
     in the memory available now (``available`` bytes; default: what the OS reports), so
@@ -41,7 +37,7 @@ def check_memory(n_items: int, dtype: np.dtype[Any], available: int | None = Non
     needed = int(n_items * n_items * dtype.itemsize * MEMORY_HEADROOM)
     free = psutil.virtual_memory().available if available is None else available
     if needed > free:
-        raise EASETooLargeError(
+        raise DataTooLargeError(
             f"EASE on {n_items:,} items needs about {needed / 2**30:.1f} GiB for its dense "
             f"item x item matrix, and {free / 2**30:.1f} GiB is available; use als, "
             "itemknn or hybrid (which leaves EASE out of large catalogues) instead"
@@ -145,6 +141,9 @@ class EASERecommender(Recommender):
     def search_space(cls) -> list[dict[str, Any]]:
         """Penalties around Steck's MovieLens optimum."""
         return [{"l2": v} for v in (50.0, 100.0, 250.0, 500.0, 1000.0)]
+
+    def check_fits(self, n_users: int, n_items: int) -> None:
+        check_memory(n_items, self.dtype)
 
     def _fit(self, interactions: Interactions) -> None:
         self.weights_ = ease_weights(self.seen_, self.config.l2, self.dtype, self.config.dropout)
