@@ -45,6 +45,13 @@ def test_last_pair_of_users_with_two_or_more() -> None:
     assert pairs(DATA, held) == {("a", "z"), ("c", "w")}
 
 
+def test_several_last_pairs_leave_each_user_one_for_training() -> None:
+    held = held_out_pairs(DATA, seed=0, period_share=0.0, last=2)
+    assert pairs(DATA, held) == {("a", "y"), ("a", "z"), ("c", "z"), ("c", "w")}
+    everything = held_out_pairs(DATA, seed=0, period_share=0.0, last=10)
+    assert pairs(DATA, ~everything) == {("a", "x"), ("b", "x"), ("c", "y"), ("d", "w")}
+
+
 def test_latest_period_added_but_first_pair_stays() -> None:
     """share 0.2: the latest 2 of 8 pairs are d's single pair and c's last, and d's is its
     first pair, so it stays. share 0.45: the latest 4 add c's first pair (stays) and c's
