@@ -94,6 +94,24 @@ def _synthetic_price_stock(n: int, *, low: float, high: float, salt: int) -> pd.
     return pd.DataFrame({"price": price, "stock": stock.astype(np.int64)})
 
 
+def rating_events(
+    prefix: str, users: pd.Series, items: pd.Series, timestamps: pd.Series, ratings: pd.Series
+) -> pd.DataFrame:
+    """One ``rating`` event per row, its id ``prefix:user:item`` (a MovieLens user rates
+    a movie once)."""
+    user, item = users.astype(str), items.astype(str)
+    return pd.DataFrame(
+        {
+            "event_id": prefix + ":" + user + ":" + item,
+            "user_id": user,
+            "item_id": item,
+            "event_type": "rating",
+            "timestamp": timestamps.astype(np.float64),
+            "value": ratings.astype(np.float64),
+        }
+    )
+
+
 def load_movielens_100k() -> DataBundle:
     """MovieLens 100K: 100,000 ratings by 943 users of 1,682 movies (GroupLens terms)."""
     ratings = pd.read_parquet(_widedeep_file("MovieLens100k_data"))
@@ -144,18 +162,8 @@ def load_movielens_100k() -> DataBundle:
             ],
         }
     )
-    events = pd.DataFrame(
-        {
-            "event_id": "ml100k:"
-            + ratings["user_id"].astype(str)
-            + ":"
-            + ratings["movie_id"].astype(str),
-            "user_id": ratings["user_id"].astype(str),
-            "item_id": ratings["movie_id"].astype(str),
-            "event_type": "rating",
-            "timestamp": ratings["timestamp"].astype(np.float64),
-            "value": ratings["rating"].astype(np.float64),
-        }
+    events = rating_events(
+        "ml100k", ratings["user_id"], ratings["movie_id"], ratings["timestamp"], ratings["rating"]
     )
     return DataBundle(
         name="movielens-100k",
@@ -204,17 +212,8 @@ def load_movielens_latest_small() -> DataBundle:
             ],
         }
     )
-    user = ratings["userId"].astype(str)
-    movie = ratings["movieId"].astype(str)
-    events = pd.DataFrame(
-        {
-            "event_id": "mllatest:" + user + ":" + movie,
-            "user_id": user,
-            "item_id": movie,
-            "event_type": "rating",
-            "timestamp": ratings["timestamp"].astype(np.float64),
-            "value": ratings["rating"].astype(np.float64),
-        }
+    events = rating_events(
+        "mllatest", ratings["userId"], ratings["movieId"], ratings["timestamp"], ratings["rating"]
     )
     return DataBundle(
         name="movielens-latest-small",
