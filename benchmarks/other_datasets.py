@@ -13,6 +13,7 @@ fit seconds, the chosen parameters, peak RSS of the child and the load average b
 after. Writes ``benchmarks/results/other_datasets.json`` and ``.md``.
 
     .venv/bin/python benchmarks/other_datasets.py [--seeds 42,43,44] [--protocols loo,temporal]
+        [--datasets instacart-sample,...] [--output other_datasets]
 """
 
 from __future__ import annotations
@@ -237,6 +238,9 @@ def main() -> None:
     parser.add_argument("--seeds", default="42,43,44")
     parser.add_argument("--protocols", default=",".join(PROTOCOLS))
     parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument(
+        "--output", default=NAME, help="results file name under benchmarks/results (no suffix)"
+    )
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     protocols = args.protocols.split(",")
@@ -277,9 +281,9 @@ def main() -> None:
         info.pop("db")
     RESULTS.mkdir(exist_ok=True)
     payload = {"meta": meta, "imports": imports, "summary": summary, "runs": runs}
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    (RESULTS / f"{args.output}.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
     text = markdown(summary, imports, meta)
-    (RESULTS / f"{NAME}.md").write_text(text)
+    (RESULTS / f"{args.output}.md").write_text(text)
     print(text)
 
 
