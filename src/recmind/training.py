@@ -53,9 +53,7 @@ def train_model(
     interactions = Interactions.from_frame(item_events(bundle), item_ids=items)
     if len(interactions) == 0:
         raise ValueError(f"{bundle.name}: no events with a catalogue item to train on")
-    spec.factory(dict(spec.candidates[0]), seed).check_fits(
-        interactions.n_users, interactions.n_items
-    )
+    spec.check_fits(interactions.n_users, interactions.n_items, seed)
     split = leave_last_out(interactions, seed=seed)
     tuning = tune(spec, split.validation, catalog, seed=seed, on_step=progress)
     ranking = fit_and_rank(spec, tuning.params, split.test, catalog, k=REPORT_K, seed=seed)

@@ -150,7 +150,7 @@ def evaluate(
     split = split_bundle(bundle, items, protocol, seed, cold_share=cold_share)
     n_users = split.test.train.n_users
     for spec in specs:  # refuse what cannot run here before spending time on the rest
-        spec.factory(dict(spec.candidates[0]), seed).check_fits(n_users, len(items))
+        spec.check_fits(n_users, len(items), seed)
     logger.info(
         "%s/%s: %d test users, %d validation users, %d items",
         bundle.name,

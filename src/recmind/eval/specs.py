@@ -30,6 +30,11 @@ class ModelSpec:
         final fit and test."""
         return (len(self.candidates) if len(self.candidates) > 1 else 0) + 1
 
+    def check_fits(self, n_users: int, n_items: int, seed: int) -> None:
+        """Raise :class:`~recmind.rec.base.DataTooLargeError` when this model cannot be
+        fitted on data of this size here (see :meth:`Recommender.check_fits`)."""
+        self.factory(dict(self.candidates[0]), seed).check_fits(n_users, n_items)
+
 
 def _registry_models() -> Mapping[str, type[Recommender]]:
     from recmind.rec import registry

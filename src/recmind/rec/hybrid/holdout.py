@@ -47,10 +47,10 @@ def time_order(interactions: Interactions, seed: int) -> np.ndarray:
 def held_out_pairs(
     interactions: Interactions, seed: int, period_share: float, last: int = 1
 ) -> np.ndarray:
-    """Boolean mask of the label pairs: each user's last pair (seeded tie-break) and the
-    latest ``period_share`` of all pairs in time (seeded order among equal timestamps, so a
-    log whose timestamps are all alike still keeps most of its pairs for training), except
-    each user's first pair, which always stays for training."""
+    """Boolean mask of the label pairs: each user's last ``last`` pairs (0: none; seeded
+    tie-break) and the latest ``period_share`` of all pairs in time (seeded order among
+    equal timestamps, so a log whose timestamps are all alike still keeps most of its
+    pairs for training), except each user's first pair, which always stays for training."""
     n = len(interactions)
     order = time_order(interactions, seed)
     counts = np.bincount(interactions.user_index, minlength=interactions.n_users)
@@ -58,7 +58,6 @@ def held_out_pairs(
     position = np.empty(n, dtype=np.int64)
     position[order] = np.arange(n) - (ends - counts)[interactions.user_index[order]]
     user_count = counts[interactions.user_index]
-    # each user's last ``last`` pairs, leaving at least one for training
     held = position >= np.maximum(user_count - last, 1)
     if period_share > 0 and n:
         key = np.random.default_rng(seed + 1).random(n)

@@ -90,12 +90,17 @@ class BaseRanking:
     def __call__(self, features: np.ndarray) -> np.ndarray:
         ranks = np.asarray(features[:, list(self.columns)], dtype=np.float64)
         if self.source == FUSION:
-            fused = (1.0 / (RRF_K + ranks)).sum(axis=1)
-            rank = np.maximum(len(self.columns) / fused - RRF_K, 0.0)
+            rank = np.maximum(len(self.columns) / rrf_scores(ranks) - RRF_K, 0.0)
         else:
             rank = ranks[:, 0]
         score: np.ndarray = -np.log1p(rank)
         return score
+
+
+def rrf_scores(ranks: np.ndarray) -> np.ndarray:
+    """Reciprocal-rank fusion of each row's source ranks (columns): sum of 1 / (k + rank)."""
+    fused: np.ndarray = (1.0 / (RRF_K + np.asarray(ranks, dtype=np.float64))).sum(axis=1)
+    return fused
 
 
 def rank_columns(names: list[str]) -> dict[str, int]:

@@ -40,7 +40,7 @@ from recmind.rec.hybrid.features import (
 )
 from recmind.rec.hybrid.histories import distinct_latest, history_matrix
 from recmind.rec.hybrid.holdout import InternalSplit, cold_split, internal_split
-from recmind.rec.hybrid.ranker import RRF_K, RankerData, TrainedRanker, train_ranker
+from recmind.rec.hybrid.ranker import RankerData, TrainedRanker, rrf_scores, train_ranker
 from recmind.rec.hybrid.sources import COLD_CAPABLE_SOURCES, Source, fit_sources
 from recmind.rec.interactions import Interactions
 
@@ -186,7 +186,7 @@ class HybridRecommender(Recommender):
             else None
         )
         if self.ranker_ is None or features is None:
-            ranked = np.asarray((1.0 / (RRF_K + candidates.ranks)).sum(axis=1), np.float64)
+            ranked = rrf_scores(candidates.ranks)
         else:
             ranked = self.ranker_.predict(features, self.config.threads)
         if cold_ranker is not None and features is not None:
