@@ -91,5 +91,27 @@ def understanding(data: Results) -> str:
             f"- Grounding ({g['users_done']} of {g['users_planned']} users, "
             f"{g['threads']} LLM thread(s)): {_section_provenance(data, 'grounding')}"
         )
+    if "extraction" in data:
+        e = data["extraction"]
+        rows.append(
+            (
+                f"attribute extraction ({e['model']}, {e['n']} clothing reviews)",
+                f"valid JSON {_share(e['valid_rate'])}, clean at the first attempt "
+                f"{_share(e['first_attempt_clean_rate'])}, {e['mean_attempts']} attempts on "
+                f"average; {e['values_kept']} values kept, "
+                f"{e['values_dropped_as_unsupported']} dropped as unsupported by the text",
+            )
+        )
+        notes.append(f"- Extraction: {_section_provenance(data, 'extraction')}")
+    if "keyphrases" in data:
+        k = data["keyphrases"]
+        rows.append(
+            (
+                f"keyphrases ({k['encoder']}, {k['items']} clothing items)",
+                f"{k['texts']} reviews in {k['seconds_median']} s (median of 3); the same "
+                f"phrases on a second run: {'yes' if k['deterministic'] else '**no**'}",
+            )
+        )
+        notes.append(f"- Keyphrases: {_section_provenance(data, 'keyphrases')}")
     lines = [*table(("check", "result"), rows), "", *notes]
     return "\n".join(lines) + "\n"
