@@ -214,11 +214,8 @@ def llm_speed(data: Results) -> str:
             f"- Bar for the 1.5B model: >= {bar:.0f} tok/s decode with the best thread count: "
             f"{verdict(max(big) >= bar)} ({max(big):.1f})."
         )
-    lines += [
-        f"- {r['model']}: not measured, its parts are not installed."
-        for r in data["results"]
-        if "skipped" in r
-    ]
+    skipped = dict.fromkeys(r["model"] for r in data["results"] if "skipped" in r)
+    lines += [f"- {model}: not measured, its parts are not installed." for model in skipped]
     lines += [f"- llama.cpp build: `{build}`" for build in sorted({r["build"] for r in measured})]
     lines.append(f"- {provenance(data, 'llm_speed', legacy_load=_legacy_load(data))}")
     return "\n".join(lines) + "\n"
