@@ -90,5 +90,5 @@ def write_results(name: str, data: Mapping[str, Any], folder: Path = RESULTS) ->
 
 def rendered_readme(text: str, folder: Path = RESULTS) -> str:
     """``text`` (a README) with every figure block rendered from ``folder``."""
-    names = blocks(text)
+    names = [name for name in blocks(text) if name in FIGURES]  # rewrite refuses the others
     return rewrite(text, {name: render(name, read_results(name, folder)) for name in names})
