@@ -136,6 +136,13 @@ def test_a_block_no_renderer_knows_is_refused() -> None:
         FIGURES.rewrite("<!-- figures:typo -->\n<!-- /figures:typo -->\n", {"x": ""})
 
 
+def test_a_readme_with_an_unregistered_block_is_refused_by_name() -> None:
+    text = "<!-- figures:llm_speed -->\n<!-- /figures:llm_speed -->\n"
+    with pytest.raises(FIGURES.MarkerError, match="typo"):
+        FIGURES.rendered_readme(text + "<!-- figures:typo -->\n<!-- /figures:typo -->\n")
+    assert "decode tok/s" in FIGURES.rendered_readme(text)
+
+
 def test_a_changed_number_in_the_results_changes_the_block() -> None:
     data = copy.deepcopy(FIGURES.read_results("api_ingest_postgresql"))
     data["events_per_second_median"] = 4321.0
