@@ -167,7 +167,10 @@ def test_grounding_headline_is_the_generated_rate_not_the_final_one() -> None:
     data = copy.deepcopy(FIGURES.read_results("understanding"))
     for kind in ("explanations", "portraits"):
         data["grounding"][kind].update(
-            generated_texts=150, generated_grounded_rate=0.6, final_grounded_rate=1.0
+            generated_texts=150,
+            generated_grounded_rate=0.6,
+            generated_final_audit_pass_rate=0.97,
+            final_grounded_rate_template_included=1.0,
         )
     block = FIGURES.render("understanding", data)
     assert "**60% of 150 generated drafts grounded**" in block
