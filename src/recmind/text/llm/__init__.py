@@ -9,6 +9,7 @@ Example::
     result = generator.generate(request)          # or: for piece in generator.stream(request)
 """
 
+from recmind.config import LLMSettings
 from recmind.text.llm.cache import CachingGenerator, GenerationCache
 from recmind.text.llm.factory import create_generator, llm_settings, shared_generator
 from recmind.text.llm.gguf_assets import (
@@ -36,7 +37,6 @@ from recmind.text.llm.protocol import (
     TextStream,
     request_key,
 )
-from recmind.text.llm.settings import LLMSettings
 
 __all__ = [
     "DEFAULT_MODEL",
