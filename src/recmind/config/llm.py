@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 MAX_DEFAULT_THREADS = 8
 """Decoding is bound by memory bandwidth: past a handful of cores more threads only wait."""
@@ -29,10 +28,10 @@ def default_threads() -> int:
 class LLMSettings(BaseModel):
     """Which generator to build and how."""
 
-    backend: Literal["local", "openai"] = Field(
+    backend: str = Field(
         default="local",
         description="`local`: a GGUF model run in-process (llama-cpp-python); `openai`: any "
-        "OpenAI-compatible HTTP endpoint.",
+        "OpenAI-compatible HTTP endpoint; or the name of an installed generator plugin.",
     )
     model: str = Field(
         default="qwen2.5-coder-1.5b",
@@ -68,3 +67,11 @@ class LLMSettings(BaseModel):
     cache_dir: Path | None = Field(
         default=None, description="Generation cache (default <home>/cache/llm)."
     )
+
+    @field_validator("backend")
+    @classmethod
+    def _backend_name(cls, value: str) -> str:
+        name = value.strip().lower()
+        if not name:
+            raise ValueError("the backend name is empty (local, openai or a plugin's name)")
+        return name
