@@ -43,19 +43,25 @@ class LLMSettings(BaseModel):
     )
     models_dir: Path | None = Field(
         default=None,
-        description="Where packaged models are assembled (default ~/.cache/recmind/llm, "
-        "shared by every checkout on the machine).",
+        json_schema_extra={"default_text": "~/.cache/recmind/llm"},
+        description="Where packaged models are assembled (shared by every checkout on the "
+        "machine).",
     )
     base_url: str | None = Field(
-        default=None, description="OpenAI: the API root, e.g. http://127.0.0.1:8000/v1."
+        default=None,
+        description="OpenAI: the API root, e.g. http://127.0.0.1:8000/v1 (vLLM, Ollama, "
+        "llama.cpp server, ...).",
     )
     api_key: SecretStr | None = Field(default=None, description="OpenAI: bearer token.")
-    timeout_s: float = Field(default=60.0, gt=0, description="Default bound on a generation.")
+    timeout_s: float = Field(
+        default=60.0, gt=0, description="Default bound on one generation, in seconds."
+    )
     n_ctx: int = Field(default=2048, ge=256, description="Local: context window in tokens.")
     n_threads: int = Field(
         default_factory=default_threads,
+        json_schema_extra={"default_text": "usable CPUs, at most 8"},
         ge=1,
-        description="Local: CPU threads (default: the usable CPUs, at most 8).",
+        description="Local: CPU threads the model decodes with.",
     )
     reuse_prompt_cache: bool = Field(
         default=False,
@@ -65,7 +71,9 @@ class LLMSettings(BaseModel):
     )
     cache: bool = Field(default=True, description="Serve repeated requests from a disk cache.")
     cache_dir: Path | None = Field(
-        default=None, description="Generation cache (default <home>/cache/llm)."
+        default=None,
+        json_schema_extra={"default_text": "<home>/cache/llm"},
+        description="Folder of the generation cache.",
     )
 
     @field_validator("backend")
