@@ -8,6 +8,7 @@ Its access log is the proof that a request arrived: every completion it serves a
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import socket
@@ -187,6 +188,19 @@ def test_a_portrait_through_the_settings_object_uses_the_server(
     attempts = len(profile.portrait_reports)
     assert attempts >= 1 and profile.portrait
     assert llama_server.wait_for_completions(before + attempts) == before + attempts
+
+
+@pytest.mark.slow
+def test_recmind_profile_writes_the_portrait_with_the_server(
+    llama_server: LlamaServer, tmp_path: Path
+) -> None:
+    env = recmind_env(tmp_path, backend="openai", base_url=llama_server.base_url, model=SERVED_NAME)
+    before = llama_server.completions()
+    done = recmind("profile", "--dataset", "movielens-100k", "--user", "1", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    profile = json.loads(done.stdout)
+    assert profile["user_id"] == "1" and profile["portrait"]
+    assert llama_server.wait_for_completions(before + 1) > before
 
 
 def test_an_unreachable_base_url_is_a_clear_error(tmp_path: Path) -> None:
