@@ -7,19 +7,18 @@ plus how common each tag is across all interactions, recomputed at most every
 
 Generated portraits (``?generate=true``) are written by the configured language model,
 checked against the facts, and cached per user under ``<home>/cache/portraits`` until the
-user's tags or recent titles change; erasing the user deletes that cache entry.
+user's tags or recent titles change (:class:`recmind.profiles.cache.PortraitCache`);
+erasing the user deletes that cache entry, and a portrait whose generation began before
+the erasure is never written after it (the tombstone is checked under the cache's lock).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -31,13 +30,13 @@ from recmind.data.bundle import ITEM_COLUMNS, USER_COLUMNS, DataBundle
 from recmind.data.privacy import user_rows
 from recmind.data.schema import items as items_table
 from recmind.data.store import Store
+from recmind.data.tombstones import erased_at
 from recmind.profiles import ProfileIndex, UserProfile, build_profile
+from recmind.profiles.cache import PortraitCache
 from recmind.profiles.tags import TagKind, item_tags
 from recmind.text.llm.protocol import Generator
 
 logger = logging.getLogger(__name__)
-
-PORTRAIT_KIND = "portrait"
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,7 @@ class ProfileService:
         self.store = store
         self.settings = settings
         self.cache_dir = settings.home / "cache" / "portraits"
+        self.portraits = PortraitCache(self.cache_dir)
         self._prevalence: _Prevalence | None = None
         self._lock = threading.Lock()
         self._generator: Generator | None = None
@@ -134,6 +134,7 @@ class ProfileService:
     ) -> tuple[UserProfile, str | None]:
         """``(profile, note)``; KeyError for an unknown user. ``note`` says why a generated
         portrait was asked for but the template one is given."""
+        started = time.time()
         index = self._index(user_id)
         if index is None:
             raise KeyError(user_id)
@@ -141,7 +142,7 @@ class ProfileService:
         if not generate or (not profile.tags and not profile.recent):
             return profile, None
         key = self._facts_key(profile)
-        cached = self._read_portrait(user_id)
+        cached = self.portraits.read(user_id)
         if cached is not None and cached.get("facts") == key:
             return _with_portrait(profile, str(cached["text"]), "llm"), None
         generator = self._get_generator()
@@ -153,8 +154,18 @@ class ProfileService:
             )
         if written.portrait_source != "llm":
             return written, "the generated portrait failed the grounding check; template used"
-        self._write_portrait(user_id, key, written.portrait)
+        self.portraits.write(
+            user_id,
+            key,
+            written.portrait,
+            allowed=lambda: not self._erased_since(user_id, started),
+        )
         return written, None
+
+    def _erased_since(self, user_id: str, started: float) -> bool:
+        """Whether ``user_id`` was erased after ``started`` (their data was read then)."""
+        when = erased_at(self.store, user_id, self.settings.api.secret)
+        return when is not None and when >= started
 
     @staticmethod
     def _facts_key(profile: UserProfile) -> str:
@@ -180,59 +191,13 @@ class ProfileService:
 
     # -- portrait cache ------------------------------------------------------------------
 
-    def _portrait_path(self, user_id: str) -> Path:
-        digest = hashlib.sha256(user_id.encode()).hexdigest()
-        return self.cache_dir / f"{digest}.json"
-
-    def _read_portrait(self, user_id: str) -> dict[str, Any] | None:
-        try:
-            data = orjson.loads(self._portrait_path(user_id).read_bytes())
-        except (FileNotFoundError, orjson.JSONDecodeError):
-            return None
-        return data if isinstance(data, dict) and data.get("user_id") == user_id else None
-
-    def _write_portrait(self, user_id: str, key: str, text: str) -> None:
-        path = self._portrait_path(user_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = orjson.dumps(
-            {
-                "user_id": user_id,
-                "kind": PORTRAIT_KIND,
-                "facts": key,
-                "text": text,
-                "created_at": time.time(),
-            }
-        )
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
     def generated_texts(self, user_id: str) -> list[dict[str, Any]]:
         """Every generated text cached about the user (for export)."""
-        cached = self._read_portrait(user_id)
-        if cached is None:
-            return []
-        return [
-            {
-                "kind": str(cached.get("kind", PORTRAIT_KIND)),
-                "text": str(cached["text"]),
-                "created_at": float(cached.get("created_at", 0.0)),
-            }
-        ]
+        return self.portraits.texts(user_id)
 
     def forget(self, user_id: str) -> int:
         """Delete every cached text about the user; how many were deleted."""
-        path = self._portrait_path(user_id)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            return 0
-        return 1
+        return self.portraits.forget(user_id)
 
 
 def _json_object(value: object) -> dict[str, Any]:

@@ -15,17 +15,17 @@ a generation that finishes after the person's erasure from being stored.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from recmind.data.file_lock import exclusive
 from recmind.text.llm.protocol import (
     GenerationRequest,
     GenerationResult,
@@ -90,16 +90,9 @@ class GenerationCache:
             raise ValueError(f"a subject tag is a lowercase hex digest, got {tag!r}")
         return self.root / SUBJECTS_DIR / tag
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self) -> AbstractContextManager[None]:
         """Excludes every other writer and eraser, in this process or another."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK_FILE, "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return exclusive(self.root / LOCK_FILE)
 
     def _list_under(self, key: str, subjects: tuple[Subject, ...]) -> None:
         for subject in subjects:
