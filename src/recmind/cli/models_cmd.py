@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -11,10 +12,12 @@ from rich.table import Table
 from recmind.cli.progress import step_progress
 from recmind.config import get_settings
 from recmind.data.store import Store
-from recmind.rec.artifacts import ModelStore
-from recmind.rec.base import DataTooLargeError, Filters
+from recmind.data.tombstones import erased_at
+from recmind.rec.artifacts import ArtifactInfo, ArtifactIntegrityError, ModelStore
+from recmind.rec.base import DataTooLargeError, Filters, Recommender
 from recmind.rec.registry import available_models
-from recmind.training import train_model
+from recmind.rec.retention import RetentionReport, history
+from recmind.training import after_publish, keep_versions, train_model, training_bundle
 
 console = Console()
 errors = Console(stderr=True)
@@ -39,24 +42,28 @@ def train_command(
     if name not in available_models() and name != "pop":
         errors.print(f"[red]error:[/red] unknown model {name!r}; available: {available_models()}")
         raise typer.Exit(2)
+    models = ModelStore(settings.models_dir)
     with _store(db) as store:
         store.migrate()
-        bundle = store.load_bundle()
-    if bundle.events.empty:
-        errors.print("[red]error:[/red] the store has no events: run `recmind import` first")
-        raise typer.Exit(1)
-    try:
-        with step_progress(console, f"training {name}") as advance:
-            result = train_model(
-                bundle,
-                model_name=name,
-                model_store=ModelStore(settings.models_dir),
-                seed=settings.seed if seed is None else seed,
-                progress=advance,
-            )
-    except DataTooLargeError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+        bundle = training_bundle(store, settings.api.secret)
+        if bundle.events.empty:
+            errors.print("[red]error:[/red] the store has no events: run `recmind import` first")
+            raise typer.Exit(1)
+        try:
+            with step_progress(console, f"training {name}") as advance:
+                result = train_model(
+                    bundle,
+                    model_name=name,
+                    model_store=models,
+                    seed=settings.seed if seed is None else seed,
+                    progress=advance,
+                )
+                retention = after_publish(
+                    models, store, settings.api.secret, keep_versions(settings), advance
+                )
+        except DataTooLargeError as exc:
+            errors.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from exc
     info = result.artifact
     console.print(
         f"Published [bold]{info.name}[/bold] {info.version} "
@@ -64,6 +71,34 @@ def train_command(
         f"held-out ndcg@10 {result.metrics['test_ndcg@10']:.4f}, "
         f"hr@10 {result.metrics['test_hr@10']:.4f}\n{info.path}"
     )
+    _print_retention(retention)
+
+
+def _print_retention(report: RetentionReport) -> None:
+    for label, versions in (
+        ("pruned (retention)", report.pruned),
+        ("rewritten without erased people", report.rewritten),
+        ("deleted (held erased people, could not be rewritten)", report.deleted),
+        (
+            "[yellow]not checked for erased people (could not be loaded here)[/yellow]",
+            report.unchecked,
+        ),
+    ):
+        if versions:
+            console.print(f"{label}: {', '.join(versions)}", soft_wrap=True)
+
+
+def _erased_in(model: Recommender, user: str) -> bool:
+    """Whether the model's row for ``user`` is an erased person's history (it is then not
+    used: the user is scored as unknown)."""
+    data = model.interactions_
+    index = int(data.lookup_users([user])[0])
+    if index < 0:
+        return False
+    with Store.from_settings(get_settings()) as store:
+        store.migrate()
+        when = erased_at(store, user, get_settings().api.secret)
+    return when is not None and bool(np.any(data.timestamps[data.user_index == index] <= when))
 
 
 def recommend_command(
@@ -88,7 +123,8 @@ def recommend_command(
         errors.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     filters = Filters(categories=tuple(category or ()), in_stock=in_stock)
-    recs = model.recommend([user], k, filters)
+    # An erased person is scored as unknown: "" is never a user id.
+    recs = model.recommend(["" if _erased_in(model, user) else user], k, filters)
     known = bool(recs.known_users[0])
     console.print(
         f"model {info.name} {info.version}"
@@ -106,13 +142,28 @@ def recommend_command(
     console.print(table)
 
 
+def _checksum_state(models: ModelStore, info: ArtifactInfo) -> str:
+    try:
+        return "ok" if models.verify(info) else "none (older version)"
+    except ArtifactIntegrityError:
+        return "[red]DAMAGED[/red]"
+
+
+def _rewrites(info: ArtifactInfo) -> str:
+    return "; ".join(
+        f"{r.get('at', '?')}: refitted without {r.get('people', '?')} erased" for r in info.rewrites
+    )
+
+
 @models_app.command("list")
 def list_versions() -> None:
-    """Every saved version, oldest first; the served one is marked."""
+    """Every saved version, oldest first; the served one is marked. Then what retention
+    and erasures did (pruned, rewritten, deleted versions)."""
     models = ModelStore(get_settings().models_dir)
     latest = models.latest()
     table = Table(title=f"Model versions in {models.root}")
-    for column in ("", "version", "model", "created", "held-out ndcg@10", "params"):
+    columns = ("", "version", "model", "created", "held-out ndcg@10", "checksum")
+    for column in (*columns, "rewritten", "params"):
         table.add_column(column)
     for info in models.versions():
         ndcg = info.metrics.get("test_ndcg@10")
@@ -122,16 +173,32 @@ def list_versions() -> None:
             info.name,
             info.created_at,
             "-" if ndcg is None else f"{ndcg:.4f}",
+            _checksum_state(models, info),
+            _rewrites(info) or "-",
             str(info.params),
         )
     console.print(table)
+    events = history(models)
+    if events:
+        console.print("[bold]History[/bold] (retention and erasures, newest last):")
+        for event in events[-20:]:
+            detail = event.get("reason") or (
+                f"{event['people']} erased people" if "people" in event else ""
+            )
+            console.print(
+                f"  {event.get('at', '?')}  {event.get('action', '?'):<9} "
+                f"{event.get('version', '?')}  {detail}",
+                soft_wrap=True,
+            )
 
 
 @models_app.command("use")
 def use_version(version: Annotated[str, typer.Argument(help="Version to serve.")]) -> None:
-    """Serve an earlier (or later) version: a one-command rollback."""
+    """Serve an earlier (or later) version: a one-command rollback. A version whose file
+    fails its checksum is refused."""
     models = ModelStore(get_settings().models_dir)
     try:
+        models.verify(models.info(version))
         models.set_latest(version)
     except (KeyError, FileNotFoundError, ValueError) as exc:
         errors.print(f"[red]error:[/red] {exc}")

@@ -351,6 +351,10 @@ class ModelStore:
             raise ValueError(f"unknown model version {version!r} under {self.root}; saved: {known}")
         return path
 
+    def info(self, version: str) -> ArtifactInfo:
+        """The description of ``version`` (ValueError naming the saved ones if unknown)."""
+        return self._info(version)
+
     def _info(self, version: str) -> ArtifactInfo:
         path = self._require(version)
         meta = json.loads((path / META_FILE).read_text())
