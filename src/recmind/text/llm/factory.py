@@ -5,21 +5,19 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from recmind.config import Settings
+from recmind.config import LLMSettings, Settings
 from recmind.text.llm.cache import CachingGenerator, GenerationCache
 from recmind.text.llm.gguf_assets import ensure_model, get_asset
 from recmind.text.llm.local import LocalGGUFGenerator
 from recmind.text.llm.openai_http import OpenAICompatibleGenerator
 from recmind.text.llm.protocol import GenerationError, Generator
-from recmind.text.llm.settings import LLMSettings
 
 
 def llm_settings(settings: Settings | LLMSettings | None = None) -> LLMSettings:
-    """The LLM part of ``settings`` (defaults where ``Settings`` has no ``llm`` field yet)."""
+    """The LLM part of ``settings`` (``settings.llm``; the defaults for ``None``)."""
     if isinstance(settings, LLMSettings):
         return settings
-    nested = getattr(settings, "llm", None)
-    return nested if isinstance(nested, LLMSettings) else LLMSettings()
+    return settings.llm if settings is not None else LLMSettings()
 
 
 def create_generator(

@@ -51,6 +51,13 @@ class ModelAssetsMissingError(ModelAssetError):
         )
 
 
+class UnknownModelError(ModelAssetError, KeyError):
+    """No packaged model has this name (a ``KeyError`` too, for lookups by name)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class ModelChecksumError(ModelAssetError):
     """A model file does not have the pinned sha256."""
 
@@ -149,21 +156,26 @@ MODELS: dict[str, ModelAsset] = {
         ),
     )
 }
-ALIASES: dict[str, str] = {
-    "default": "qwen2.5-coder-1.5b",
-    "qwen2.5-1.5b": "qwen2.5-coder-1.5b",
-    "qwen2.5-0.5b": "qwen2.5-coder-0.5b",
-    "smollm2": "smollm2-135m",
-}
 DEFAULT_MODEL = "qwen2.5-coder-1.5b"
+"""Qwen2.5-Coder-1.5B-Instruct: the packaged model recmind generates with by default."""
+
+ALIASES: dict[str, str] = {"default": DEFAULT_MODEL, "smollm2": "smollm2-135m"}
+"""Short names of packaged models; each names the same model file, never another model."""
 
 
 def get_asset(name: str) -> ModelAsset:
-    """The model called ``name`` (or one of its aliases)."""
+    """The packaged model called ``name`` (or one of its short names).
+
+    Raises:
+        UnknownModelError: No packaged model has that name; the message lists them.
+    """
     key = ALIASES.get(name, name)
     if key not in MODELS:
-        known = sorted([*MODELS, *ALIASES])
-        raise KeyError(f"unknown LLM model {name!r}; known: {', '.join(known)}")
+        known = "; ".join(f"{asset.name} ({asset.title})" for asset in MODELS.values())
+        raise UnknownModelError(
+            f"unknown LLM model {name!r}; the packaged models are: {known} "
+            "(RECMIND_LLM__MODEL, `recmind llm list`)"
+        )
     return MODELS[key]
 
 

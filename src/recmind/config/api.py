@@ -1,4 +1,4 @@
-"""Settings of the REST service (environment prefix ``RECMIND_API__``)."""
+"""Settings of the REST service: ``Settings.api``, environment prefix ``RECMIND_API__``."""
 
 from __future__ import annotations
 

@@ -1,11 +1,8 @@
-"""LLM configuration, meant to sit in ``recmind.config.Settings`` as its ``llm`` field.
+"""Settings of text generation: ``Settings.llm``, environment prefix ``RECMIND_LLM__``.
 
-With ``llm: LLMSettings`` on ``Settings`` (nested delimiter ``__``), every field is set from
-the environment as ``RECMIND_LLM__<FIELD>``: ``RECMIND_LLM__BACKEND=openai``,
-``RECMIND_LLM__BASE_URL=http://127.0.0.1:8000/v1``, ``RECMIND_LLM__MODEL=qwen2.5-coder-1.5b``.
-
-This module imports nothing from recmind, so the class can move into ``recmind.config``
-as it is (``recmind.config`` cannot import ``recmind.text``: that package imports it).
+``RECMIND_LLM__BACKEND=openai``, ``RECMIND_LLM__BASE_URL=http://127.0.0.1:8000/v1`` and
+``RECMIND_LLM__MODEL=...`` make every generator the process builds (``recmind generate``,
+explanation sentences, portraits) talk to that endpoint.
 """
 
 from __future__ import annotations

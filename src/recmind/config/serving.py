@@ -1,4 +1,5 @@
-"""Settings of the online serving engine (environment prefix ``RECMIND_SERVING__``)."""
+"""Settings of the online serving engine: ``Settings.serving``, environment prefix
+``RECMIND_SERVING__``."""
 
 from __future__ import annotations
 
