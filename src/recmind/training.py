@@ -94,14 +94,6 @@ def training_bundle(store: Store, secret: str, name: str = "store") -> DataBundl
     return bundle
 
 
-def keep_versions(settings: object) -> int:
-    """How many model versions to keep (``settings.models.keep_versions``; the default
-    where the settings have no such field)."""
-    models = getattr(settings, "models", None)
-    value = getattr(models, "keep_versions", DEFAULT_KEEP_VERSIONS)
-    return int(value) if isinstance(value, int) else DEFAULT_KEEP_VERSIONS
-
-
 def after_publish(
     models: ModelStore,
     store: Store,

@@ -8,7 +8,7 @@ import orjson
 import pytest
 from sqlalchemy import text
 
-import recmind.data.privacy as privacy
+from recmind.data import privacy
 from recmind.data.privacy import (
     erase_rows,
     names_user,

@@ -17,7 +17,7 @@ from recmind.rec.artifacts import ArtifactInfo, ArtifactIntegrityError, ModelSto
 from recmind.rec.base import DataTooLargeError, Filters, Recommender
 from recmind.rec.registry import available_models
 from recmind.rec.retention import RetentionReport, history
-from recmind.training import after_publish, keep_versions, train_model, training_bundle
+from recmind.training import after_publish, train_model, training_bundle
 
 console = Console()
 errors = Console(stderr=True)
@@ -59,7 +59,7 @@ def train_command(
                     progress=advance,
                 )
                 retention = after_publish(
-                    models, store, settings.api.secret, keep_versions(settings), advance
+                    models, store, settings.api.secret, settings.models.keep_versions, advance
                 )
         except DataTooLargeError as exc:
             errors.print(f"[red]error:[/red] {exc}")
