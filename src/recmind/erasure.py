@@ -62,18 +62,21 @@ def generation_cache(settings: Settings) -> GenerationCache:
     return GenerationCache(root)
 
 
-def subject(settings: Settings, store: Store, user_id: str) -> Subject:
-    """``user_id`` as the subject of generations (its keyed hash), with a check that they
-    have not been erased since this moment: generations about them that finish after an
-    erasure are then not cached."""
+def subject(settings: Settings, user_id: str, store: Store | None = None) -> Subject:
+    """``user_id`` as the subject of generations (its keyed hash); with ``store``, also a
+    check that they have not been erased there since this moment, so generations about
+    them that finish after an erasure are not cached."""
     secret = settings.api.secret
+    tag = subject_of(user_id, secret)
+    if store is None:
+        return Subject(tag)
     started = time.time()
 
     def present() -> bool:
         when = erased_at(store, user_id, secret)
         return when is None or when < started
 
-    return Subject(subject_of(user_id, secret), present)
+    return Subject(tag, present)
 
 
 def erase_user(

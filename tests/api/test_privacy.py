@@ -4,6 +4,8 @@ the id afterwards."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -14,11 +16,15 @@ from tests.api.conftest import LiveServer
 from recmind.client import Client
 from recmind.data.bundle import DataBundle
 from recmind.data.importer import import_bundle, import_files
+from recmind.text.llm.protocol import (
+    GenerationError,
+    GenerationRequest,
+    GenerationResult,
+    TextStream,
+)
 
 VICTIM = "victim-4242"
 BYSTANDER = "bystander-7"
-STORE_FILES = {"recmind.db", "recmind.db-wal", "recmind.db-shm"}
-"""The SQLite files are searched through SQL, not as bytes (deleted pages are reused)."""
 
 
 def _populate(live: LiveServer, client: Client, tmp_path: Path) -> None:
@@ -95,12 +101,11 @@ def _rows_naming(live: LiveServer, user_id: str) -> dict[str, int]:
 
 
 def _files_naming(home: Path, user_id: str) -> list[Path]:
+    """Files under ``home`` holding the id's bytes: caches, quarantine and, on SQLite, the
+    database, its -wal and -shm (secure_delete and the checkpoint after an erasure leave
+    no deleted byte there)."""
     needle = user_id.encode()
-    return [
-        path
-        for path in home.rglob("*")
-        if path.is_file() and path.name not in STORE_FILES and needle in path.read_bytes()
-    ]
+    return [path for path in home.rglob("*") if path.is_file() and needle in path.read_bytes()]
 
 
 def test_export_holds_everything(live: LiveServer, tmp_path: Path) -> None:
@@ -162,3 +167,58 @@ def test_a_generated_portrait_is_exported_and_erased(
         assert _files_naming(sqlite_live.settings.home / "cache", VICTIM)
         assert client.erase_user(VICTIM).generated_texts == 1
         assert _files_naming(sqlite_live.settings.home, VICTIM) == []
+
+
+class BlockingGenerator:
+    """Fake for the race below (the code under test is the write guard around it): holds
+    the generation until the test has erased the user, then answers a sentence that names
+    nothing, so it passes the grounding check and would be cached."""
+
+    model_id = "blocking-fake"
+    default_seed = 0
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        self.started.set()
+        if not self.release.wait(60):
+            raise GenerationError("the test never released the generation")
+        return GenerationResult("Enjoys exploring new things.", 6, 40, 0.01, "stop", "fake")
+
+    def stream(self, request: GenerationRequest) -> TextStream:
+        raise GenerationError("not used")
+
+
+def test_a_portrait_being_generated_during_the_delete_is_never_written(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    blocking = BlockingGenerator()
+    live.app.state.profiles._generator = blocking
+    answers: dict[str, object] = {}
+
+    def ask() -> None:
+        with live.client("all") as other:
+            answers["profile"] = other.profile(VICTIM, generate=True)
+
+    with live.client("all") as client:
+        _populate(live, client, tmp_path)
+        asking = threading.Thread(target=ask)
+        asking.start()
+        assert blocking.started.wait(60)
+        client.erase_user(VICTIM)
+        blocking.release.set()
+        asking.join(60)
+        # the in-flight request answers with what it had read, and writes nothing
+        assert getattr(answers["profile"], "portrait_source", None) == "llm"
+        assert _files_naming(live.settings.home, VICTIM) == []
+        assert not list((live.settings.home / "cache" / "portraits").glob("*.json"))
+        assert client.raw("GET", f"/v1/users/{VICTIM}/export").status_code == 404
+        # a new person with the same id may get a portrait again
+        client.put_user(VICTIM)
+        client.send_events(
+            [{"user_id": VICTIM, "item_id": "i1", "event_type": "view", "timestamp": time.time()}]
+        )
+        assert client.profile(VICTIM, generate=True).portrait_source == "llm"
+        assert len(list((live.settings.home / "cache" / "portraits").glob("*.json"))) == 1

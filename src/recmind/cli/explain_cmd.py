@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from recmind.cli.profile_cmd import load_source, optional_generator
+from recmind.cli.profile_cmd import about_user, load_source, optional_generator
 from recmind.config import get_settings
 from recmind.data.datasets import DatasetUnavailableError
 from recmind.rec.artifacts import ModelStore
@@ -53,7 +53,7 @@ def explain_command(
     found = [explainer.explain_one(user, item_id) for item_id, _ in recs.for_user(0)]
     generator = optional_generator(model, threads) if sentence else None
     if generator is not None:
-        with console.status(f"writing {len(found)} sentences"):
+        with console.status(f"writing {len(found)} sentences"), about_user(user, db):
             found = [explainer.with_sentence(e, generator) for e in found]
     if as_json:
         payload = [
