@@ -89,9 +89,7 @@ def test_a_second_erasure_moves_the_tombstone_forward(store: Store) -> None:
     assert len(load_erasures(store, SECRET)) == 1
 
 
-def test_rows_and_tombstone_commit_together(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rows_and_tombstone_commit_together(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     _user_with_event(store, "u", 1.0e9)
 
     def broken(*_: object) -> None:
