@@ -52,14 +52,22 @@ def record_erasure(connection: Connection, subject: str, erased_at: float) -> No
 
 
 def erased_at(store: Store, user_id: str, secret: str) -> float | None:
-    """When ``user_id`` was erased (None: never). One primary-key lookup."""
-    with store.engine.connect() as connection:
-        found = connection.execute(
-            select(tombstones.c.erased_at).where(
-                tombstones.c.subject == subject_of(user_id, secret)
-            )
-        ).scalar_one_or_none()
-    return None if found is None else float(found)
+    """When ``user_id`` was erased (None: never). One primary-key lookup on a pooled DB-API
+    connection (the serving engine asks on every request for a person)."""
+    mark = "?" if store.engine.dialect.paramstyle == "qmark" else "%s"
+    connection = store.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(
+            f"SELECT erased_at FROM tombstones WHERE subject = {mark}",
+            (subject_of(user_id, secret),),
+        )
+        found = cursor.fetchone()
+        cursor.close()
+        connection.rollback()
+    finally:
+        connection.close()
+    return None if found is None else float(found[0])
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from recmind.config import ServingSettings
 from recmind.rec.base import Filters
 from recmind.serving.fresh import fresh_positions, fresh_slots
 from recmind.serving.history import UserHistory
 from recmind.serving.results import RecommendedItem
-from recmind.serving.settings import ServingSettings
 from recmind.serving.state import ServingState
 
 

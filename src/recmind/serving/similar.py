@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from recmind.config import ServingSettings
 from recmind.rec.base import Filters
 from recmind.serving.fresh import fresh_slots
 from recmind.serving.history import UserHistory
 from recmind.serving.placement import fresh_by_vector, interleave
 from recmind.serving.ranker import rank_filtered, rank_row, score_rows
 from recmind.serving.results import RecommendationResult, RecommendedItem, UnknownItemError
-from recmind.serving.settings import ServingSettings
 from recmind.serving.state import ServingState
 
 
