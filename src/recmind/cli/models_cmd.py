@@ -151,7 +151,7 @@ def _checksum_state(models: ModelStore, info: ArtifactInfo) -> str:
 
 def _rewrites(info: ArtifactInfo) -> str:
     return "; ".join(
-        f"{r.get('at', '?')}: refitted without {r.get('people', '?')} erased" for r in info.rewrites
+        f"{r.get('at', '?')}: without {r.get('people', '?')} erased" for r in info.rewrites
     )
 
 
@@ -182,14 +182,19 @@ def list_versions() -> None:
     if events:
         console.print("[bold]History[/bold] (retention and erasures, newest last):")
         for event in events[-20:]:
-            detail = event.get("reason") or (
-                f"{event['people']} erased people" if "people" in event else ""
-            )
             console.print(
                 f"  {event.get('at', '?')}  {event.get('action', '?'):<9} "
-                f"{event.get('version', '?')}  {detail}",
+                f"{event.get('version', '?')}  {_detail(event)}",
                 soft_wrap=True,
             )
+
+
+def _detail(event: dict[str, object]) -> str:
+    if event.get("action") == "pruned":
+        return f"(keeping the newest {event.get('keep', '?')})"
+    if event.get("action") == "rewritten":
+        return f"refitted without {event.get('people', '?')} erased people"
+    return str(event.get("reason", ""))
 
 
 @models_app.command("use")
