@@ -100,12 +100,17 @@ class Erasures:
     def held(self, user_ids: Sequence[object] | np.ndarray, timestamps: np.ndarray) -> np.ndarray:
         """Per row (``user_ids[n]`` with ``timestamps[n]``), whether it belongs to an erased
         person's history: their id is tombstoned and the row is dated at or before the
-        erasure (or not dated at all)."""
-        ids = pd.Series(np.asarray(user_ids, dtype=object)).astype(str)
-        if not self.by_subject or ids.empty:
-            return np.zeros(len(ids), dtype=bool)
-        unique, inverse = np.unique(ids.to_numpy(), return_inverse=True)
-        limit = self.limits(unique)[inverse]
+        erasure (or not dated at all). One keyed hash per distinct id."""
+        if not self.by_subject or len(user_ids) == 0:
+            return np.zeros(len(user_ids), dtype=bool)
+        codes, unique = pd.factorize(pd.Series(np.asarray(user_ids, dtype=object)).astype(str))
+        return self.held_by_index(self.limits(unique.to_numpy()), codes, timestamps)
+
+    @staticmethod
+    def held_by_index(limits: np.ndarray, index: np.ndarray, timestamps: np.ndarray) -> np.ndarray:
+        """:meth:`held` for rows given as indices into per-id ``limits`` (from
+        :meth:`limits`)."""
+        limit = np.asarray(limits, dtype=np.float64)[np.asarray(index)]
         times = np.asarray(timestamps, dtype=np.float64)
         held: np.ndarray = ~np.isnan(limit) & ~(times > limit)
         return held

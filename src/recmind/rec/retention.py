@@ -94,7 +94,9 @@ def held_rows(model: Recommender, erasures: Erasures) -> np.ndarray:
     """Per training interaction of ``model``, whether it is part of an erased person's
     history (see :mod:`recmind.data.tombstones`)."""
     data = model.interactions_
-    return erasures.held(data.user_ids[data.user_index], data.timestamps)
+    if not len(erasures):
+        return np.zeros(len(data), dtype=bool)
+    return erasures.held_by_index(erasures.limits(data.user_ids), data.user_index, data.timestamps)
 
 
 def prune(models: ModelStore, keep: int) -> list[str]:
