@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,15 +85,17 @@ def erase_user(
     settings: Settings,
     user_id: str,
     *,
-    portraits: PortraitCache | None = None,
+    forget_texts: Callable[[str], int] | None = None,
 ) -> ErasureReport:
     """Erase ``user_id``: rows and tombstone in one transaction, then quarantine entries,
-    cached portraits and cached generations about them. The tombstone is written whenever
-    anything was found (with the rows when there were rows)."""
+    generated texts (``forget_texts``, default: the portrait cache; a server passes its
+    profile service, which also cancels the person's generation jobs) and cached
+    generations about them. The tombstone is written whenever anything was found (with the
+    rows when there were rows)."""
     secret = settings.api.secret
     rows = erase_rows(store, user_id, secret)
     scrubbed = scrub_quarantine(settings.quarantine_dir, user_id)
-    texts = (portraits or portrait_cache(settings)).forget(user_id)
+    texts = (forget_texts or portrait_cache(settings).forget)(user_id)
     texts += generation_cache(settings).forget(subject_of(user_id, secret))
     report = ErasureReport(
         user_id=user_id,

@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import inspect, text
-from tests.api.conftest import LiveServer
+from tests.api.conftest import LiveServer, make_settings, start_server
 
 from recmind.client import Client
 from recmind.data.bundle import DataBundle
 from recmind.data.importer import import_bundle, import_files
+from recmind.erasure import erase_user
 from recmind.text.llm.protocol import (
     GenerationError,
     GenerationRequest,
@@ -180,8 +181,10 @@ class BlockingGenerator:
     def __init__(self) -> None:
         self.started = threading.Event()
         self.release = threading.Event()
+        self.calls = 0
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
+        self.calls += 1
         self.started.set()
         if not self.release.wait(60):
             raise GenerationError("the test never released the generation")
@@ -191,34 +194,50 @@ class BlockingGenerator:
         raise GenerationError("not used")
 
 
-def test_a_portrait_being_generated_during_the_delete_is_never_written(
-    live: LiveServer, tmp_path: Path
+def test_a_portrait_finishing_after_an_erasure_elsewhere_is_never_written(
+    tmp_path: Path, backend: str | None
 ) -> None:
+    """The person is erased by another process (``recmind users erase``: no hook into
+    this server's generation worker) while their portrait is being written: the tombstone,
+    checked under the portrait cache's lock, keeps the finished portrait off disk."""
     blocking = BlockingGenerator()
-    live.app.state.profiles._generator = blocking
-    answers: dict[str, object] = {}
-
-    def ask() -> None:
-        with live.client("all") as other:
-            answers["profile"] = other.profile(VICTIM, generate=True)
-
-    with live.client("all") as client:
-        _populate(live, client, tmp_path)
-        asking = threading.Thread(target=ask)
-        asking.start()
-        assert blocking.started.wait(60)
-        client.erase_user(VICTIM)
+    live, running = start_server(
+        make_settings(tmp_path / "home", backend), make_generator=lambda: blocking
+    )
+    try:
+        with live.client("all") as client:
+            _populate(live, client, tmp_path)
+            started = client.raw("GET", f"/v1/users/{VICTIM}/profile?generate=true")
+            assert started.status_code == 202
+            assert blocking.started.wait(60)
+            assert erase_user(live.store, live.settings, VICTIM).found  # not through the API
+            blocking.release.set()
+            status = started.json()["status_url"]
+            deadline = time.monotonic() + 60
+            while client.raw("GET", status).json()["status"] in ("queued", "running"):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert _files_naming(live.settings.home, VICTIM) == []
+            portraits = live.settings.home / "cache" / "portraits"
+            assert not list(portraits.glob("*.json"))
+            # a new person with the same id may get a portrait again
+            client.put_user(VICTIM)
+            client.send_events(
+                [
+                    {
+                        "user_id": VICTIM,
+                        "item_id": "i1",
+                        "event_type": "view",
+                        "timestamp": time.time(),
+                    }
+                ]
+            )
+            assert client.raw("GET", status).json()["status"] == "cancelled"  # nothing kept
+            # a new person with the same id (and, here, the same facts) is written anew
+            assert client.profile(VICTIM, generate=True).portrait_source == "llm"
+            assert blocking.calls == 2
+            assert len(list(portraits.glob("*.json"))) == 1
+    finally:
         blocking.release.set()
-        asking.join(60)
-        # the in-flight request answers with what it had read, and writes nothing
-        assert getattr(answers["profile"], "portrait_source", None) == "llm"
-        assert _files_naming(live.settings.home, VICTIM) == []
-        assert not list((live.settings.home / "cache" / "portraits").glob("*.json"))
-        assert client.raw("GET", f"/v1/users/{VICTIM}/export").status_code == 404
-        # a new person with the same id may get a portrait again
-        client.put_user(VICTIM)
-        client.send_events(
-            [{"user_id": VICTIM, "item_id": "i1", "event_type": "view", "timestamp": time.time()}]
-        )
-        assert client.profile(VICTIM, generate=True).portrait_source == "llm"
-        assert len(list((live.settings.home / "cache" / "portraits").glob("*.json"))) == 1
+        running.stop()
+        live.store.close()

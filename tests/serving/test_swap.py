@@ -98,7 +98,8 @@ def test_use_version_serves_at_once_and_moves_latest(
 def test_a_broken_version_keeps_the_current_one(
     engine: ServingEngine, shop_settings: Settings, shop_store: Store
 ) -> None:
-    """A version whose file cannot be loaded is logged and skipped; serving goes on."""
+    """A version whose file cannot be loaded is logged and skipped; serving goes on (it is
+    retried with back-off: tests/serving/test_lifecycle.py)."""
     first = engine.version
     second = publish(shop_store, shop_settings, "popular")
     engine.stop()
@@ -106,7 +107,7 @@ def test_a_broken_version_keeps_the_current_one(
     with pytest.raises(Exception):  # noqa: B017 - whatever unpickling raises
         engine.reload()
     assert engine.version == first
-    assert engine.reload() is False  # not retried until LATEST changes
+    assert engine.reload() is False  # not retried before its back-off has passed
     assert len(engine.recommend("b-user00", k=3).items) == 3
 
 

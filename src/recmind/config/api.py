@@ -7,6 +7,9 @@ from pydantic import BaseModel, Field
 DEFAULT_SECRET = "recmind-development-secret-change-me"
 """The secret shipped in the code: accepted only in development mode."""
 
+LIST_CEILING = 10_000
+"""No list limit below can be set higher than this."""
+
 
 class ApiSettings(BaseModel):
     """How ``recmind serve`` listens, authenticates and protects itself."""
@@ -50,4 +53,40 @@ class ApiSettings(BaseModel):
         ge=0,
         description="How long the catalogue-wide part of user profiles (item tags, tag "
         "prevalence) is reused before being recomputed.",
+    )
+    max_filter_categories: int = Field(
+        default=100,
+        ge=1,
+        le=LIST_CEILING,
+        description="Most `category` values in one recommendation request (422 past it).",
+    )
+    max_exclude_items: int = Field(
+        default=1000,
+        ge=1,
+        le=LIST_CEILING,
+        description="Most `exclude` item ids in one recommendation request (422 past it).",
+    )
+    max_session_items: int = Field(
+        default=1000,
+        ge=1,
+        le=LIST_CEILING,
+        description="Most `item_ids` in one anonymous-session request (422 past it).",
+    )
+    generation_queue: int = Field(
+        default=32,
+        ge=1,
+        description="Portrait and explanation-sentence jobs that may wait for the language "
+        "model; past it such requests get 503 with Retry-After.",
+    )
+    generation_results_kept: int = Field(
+        default=10_000,
+        ge=0,
+        description="Finished generation jobs (and explanation sentences) kept in memory.",
+    )
+    quarantine_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Most bytes the online quarantine (rows rejected by the API) may hold; "
+        "past it the oldest rows are dropped and counted "
+        "(recmind_quarantine_rows_dropped_total).",
     )

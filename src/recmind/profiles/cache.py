@@ -15,13 +15,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 from recmind.data.file_lock import exclusive
 
-PORTRAIT_KIND = "portrait"
+PORTRAIT_KIND: Final = "portrait"
 LOCK_FILE = ".lock"
 
 

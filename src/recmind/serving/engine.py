@@ -22,7 +22,7 @@ from recmind.serving.current import CurrentState
 from recmind.serving.erasure import Erasure
 from recmind.serving.history import UserHistory
 from recmind.serving.jobs import TrainingJobs
-from recmind.serving.lifecycle import Lifecycle
+from recmind.serving.lifecycle import Lifecycle, LoadFailure
 from recmind.serving.loading import VersionLoader
 from recmind.serving.recommend import Recommending
 from recmind.serving.results import RecommendationResult
@@ -98,6 +98,12 @@ class ServingEngine:
     def version(self) -> str | None:
         state = self.current.state
         return state.served.version if state else None
+
+    @property
+    def load_failure(self) -> LoadFailure | None:
+        """The newest published version when it failed to load (retried with back-off
+        while the previous version keeps serving)."""
+        return self.lifecycle.load_failure
 
     @property
     def model_name(self) -> str | None:

@@ -80,7 +80,7 @@ def erase_user(request: Request, user_id: UserId) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
     profiles: ProfileService = request.app.state.profiles
     engine: ServingEngine = request.app.state.engine
-    erased = erase_everywhere(store, settings, user_id, portraits=profiles.portraits)
+    erased = erase_everywhere(store, settings, user_id, forget_texts=profiles.forget)
     if not erased.found:
         raise HTTPException(404, f"nothing is stored about user {user_id!r}")
     engine.forget_user(user_id)
