@@ -159,7 +159,7 @@ def to_markdown(summary: dict[str, Any]) -> str:
         lines += [
             f"The machine was shared with other work during this run (1-minute load average "
             f"up to {busiest:.1f} on {cpus} cores where sampled), so these rates are below an idle "
-            "machine's (DATA.md measured about 88, 132 and 27 texts/s for ~50-word texts).",
+            "machine's (docs/models-and-data.md: about 88, 132 and 27 texts/s for ~50-word texts).",
             "",
         ]
     lines += [

@@ -14,30 +14,47 @@ LIST_CEILING = 10_000
 class ApiSettings(BaseModel):
     """How ``recmind serve`` listens, authenticates and protects itself."""
 
-    host: str = Field(default="127.0.0.1", description="Interface to listen on.")
-    port: int = Field(default=8000, ge=1, le=65535, description="TCP port.")
+    host: str = Field(
+        default="127.0.0.1", description="Interface `recmind serve` listens on (`--host` wins)."
+    )
+    port: int = Field(
+        default=8000,
+        ge=1,
+        le=65535,
+        description="TCP port `recmind serve` listens on (`--port` wins).",
+    )
     secret: str = Field(
         default=DEFAULT_SECRET,
-        description="Server secret (keys API keys' hashes). Set RECMIND_API__SECRET; the "
-        "server refuses to start with the default outside development mode.",
+        json_schema_extra={"default_text": "built-in (development only)"},
+        description="Server secret: API keys are stored as HMAC-SHA256 under it. The server "
+        "refuses to start with the built-in one unless RECMIND_API__DEV_MODE=true.",
     )
     dev_mode: bool = Field(
         default=False, description="Development mode: allows the default secret."
     )
     cors_origins: list[str] = Field(
-        default_factory=list, description="Origins allowed by CORS (empty: CORS off)."
+        default_factory=list,
+        description='Origins allowed by CORS, a JSON list such as ["https://shop.example"] '
+        "(empty: CORS off).",
     )
     rate_limit_per_second: float = Field(
-        default=500.0, gt=0, description="Sustained requests per second allowed per API key."
+        default=500.0,
+        gt=0,
+        description="Sustained requests per second allowed per API key (token bucket; 429 "
+        "with Retry-After above it).",
     )
     rate_limit_burst: int = Field(
         default=1000, ge=1, description="Requests a key may send at once above the rate."
     )
     max_body_bytes: int = Field(
-        default=16 * 1024 * 1024, ge=1024, description="Largest request body accepted."
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted, in bytes (413 above it).",
     )
     max_batch_events: int = Field(
-        default=10_000, ge=1, description="Most events accepted in one POST /v1/events."
+        default=10_000,
+        ge=1,
+        description="Most events accepted in one POST /v1/events (422 above it).",
     )
     key_cache_seconds: float = Field(
         default=5.0,

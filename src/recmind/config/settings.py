@@ -29,14 +29,14 @@ class Settings(BaseSettings):
 
     home: Path = Field(
         default=Path("./var"),
-        description="Holds the embedded database, trained models, caches and quarantine files.",
+        description="Holds the embedded database, trained models, caches, reports and "
+        "quarantine files.",
     )
     db_url: str | None = Field(
         default=None,
-        description=(
-            "SQLAlchemy URL of the store. Default: sqlite:///<home>/recmind.db. "
-            "PostgreSQL: postgresql+psycopg://user@host:5432/dbname."
-        ),
+        json_schema_extra={"default_text": "sqlite:///<home>/recmind.db"},
+        description="SQLAlchemy URL of the store (SQLite or PostgreSQL, e.g. "
+        "postgresql+psycopg://user@host:5432/dbname).",
     )
     rating_min: float = Field(default=0.5, description="Lowest valid rating (events and reviews).")
     rating_max: float = Field(default=5.0, description="Highest valid rating (events and reviews).")
@@ -47,8 +47,7 @@ class Settings(BaseSettings):
     )
     default_model: str = Field(
         default="hybrid",
-        description="Model that `recmind train` fits when no name is given (the best on "
-        "every protocol measured: see the README).",
+        description="Model that `recmind train` fits when no name is given.",
     )
     seed: int = Field(default=42, description="Seed for splits, tie-breaking and model training.")
     encoder: EncoderName = DEFAULT_ENCODER

