@@ -16,11 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from recmind.config import Settings
 from recmind.data.privacy import erase_rows, record_tombstone, scrub_quarantine
 from recmind.data.store import Store
 from recmind.data.tombstones import erased_at, subject_of
 from recmind.profiles.cache import PortraitCache
+from recmind.rec.base import Recommender
 from recmind.text.llm.cache import GenerationCache, Subject
 from recmind.text.llm.factory import llm_settings
 
@@ -113,3 +116,15 @@ def erase_user(
             extra={"events": rows.events, "reviews": rows.reviews, "quarantine_rows": scrubbed},
         )
     return report
+
+
+def holds_erased_history(model: Recommender, store: Store, secret: str, user_id: str) -> bool:
+    """Whether ``model``'s training row for ``user_id`` is an erased person's history
+    (rows dated at or before their erasure): a command reading the artefact directly must
+    then treat them as unknown, as the server does."""
+    data = model.interactions_
+    index = int(data.lookup_users([user_id])[0])
+    if index < 0:
+        return False
+    when = erased_at(store, user_id, secret)
+    return when is not None and bool(np.any(data.timestamps[data.user_index == index] <= when))

@@ -85,6 +85,8 @@ def test_erase_then_train_leaves_nothing(home: Settings) -> None:
 
     code, output = run("recommend", "--user", PERSON)  # the old model no longer uses them
     assert code == 0 and "unknown user" in output, output
+    code, output = run("explain", "--user", PERSON)
+    assert code == 1 and "was erased" in output and "b00" not in output, output
 
     code, output = run("train", "--model", "popular")
     assert code == 0, output

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from recmind.cli.models_cmd import erased_in
 from recmind.cli.profile_cmd import about_user, load_source, optional_generator
 from recmind.config import get_settings
 from recmind.data.datasets import DatasetUnavailableError
@@ -48,6 +49,12 @@ def explain_command(
     except (ValueError, DatasetUnavailableError) as exc:
         errors.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    if erased_in(recommender, user, db):
+        errors.print(
+            f"[red]error:[/red] user {user!r} was erased: {info.version} still holds their "
+            "history until the next `recmind train`, and it is not used"
+        )
+        raise typer.Exit(1)
     recs = recommender.recommend([user], k, Filters())
     explainer = Explainer(recommender, bundle if not bundle.items.empty else None)
     found = [explainer.explain_one(user, item_id) for item_id, _ in recs.for_user(0)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -12,7 +11,7 @@ from rich.table import Table
 from recmind.cli.progress import step_progress
 from recmind.config import get_settings
 from recmind.data.store import Store
-from recmind.data.tombstones import erased_at
+from recmind.erasure import holds_erased_history
 from recmind.rec.artifacts import ArtifactInfo, ArtifactIntegrityError, ModelStore
 from recmind.rec.base import DataTooLargeError, Filters, Recommender
 from recmind.rec.registry import available_models
@@ -88,17 +87,12 @@ def _print_retention(report: RetentionReport) -> None:
             console.print(f"{label}: {', '.join(versions)}", soft_wrap=True)
 
 
-def _erased_in(model: Recommender, user: str) -> bool:
+def erased_in(model: Recommender, user: str, db: str | None = None) -> bool:
     """Whether the model's row for ``user`` is an erased person's history (it is then not
     used: the user is scored as unknown)."""
-    data = model.interactions_
-    index = int(data.lookup_users([user])[0])
-    if index < 0:
-        return False
-    with Store.from_settings(get_settings()) as store:
+    with _store(db) as store:
         store.migrate()
-        when = erased_at(store, user, get_settings().api.secret)
-    return when is not None and bool(np.any(data.timestamps[data.user_index == index] <= when))
+        return holds_erased_history(model, store, get_settings().api.secret, user)
 
 
 def recommend_command(
@@ -124,7 +118,7 @@ def recommend_command(
         raise typer.Exit(2) from exc
     filters = Filters(categories=tuple(category or ()), in_stock=in_stock)
     # An erased person is scored as unknown: "" is never a user id.
-    recs = model.recommend(["" if _erased_in(model, user) else user], k, filters)
+    recs = model.recommend(["" if erased_in(model, user) else user], k, filters)
     known = bool(recs.known_users[0])
     console.print(
         f"model {info.name} {info.version}"
