@@ -8,8 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from recmind.api.app import InsecureSecretError, create_app
-from recmind.config import Settings
-from recmind.config.api import DEFAULT_SECRET
+from recmind.config import DEFAULT_SECRET, Settings
 
 
 def test_the_default_secret_is_refused_outside_dev_mode(

@@ -185,7 +185,7 @@ def test_readiness_reports_a_version_that_fails_to_load(sqlite_live: LiveServer)
         failure = ready.load_failure
         assert ready.ready and ready.model_version == second.version  # still serving
         assert (failure.version, failure.attempts) == (first.version, 1)
-        assert failure.error.startswith("UnpicklingError")
+        assert failure.error.startswith("ArtifactIntegrityError")  # the checksum refuses it
         retry = datetime.fromisoformat(failure.next_retry_at)
         assert 0 < (retry - datetime.now(UTC)).total_seconds() <= 6
         assert len(client.recommend("b-user00", k=3).items) == 3

@@ -27,8 +27,7 @@ from recmind.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
 from recmind.api.profiles import ProfileService
 from recmind.api.ratelimit import RateLimiter
 from recmind.api.routers import ROUTERS
-from recmind.config import Settings, get_settings
-from recmind.config.api import DEFAULT_SECRET
+from recmind.config import DEFAULT_SECRET, Settings, get_settings
 from recmind.data.group_commit import GroupCommitter
 from recmind.data.store import Store
 from recmind.serving.engine import ServingEngine

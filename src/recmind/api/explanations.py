@@ -5,12 +5,14 @@ model from those facts only, checked by the grounding checker.
 The sentence is written by the background generation worker, never on a request thread:
 the request gets the job to poll when the sentence is not ready, the sentence itself when
 it is kept. Kept sentences are keyed by the model version, the person, the item and the
-facts, so a new event or a new version asks for a new one.
+facts, so a new event or a new version asks for a new one. A sentence finished after the
+person's erasure (by this process or another) is not kept.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
@@ -63,6 +65,7 @@ class ExplanationService:
             UnknownItemError: The item is not a present item of the served model.
             QueueFullError: The sentence must be written but the generation queue is full.
         """
+        started = time.time()
         state = self.engine.state
         if state is None:
             raise NotReadyError(NOT_READY)
@@ -94,7 +97,12 @@ class ExplanationService:
                 done.sentence or done.reason, "llm" if grounded else "fallback", note
             )
 
-        job = self.generation.submit(EXPLANATION_KIND, key, user_id, write)
+        def keep(_: TextOutcome) -> bool:
+            """False (nothing kept) when the person was erased since their history was read."""
+            when = self.engine.erasure.erased_at(user_id)
+            return when is None or when < started
+
+        job = self.generation.submit(EXPLANATION_KIND, key, user_id, write, keep)
         return replace(answer, job=job)
 
 

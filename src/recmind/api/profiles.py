@@ -9,19 +9,19 @@ Generated portraits (``?generate=true``) are written by the configured language 
 the background generation worker (:mod:`recmind.serving.generation`), never on a request
 thread: a request whose portrait is not ready gets the job to poll. A portrait is checked
 against the facts and cached per user under ``<home>/cache/portraits`` until the user's tags
-or recent titles change; erasing the user cancels their jobs and deletes that cache entry.
+or recent titles change (:class:`recmind.profiles.cache.PortraitCache`); erasing the user
+cancels their jobs and deletes that cache entry, and a portrait whose generation began
+before the user's erasure (by this process or another) is never written after it: the
+tombstone is checked under the cache's file lock.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import orjson
 import pandas as pd
@@ -32,12 +32,13 @@ from recmind.data.bundle import ITEM_COLUMNS, USER_COLUMNS, DataBundle
 from recmind.data.privacy import user_rows
 from recmind.data.schema import items as items_table
 from recmind.data.store import Store
+from recmind.data.tombstones import erased_at
 from recmind.profiles import ProfileIndex, UserProfile, build_profile
+from recmind.profiles.cache import PORTRAIT_KIND, PortraitCache
 from recmind.profiles.tags import TagKind, item_tags
 from recmind.serving.generation import GenerationJob, GenerationJobs, TextOutcome
 from recmind.text.llm.protocol import Generator
 
-PORTRAIT_KIND: Final = "portrait"
 NOT_GROUNDED = "the generated portrait failed the grounding check; template used"
 
 
@@ -86,6 +87,7 @@ class ProfileService:
         self.settings = settings
         self.generation = generation
         self.cache_dir = settings.home / "cache" / "portraits"
+        self.portraits = PortraitCache(self.cache_dir)
         self._prevalence: _Prevalence | None = None
         self._lock = threading.Lock()
 
@@ -157,6 +159,7 @@ class ProfileService:
             KeyError: Nothing is stored about the user.
             QueueFullError: The portrait must be written but the generation queue is full.
         """
+        started = time.time()
         index = self._index(user_id)
         if index is None:
             raise KeyError(user_id)
@@ -164,7 +167,7 @@ class ProfileService:
         if not generate or (not profile.tags and not profile.recent):
             return ProfileAnswer(profile)
         facts = self._facts_key(profile)
-        cached = self._read_portrait(user_id)
+        cached = self.portraits.read(user_id)
         if cached is not None and cached.get("facts") == facts:
             return ProfileAnswer(_with_portrait(profile, str(cached["text"]), "llm"))
         key = f"{PORTRAIT_KIND}:{_digest(user_id)}:{facts}"
@@ -183,9 +186,17 @@ class ProfileService:
                 written.portrait, written.portrait_source, None if grounded else NOT_GROUNDED
             )
 
-        def commit(outcome: TextOutcome) -> None:
+        def commit(outcome: TextOutcome) -> bool:
+            """Store the portrait; False (nothing kept) when the person was erased since
+            their data was read."""
             if outcome.source == "llm":
-                self._write_portrait(user_id, facts, outcome.text)
+                return self.portraits.write(
+                    user_id,
+                    facts,
+                    outcome.text,
+                    allowed=lambda: not self._erased_since(user_id, started),
+                )
+            return not self._erased_since(user_id, started)
 
         job = self.generation.submit(PORTRAIT_KIND, key, user_id, write, commit)
         return ProfileAnswer(profile, job=job)
@@ -196,52 +207,17 @@ class ProfileService:
         payload = orjson.dumps([list(facts.titles), list(facts.terms)])
         return hashlib.sha256(payload).hexdigest()
 
+    def _erased_since(self, user_id: str, started: float) -> bool:
+        """Whether ``user_id`` was erased after ``started`` (their data was read then)."""
+        when = erased_at(self.store, user_id, self.settings.api.secret)
+        return when is not None and when >= started
+
     # -- portrait cache ------------------------------------------------------------------
-
-    def _portrait_path(self, user_id: str) -> Path:
-        return self.cache_dir / f"{_digest(user_id)}.json"
-
-    def _read_portrait(self, user_id: str) -> dict[str, Any] | None:
-        try:
-            data = orjson.loads(self._portrait_path(user_id).read_bytes())
-        except (FileNotFoundError, orjson.JSONDecodeError):
-            return None
-        return data if isinstance(data, dict) and data.get("user_id") == user_id else None
-
-    def _write_portrait(self, user_id: str, key: str, text: str) -> None:
-        path = self._portrait_path(user_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = orjson.dumps(
-            {
-                "user_id": user_id,
-                "kind": PORTRAIT_KIND,
-                "facts": key,
-                "text": text,
-                "created_at": time.time(),
-            }
-        )
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     def generated_texts(self, user_id: str) -> list[dict[str, Any]]:
         """Every generated text cached about the user (for export): the portrait on disk
         and the explanation sentences the generation worker keeps."""
-        out = []
-        cached = self._read_portrait(user_id)
-        if cached is not None:
-            out.append(
-                {
-                    "kind": str(cached.get("kind", PORTRAIT_KIND)),
-                    "text": str(cached["text"]),
-                    "created_at": float(cached.get("created_at", 0.0)),
-                }
-            )
+        out = self.portraits.texts(user_id)
         for kind, text in self.generation.texts_of(user_id):
             if kind != PORTRAIT_KIND and text.source == "llm":
                 out.append({"kind": kind, "text": text.text, "created_at": text.created_at})
@@ -252,11 +228,7 @@ class ProfileService:
         none lands after this); how many were deleted."""
         dropped = self.generation.forget(user_id)
         sentences = sum(1 for kind, t in dropped if kind != PORTRAIT_KIND and t.source == "llm")
-        try:
-            self._portrait_path(user_id).unlink()
-        except FileNotFoundError:
-            return sentences
-        return sentences + 1
+        return sentences + self.portraits.forget(user_id)
 
 
 def _digest(user_id: str) -> str:

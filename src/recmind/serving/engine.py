@@ -49,7 +49,7 @@ class ServingEngine:
         self.store = store
         self.models = ModelStore(settings.models_dir)
         self.current = CurrentState()
-        self.erasure = Erasure(store, self.current)
+        self.erasure = Erasure(store, self.current, settings.api.secret)
         self.catalog_updates = CatalogUpdates(store, self.current)
         loader = VersionLoader(settings, store, self.current, self.erasure, self.catalog_updates)
         self.lifecycle = Lifecycle(settings, self.models, self.current, loader)

@@ -71,7 +71,9 @@ class GenerationJob:
 
 
 Write = Callable[[Generator], TextOutcome]
-Commit = Callable[[TextOutcome], None]
+Commit = Callable[[TextOutcome], bool | None]
+"""Stores an outcome; False when it must not be stored after all (the person was erased
+meanwhile, by another process): the job then ends cancelled and nothing is kept."""
 
 
 @dataclass
@@ -247,11 +249,13 @@ class GenerationJobs:
                 self._finish_locked(task, "cancelled", error=ERASED)
                 return
             try:
-                if task.commit is not None:
-                    task.commit(outcome)
+                stored = task.commit(outcome) if task.commit is not None else None
             except Exception as exc:
                 logger.exception("storing the result of generation job %s failed", task.job_id)
                 self._finish_locked(task, "failed", error=f"{type(exc).__name__}: {exc}")
+                return
+            if stored is False:
+                self._finish_locked(task, "cancelled", error=ERASED)
                 return
             kind = self._jobs[task.job_id].kind
             self._texts[task.key] = (task.owner, kind, outcome)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recmind.config.serving import ServingSettings
+from recmind.config import ServingSettings
 from recmind.rec.base import Filters
 from recmind.serving.fresh import fresh_positions, fresh_slots
 from recmind.serving.history import UserHistory

@@ -16,7 +16,7 @@ from recmind.config import Settings
 from recmind.data.store import Store
 from recmind.rec.base import Filters
 from recmind.serving.diversity import mmr_order
-from recmind.serving.erasure import Erasure
+from recmind.serving.erasure import Erasure, after
 from recmind.serving.fresh import fresh_slots
 from recmind.serving.history import (
     LiveEvents,
@@ -44,8 +44,17 @@ class Recommending:
 
     def history(self, state: ServingState, user_id: str) -> UserHistory:
         """What the served model is told about ``user_id`` now."""
-        index = self.erasure.user_index(state.served, user_id)
+        index, erased = self.erasure.view(state.served, user_id)
+        return self._history(state, user_id, index, erased)
+
+    def _history(
+        self, state: ServingState, user_id: str, index: int, erased: float | None
+    ) -> UserHistory:
+        """The person's training row ``index`` (-1: none) merged with their latest events
+        (only those after their erasure, when ``erased``)."""
         live = latest_events(self.store, user_id, self.settings.serving.history_events)
+        if erased is not None:
+            live = after(live, erased)
         served = state.served
         return merge_history(*served.histories.user(index), live, served.item_index, index)
 
@@ -60,8 +69,8 @@ class Recommending:
         explain: bool,
     ) -> RecommendationResult:
         """The top ``k`` for a person, from their history at this moment."""
-        history = self.history(state, user_id)
-        index = self.erasure.user_index(state.served, user_id)
+        index, erased = self.erasure.view(state.served, user_id)
+        history = self._history(state, user_id, index, erased)
         return self._recommend(
             state,
             history,
