@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint typecheck bench clean
+.PHONY: demo test test-fast lint typecheck bench clean figures
 
 # llama-cpp-python compiles from source, for the instruction sets this machine's CPU has
 # (scripts/llama_cmake_args.py; LLAMA_PORTABLE=1 gives the portable AVX2 build). The wheel is
@@ -46,6 +46,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# README figure tables, rendered from benchmarks/results/*.json (benchmarks/figures/).
+figures: $(STAMP)
+	PYTHONPATH=benchmarks $(BIN)/python -m figures
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -16,7 +16,6 @@ Writes ``benchmarks/results/api_ingest.json`` and ``.md`` (with ``--db-url``:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import signal
@@ -35,11 +34,12 @@ import numpy as np
 import orjson
 from sqlalchemy import text
 
+from figures import render, write_results
+from harness import finished, provenance
 from recmind.config import Settings
 from recmind.data.api_keys import create_key
 from recmind.data.store import Store
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SECRET = "benchmark-secret-not-the-default"
 BATCH = 100
 N_ITEMS = 1000
@@ -229,40 +229,6 @@ def measure(seconds: float, clients: int, db_url: str | None, seed: int) -> dict
     }
 
 
-def _markdown(result: dict[str, Any]) -> str:
-    ok = result["stored_distinct_event_ids"] == result["acknowledged_events"]
-    ok = ok and result["stored_events"] == result["acknowledged_events"]
-    return "\n".join(
-        [
-            f"# Ingestion benchmark: POST /v1/events, batches of {result['batch']}, "
-            f"{result['backend']}",
-            "",
-            f"{result['seconds']:.0f} s sustained, {result['clients']} client threads; "
-            f"{result['split']}; {result['cpus']} CPUs, {result['platform']}; 1-min load "
-            f"average before/after: {result['load_average_before'][0]:.2f} / "
-            f"{result['load_average_after'][0]:.2f}.",
-            "",
-            "| measure | value |",
-            "|---|---|",
-            f"| events/s, median of 1-s windows (bar: >= 5,000) | "
-            f"**{result['events_per_second_median']:,.0f}** |",
-            f"| events/s, slowest 1-s window | {result['events_per_second_min']:,.0f} |",
-            f"| events/s, whole run | {result['events_per_second_overall']:,.0f} |",
-            f"| batch latency p50 / p99 (ms) | {result['batch_latency_ms_p50']:.1f} / "
-            f"{result['batch_latency_ms_p99']:.1f} |",
-            f"| acknowledged events | {result['acknowledged_events']:,} |",
-            f"| stored events afterwards | {result['stored_events']:,} |",
-            f"| stored == acknowledged | {'yes' if ok else 'NO'} |",
-            f"| failed requests | {result['errors']} |",
-            f"| CPU used: server / load generator (share of one core) | "
-            f"{result['server_cpu_share']:.2f} / {result['load_generator_cpu_share']:.2f} |",
-            "",
-            "Produced by `benchmarks/api_ingest.py`.",
-            "",
-        ]
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -271,15 +237,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
     args = parser.parse_args()
+    record = provenance()
     result = measure(args.seconds, args.clients, args.db_url, args.seed)
-    markdown = _markdown(result)
-    print(markdown)
-    if args.no_write:
-        return
+    result["provenance"] = finished(record)
     stem = "api_ingest" if args.db_url is None else "api_ingest_postgresql"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=1) + "\n")
-    (RESULTS / f"{stem}.md").write_text(markdown)
+    if args.no_write:
+        print(render(stem, result))
+        return
+    print(write_results(stem, result))
 
 
 if __name__ == "__main__":

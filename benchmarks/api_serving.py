@@ -42,7 +42,9 @@ import httpx
 import numpy as np
 import orjson
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from figures import write_results
+from harness import finished, provenance
+
 NAME = "api_serving"
 SECRET = "benchmark-secret-not-the-default"
 SERVER_CPU = 0
@@ -359,57 +361,6 @@ def run_phase(
     return summary, samples
 
 
-# -- report -------------------------------------------------------------------------------
-
-
-def markdown(result: dict[str, Any]) -> str:
-    cost = result["scoring_cost"]
-    rows = [
-        f"# GET recommendations, MovieLens 100K, {result['model']} model, open loop at "
-        f"{result['rate']:.0f} requests/s for {result['seconds']:.0f} s",
-        "",
-        f"Server (`recmind serve`, SQLite) pinned to CPU {SERVER_CPU}, load generator to CPU "
-        f"{LOAD_CPU}; latency from each request's due time; {result['machine']}.",
-        "",
-        "| phase | requests | failed | p50 ms | p95 ms | p99 ms | max ms "
-        "| load avg before / after |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for label, phase in (
-        ("steady", result["steady"]),
-        ("while a new version is published", result["swap"]),
-    ):
-        rows.append(
-            f"| {label} | {phase['requests']:,} | {phase['failed']} | {phase['p50_ms']:.2f} | "
-            f"{phase['p95_ms']:.2f} | {phase['p99_ms']:.2f} | {phase['max_ms']:.1f} | "
-            f"{' '.join(f'{x:.2f}' for x in phase['loadavg_before'])} / "
-            f"{' '.join(f'{x:.2f}' for x in phase['loadavg_after'])} |"
-        )
-    swap = result["swap"]
-    rows += [
-        "",
-        f"- Bar: p50 <= {BAR['p50_ms']:.0f} ms and p99 <= {BAR['p99_ms']:.0f} ms (steady): "
-        f"**{'met' if result['bar_met'] else 'NOT met'}**.",
-        f"- Swap: {swap['versions_seen']} served; the first answer from the new version came "
-        f"{swap['swap_seen_after_publish_s']:.2f} s after the publish started; failed requests "
-        f"during the phase: {swap['failed']}. From the publish to {AFTER_SWAP:.0f} s after the "
-        f"swap (the new version loaded, its lists ranked in a low-priority child process): p50 "
-        f"{swap['around_swap']['p50_ms']:.2f} ms, p99 {swap['around_swap']['p99_ms']:.2f} ms.",
-        f"- The served model's own cost per person (a cache miss, CPU {SERVER_CPU}): "
-        f"`score_histories` p50 {cost['score_one_p50_ms']:.1f} ms, p99 "
-        f"{cost['score_one_p99_ms']:.1f} ms one at a time "
-        f"({cost['score_batch_per_person_ms']:.2f} ms per person in one batch); a whole "
-        f"uncached request in the engine p50 {cost['engine_miss_p50_ms']:.1f} ms, p99 "
-        f"{cost['engine_miss_p99_ms']:.1f} ms. Too slow for the bar on its own, so each "
-        "person's ranked list is cached, keyed by the model version and the person's history "
-        "at request time, and computed for every active person when a version loads.",
-        f"- Setup: import {result['import_s']:.1f} s, training and publishing v1 "
-        f"{result['train_s']:.1f} s, server ready (model loaded, lists precomputed) "
-        f"{result['ready_s']:.1f} s after start.",
-    ]
-    return "\n".join(rows) + "\n"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -419,6 +370,7 @@ def main() -> None:
         "--home", type=Path, default=None, help="Keep the data here (reused when run again)."
     )
     args = parser.parse_args()
+    record = provenance()
     home = args.home or Path(tempfile.mkdtemp(prefix="recmind-bench-serving-"))
     home.mkdir(parents=True, exist_ok=True)
     prepared = prepared_home(home, args.model)
@@ -455,6 +407,7 @@ def main() -> None:
         seen_at = PUBLISH_AT + swap["swap_seen_after_publish_s"] if new else PUBLISH_AT
         window = [s for s in samples if PUBLISH_AT <= s[0] <= seen_at + AFTER_SWAP]
         swap["around_swap"] = summarise(window)
+        swap["around_swap_window_s"] = AFTER_SWAP
         print("swap", json.dumps(swap), flush=True)
     finally:
         server.terminate()
@@ -473,13 +426,11 @@ def main() -> None:
         "steady": steady,
         "swap": swap,
         "bar": BAR,
+        "provenance": finished(record),
         "bar_met": steady["p50_ms"] <= BAR["p50_ms"] and steady["p99_ms"] <= BAR["p99_ms"],
         "zero_failures": steady["failed"] == 0 and swap["failed"] == 0,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
-    (RESULTS / f"{NAME}.md").write_text(markdown(result))
-    print(markdown(result))
+    print(write_results(NAME, result))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import resource
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,10 +26,11 @@ import pandas as pd
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
+from figures import render, write_results
+from harness import finished, provenance
 from recmind.rec.ease import EASERecommender, gram, spd_inverse_inplace
 from recmind.rec.interactions import Interactions
 
-RESULTS = Path(__file__).parent / "results"
 L2 = 500.0
 
 
@@ -122,6 +122,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs of the main configuration")
     parser.add_argument("--quick", action="store_true", help="3k items, 10k users: smoke test")
     args = parser.parse_args()
+    record = provenance()
     sizes = (
         {"n_users": 10_000, "n_items": 3_000, "n_pairs": 200_000, "seed": 0}
         if args.quick
@@ -152,36 +153,12 @@ def main() -> None:
         "l2": L2,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "results": rows,
+        "provenance": finished(record),
     }
-    RESULTS.mkdir(exist_ok=True)
-    name = "ease_large_quick" if args.quick else "ease_large"
-    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2))
-    (RESULTS / f"{name}.md").write_text(to_markdown(report))
-
-
-def to_markdown(report: dict[str, Any]) -> str:
-    data = report["data"]
-    lines = [
-        f"# EASE on a synthetic catalogue ({data['n_items']:,} items, "
-        f"{data['users_with_data']:,} users, {data['distinct_pairs']:,} pairs, l2={report['l2']})",
-        "",
-        f"{report['machine']['cpus']} CPUs; medians of `runs` fresh processes; "
-        "peak RSS of the whole process (data included).",
-        "",
-        "| method | dtype | BLAS threads | runs | Gram s | inverse s | fit s | "
-        "top-10 for 1000 users s | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in report["results"]:
-        cells = [r["method"], r["dtype"], r["blas_threads"], r["runs"]]
-        cells += [_fmt(r[k]) for k in ("gram_s", "inverse_s", "total_s", "score_1000_users_s")]
-        cells.append(f"{r['peak_rss_mb']:,.0f}")
-        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def _fmt(value: float) -> str:
-    return "-" if np.isnan(value) else f"{value:.2f}"
+    if args.quick:  # a smoke test: printed, never in place of the real figures
+        print(render("ease_large", report))
+    else:
+        print(write_results("ease_large", report))
 
 
 if __name__ == "__main__":

@@ -19,9 +19,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
-import json
 import multiprocessing
-import platform
 import resource
 import statistics
 import tempfile
@@ -29,15 +27,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).parent / "results"
+from figures import write_results
+from harness import finished, loadavg, provenance
+
 NAME = "encoders"
 SEED = 42
 ENCODERS = ("minilm", "minilm-onnx", "e5")
-
-
-def loadavg() -> str:
-    """The 1, 5 and 15 minute load averages (the machine is shared)."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def sample_texts(n: int) -> list[str]:
@@ -134,70 +129,6 @@ def bench_semantic() -> dict[str, Any]:
     return result
 
 
-def to_markdown(summary: dict[str, Any]) -> str:
-    n, chars = summary["texts"], summary["median_chars"]
-    cpus = summary["machine"]["cpus"]
-    samples = [float(summary[k].split()[0]) for k in ("loadavg_start", "loadavg_end")]
-    samples += [
-        r["loadavg_1min"]
-        for e in summary["encoders"].values()
-        for r in e["runs"]
-        if "loadavg_1min" in r
-    ]
-    busiest = max(samples)
-    lines = [
-        "# Encoders and the semantic recommender",
-        "",
-        f"{n} item texts: {n // 2} clothing items with review snippets (median "
-        f"{chars['clothing']} characters) and {n - n // 2} MovieLens titles with genres "
-        f"(median {chars['movielens']}); {summary['repeats']} repeats, each in a fresh "
-        f"process; medians; batch 64; {cpus} CPUs, load average {summary['loadavg_start']} "
-        f"at the start and {summary['loadavg_end']} at the end.",
-        "",
-    ]
-    if busiest > cpus:
-        lines += [
-            f"The machine was shared with other work during this run (1-minute load average "
-            f"up to {busiest:.1f} on {cpus} cores where sampled), so these rates are below an idle "
-            "machine's (docs/models-and-data.md: about 88, 132 and 27 texts/s for ~50-word texts).",
-            "",
-        ]
-    lines += [
-        "| encoder | load s (with imports) | texts/s | encode s | cache re-read s | peak RSS MB |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, r in summary["encoders"].items():
-        lines.append(
-            f"| {name} | {r['load_seconds']:.2f} | **{r['texts_per_second']:.1f}** | "
-            f"{r['encode_seconds']:.1f} | {r['cache_read_seconds']:.2f} | {r['peak_rss_mb']:.0f} |"
-        )
-    sem = summary["semantic"]
-    lines += [
-        "",
-        "## MovieLens 100K, leave-last-out, full ranking (seed 42)",
-        "",
-        "| model | HR@10 | NDCG@10 | HR@20 | NDCG@20 | coverage@10 | fit s | tuned on validation |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for label, m in sem["models"].items():
-        params = ", ".join(f"{k}={v}" for k, v in m["best_params"].items() if k != "encoder")
-        lines.append(
-            f"| {label} | {m['hr@10']:.4f} | {m['ndcg@10']:.4f} | {m['hr@20']:.4f} | "
-            f"{m['ndcg@20']:.4f} | {m['coverage@10']:.3f} | {m['fit_seconds']:.2f} | "
-            f"{params or '-'} |"
-        )
-    lines += [
-        "",
-        "MovieLens items are only a title and genres, so a content model ranks far below "
-        "collaborative ones here (expected): `semantic` exists for items nobody has touched "
-        "yet and users with one or two events, and as a candidate source for the hybrid "
-        "ranker. Its fit time is the final fit on a warm cache (the encoding happened during "
-        f"tuning). Whole evaluation: {sem['wall_seconds']:.0f} s; whole benchmark "
-        f"{summary['benchmark_seconds']:.0f} s.",
-    ]
-    return "\n".join(lines) + "\n"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -205,7 +136,7 @@ def main() -> None:
     parser.add_argument("--skip-eval", action="store_true", help="encoder timings only")
     args = parser.parse_args()
     started = time.perf_counter()
-    start_load = loadavg()
+    record = provenance()
     texts = sample_texts(args.texts)
     summary: dict[str, Any] = {
         "texts": len(texts),
@@ -214,19 +145,13 @@ def main() -> None:
             "movielens": int(statistics.median(len(t) for t in texts[len(texts) // 2 :])),
         },
         "repeats": args.repeats,
-        "loadavg_start": start_load,
         "encoders": bench_encoders(texts, args.repeats),
     }
     if not args.skip_eval:
         summary["semantic"] = bench_semantic()
-    summary["loadavg_end"] = loadavg()
     summary["benchmark_seconds"] = time.perf_counter() - started
-    summary["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count()}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(summary, indent=2) + "\n")
-    if "semantic" in summary:
-        (RESULTS / f"{NAME}.md").write_text(to_markdown(summary))
-        print(to_markdown(summary))
+    summary["provenance"] = finished(record)
+    print(write_results(NAME, summary))
 
 
 if __name__ == "__main__":

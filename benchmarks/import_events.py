@@ -28,7 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from figures import write_results
+from harness import finished, provenance
+
 EVENT_TYPES = np.array(["view", "click", "add_to_cart", "purchase", "rating", "search"])
 TYPE_SHARES = np.array([0.66, 0.15, 0.07, 0.04, 0.05, 0.03])
 QUERIES = np.array(["red shirt", "running shoes", "gift for dad", "摇滚 唱片", "linen dress"])
@@ -143,33 +145,6 @@ def run_once(paths: dict[str, Path], work: Path, repeat: int) -> dict[str, objec
     return report
 
 
-def markdown(result: dict[str, object]) -> str:
-    medians = result["median"]
-    assert isinstance(medians, dict)
-    lines = [
-        "# Import benchmark: events CSV into SQLite",
-        "",
-        f"{result['events']:,} events, {result['items']:,} items, {result['users']:,} users; "
-        f"{result['repeats']} runs, medians; {result['cpus']} CPUs, {result['platform']}; "
-        f"1-min load average before/after: {result['load_average_1min_before_after']}.",
-        "",
-        "| measure | median |",
-        "|---|---|",
-        f"| events import (s) | {medians['seconds_events']:.1f} |",
-        f"| events per second | {medians['events_per_second']:,.0f} |",
-        f"| CPU time of the events import, user + sys (s) | {medians['cpu_seconds_events']:.1f} |",
-        f"| whole process: start-up, catalogue, events (s) | {medians['seconds_process']:.1f} |",
-        f"| peak resident memory of the importing process (MB) | {medians['peak_rss_mb']:,.0f} |",
-        "",
-        f"Imported {result['events_imported']:,} events; skipped {result['events_duplicates']:,} "
-        f"duplicates; quarantined {result['events_quarantined']}; created "
-        f"{result['users_created']:,} users seen only in events.",
-        "",
-        "Produced by `benchmarks/import_events.py`.",
-    ]
-    return "\n".join(lines) + "\n"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -182,6 +157,7 @@ def main() -> None:
     if args.child:
         child(*(Path(p) for p in args.child))
         return
+    record = provenance()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="recmind-bench-") as tmp:
         work = Path(tmp)
@@ -225,11 +201,9 @@ def main() -> None:
         "events_quarantined": last["events_quarantined"],
         "users_created": last["users_created"],
         "runs": runs,
+        "provenance": finished(record),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "import_events.json").write_text(json.dumps(result, indent=2) + "\n")
-    (RESULTS / "import_events.md").write_text(markdown(result))
-    print(markdown(result))
+    print(write_results("import_events", result))
 
 
 if __name__ == "__main__":

@@ -19,27 +19,22 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import platform
 import resource
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
+from figures import write_results
+from harness import finished, loadavg, provenance
 from recmind.text.llm.gguf_assets import MODELS, ModelAssetsMissingError, ensure_model
 from recmind.text.llm.local import LocalGGUFGenerator
 from recmind.text.llm.protocol import GenerationRequest
 
-RESULTS = Path(__file__).parent / "results"
 PROMPT = (
     "Write a detailed product description for a waterproof hiking jacket: materials, "
     "fit, pockets, care instructions and who it is for."
 )
 BAR_TOKENS_PER_S = 20.0
-
-
-def _loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _measure(args: tuple[str, int, int, int, bool, str]) -> dict[str, Any]:
@@ -153,7 +148,7 @@ def main() -> None:
     parser.add_argument("--direct", action="store_true", help="also llama-cpp-python directly")
     parser.add_argument("--active", action="store_true", help="also OMP_WAIT_POLICY=ACTIVE")
     args = parser.parse_args()
-    load_before = _loadavg()
+    record = provenance()
     rows = []
     thread_counts = [int(part) for part in args.threads.split(",") if part.strip()]
     plan = [(model, False, "", threads) for model in args.models for threads in thread_counts]
@@ -162,9 +157,9 @@ def main() -> None:
     if args.direct:
         plan.insert(1, (args.models[0], True, "", thread_counts[-1]))
     for model, direct, policy, threads in plan:
-        before = _loadavg()
+        before = loadavg()
         row = run_isolated((model, args.runs, args.max_tokens, threads, direct, policy))
-        row["loadavg"] = f"{before} -> {_loadavg()}"
+        row["loadavg"] = f"{before} -> {loadavg()}"
         rows.append(row)
         print(json.dumps(row), flush=True)
         report = {
@@ -172,53 +167,10 @@ def main() -> None:
             "prompt": PROMPT,
             "max_tokens": args.max_tokens,
             "bar_decode_tok_s_1_5b": BAR_TOKENS_PER_S,
-            "loadavg_before": load_before,
-            "loadavg_after": _loadavg(),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "results": rows,
+            "provenance": finished(record),
         }
-        RESULTS.mkdir(exist_ok=True)  # written after every row: an interrupted run keeps them
-        (RESULTS / "llm_speed.json").write_text(json.dumps(report, indent=2))
-        (RESULTS / "llm_speed.md").write_text(to_markdown(report))
-
-
-def to_markdown(report: dict[str, Any]) -> str:
-    lines = [
-        f"# Local LLM speed ({report['machine']['cpus']} CPUs, up to {report['max_tokens']} "
-        "tokens, medians)",
-        "",
-        f"Load average before / after: {report['loadavg_before']} / {report['loadavg_after']}. "
-        f"Bar for the 1.5B model: >= {report['bar_decode_tok_s_1_5b']:.0f} tok/s decode.",
-        "",
-        "| model | path | OMP wait (OpenMP builds) | threads | load s | tokens | first piece s | "
-        "decode tok/s | "
-        "end-to-end tok/s | decode CPU ms/token | peak RSS MB | load average (1, 5, 15 min) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in report["results"]:
-        if "skipped" in r:
-            lines.append(f"| {r['model']} | skipped: parts not installed |" + " |" * 10)
-            continue
-        cells = [
-            r["model"],
-            r["path"],
-            r["omp_wait_policy"].lower() if "OPENMP = 1" in r.get("build", "OPENMP = 1") else "-",
-            r["threads"],
-            f"{r['load_s']:.2f}",
-            f"{r['tokens']:.0f}",
-            f"{r['first_piece_s']:.2f}",
-            f"**{r['decode_tok_s']:.1f}**",
-            f"{r['end_to_end_tok_s']:.1f}",
-            f"{r['decode_cpu_ms_per_token']:.1f}",
-            f"{r['peak_rss_mb']:,.0f}",
-            r["loadavg"],
-        ]
-        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    builds = sorted({r["build"] for r in report["results"] if r.get("build")})
-    if builds:
-        lines += ["", "llama.cpp build (`llama_print_system_info`):", ""]
-        lines += [f"- `{build}`" for build in builds]
-    return "\n".join(lines) + "\n"
+        write_results("llm_speed", report)  # after every row: an interrupted run keeps them
 
 
 if __name__ == "__main__":

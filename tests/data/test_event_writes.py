@@ -96,3 +96,32 @@ def test_batches_written_together_keep_their_own_verdicts(store: Store, settings
     assert second.outcome.duplicates == [0]
     assert [(r.index, r.reason) for r in second.outcome.rejected] == [(1, "unknown_item")]
     assert store.counts()["events"] == 1
+
+
+def test_every_column_round_trips_whatever_the_mix_of_values(
+    store: Store, settings: Settings
+) -> None:
+    """Integers next to floats, values and queries present in some rows only, a batch where
+    none has a value: stored exactly (PostgreSQL writes each column as one array)."""
+    _items(store, "i1", "i2")
+    mixed = [
+        {"event_id": "a", "user_id": "u1", "item_id": "i1", "event_type": "purchase",
+         "timestamp": 1_704_103_200, "value": 3},
+        {"event_id": "b", "user_id": "u1", "item_id": "i2", "event_type": "view",
+         "timestamp": T0 + 1.5},
+        {"event_id": "c", "user_id": "u2", "event_type": "search", "timestamp": T0 + 2,
+         "query": "red shirt", "value": 2.25},
+    ]  # fmt: skip
+    assert ingest_events(store, mixed, settings).accepted == [0, 1, 2]
+    no_values = [{"event_id": "d", "user_id": "u3", "item_id": "i2", "event_type": "view",
+                  "timestamp": T0 + 3}]  # fmt: skip
+    assert ingest_events(store, no_values, settings).accepted == [0]
+    stored = store.load_events().set_index("event_id")
+    assert stored.loc["a", ["timestamp", "value"]].tolist() == [T0, 3.0]
+    assert stored.loc["b", "timestamp"] == T0 + 1.5
+    assert pd.isna(stored.loc["b", "value"]) and pd.isna(stored.loc["d", "value"])
+    assert stored.loc["c", "query"] == "red shirt"
+    assert stored.loc["c", "item_id"] is None
+    assert stored.loc["c", "value"] == 2.25
+    created = store.load_users().set_index("user_id")["created_at"]
+    assert created.to_dict() == {"u1": T0, "u2": T0 + 2, "u3": T0 + 3}

