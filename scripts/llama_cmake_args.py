@@ -27,7 +27,8 @@ import sys
 from pathlib import Path
 
 PORTABLE = ["-DGGML_NATIVE=OFF", "-DGGML_AVX2=ON", "-DGGML_FMA=ON", "-DGGML_F16C=ON"]
-"""The baseline every x86-64 machine of this project has (DATA.md's portable build)."""
+"""The baseline every x86-64 machine of this project has (the portable build in
+docs/models-and-data.md)."""
 
 OPTIONAL_X86 = {
     "bmi2": "GGML_BMI2",

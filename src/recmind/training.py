@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from recmind.data.bundle import DataBundle
+from recmind.data.store import Store
+from recmind.data.tombstones import load_erasures, without_erased
 from recmind.eval.metrics import category_matrix
 from recmind.eval.runner import item_events, item_space
 from recmind.eval.scoring import fit_and_rank, ranking_metrics
@@ -23,6 +25,7 @@ from recmind.eval.splits import leave_last_out
 from recmind.eval.tuning import tune
 from recmind.rec.artifacts import ArtifactInfo, ModelStore, data_fingerprint
 from recmind.rec.interactions import Interactions, ItemCatalog
+from recmind.rec.retention import DEFAULT_KEEP_VERSIONS, RetentionReport, enforce
 
 logger = logging.getLogger(__name__)
 REPORT_K = 10
@@ -77,3 +80,36 @@ def train_model(
     )
     logger.info("published %s %s (%s)", artifact.name, artifact.version, artifact.path)
     return TrainingResult(artifact=artifact, params=tuning.params, metrics=metrics)
+
+
+# -- erased people and retention (around train_model, not inside it) -----------------------
+
+
+def training_bundle(store: Store, secret: str, name: str = "store") -> DataBundle:
+    """Everything in ``store`` except erased people's history (rows dated at or before
+    their erasure, see :mod:`recmind.data.tombstones`): what every training loads."""
+    bundle, dropped = without_erased(store.load_bundle(name), load_erasures(store, secret))
+    if dropped:
+        logger.info("left out %d rows of erased people", dropped)
+    return bundle
+
+
+def after_publish(
+    models: ModelStore,
+    store: Store,
+    secret: str,
+    keep: int = DEFAULT_KEEP_VERSIONS,
+    progress: Callable[[str], None] | None = None,
+) -> RetentionReport:
+    """Prune to ``keep`` versions and rewrite (or delete) every kept version holding an
+    erased person. The tombstones are read now, after the publish, so a person erased
+    while the model trained is covered too."""
+    report = enforce(models, load_erasures(store, secret), keep, progress=progress)
+    if report.pruned or report.rewritten or report.deleted:
+        logger.info(
+            "retention: pruned %s, rewrote %s, deleted %s",
+            list(report.pruned),
+            list(report.rewritten),
+            list(report.deleted),
+        )
+    return report

@@ -45,8 +45,10 @@ def make_settings(home: Path, db_url: str | None = None, **api: Any) -> Settings
     return Settings(home=home, db_url=db_url, api=options, encoder="minilm-onnx")
 
 
-def _free_port_server(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, Any]:
-    app = create_app(settings)
+def _free_port_server(
+    settings: Settings, **app_options: Any
+) -> tuple[uvicorn.Server, threading.Thread, Any]:
+    app = create_app(settings, **app_options)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="recmind-test-server", daemon=True)
@@ -69,11 +71,12 @@ class _Running:
         self.thread.join(timeout=30)
 
 
-def start_server(settings: Settings) -> tuple[LiveServer, _Running]:
-    """Start a server for ``settings`` with one key per scope plus an "all" key."""
+def start_server(settings: Settings, **app_options: Any) -> tuple[LiveServer, _Running]:
+    """Start a server for ``settings`` (``app_options``: more arguments of ``create_app``)
+    with one key per scope plus an "all" key."""
     store = Store.from_settings(settings)
     store.migrate()
-    server, thread, app = _free_port_server(settings)
+    server, thread, app = _free_port_server(settings, **app_options)
     port = server.servers[0].sockets[0].getsockname()[1]
     live = LiveServer(f"http://127.0.0.1:{port}", settings, store, app)
     for scope in SCOPES:

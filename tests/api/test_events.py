@@ -227,3 +227,21 @@ def test_acknowledged_events_are_in_the_store_at_once(live: LiveServer, client: 
     assert result.accepted == 50
     # A separate connection (another process would see the same) finds every one.
     assert set(ids) <= _stored_event_ids(live)
+
+
+def test_the_quarantine_is_capped_and_drops_are_counted(make_live: Any) -> None:
+    live = make_live(quarantine_max_bytes=4096)
+    bad = [{"user_id": f"u{n}", "event_type": "view", "timestamp": "not a time"} for n in range(10)]
+    with live.client("all") as client:
+        for _ in range(10):
+            assert len(client.send_events(bad).rejected) == 10
+        metrics = client.metrics()
+    files = list(live.settings.quarantine_dir.glob("*-api-events.jsonl"))
+    assert sum(p.stat().st_size for p in files) <= 4096
+    kept = sum(len(read_quarantine(p)) for p in files)
+    dropped = next(
+        float(line.split()[-1])
+        for line in metrics.splitlines()
+        if line.startswith("recmind_quarantine_rows_dropped_total")
+    )
+    assert dropped > 0 and kept + dropped == 100

@@ -4,21 +4,28 @@ the id afterwards."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import inspect, text
-from tests.api.conftest import LiveServer
+from tests.api.conftest import LiveServer, make_settings, start_server
 
 from recmind.client import Client
 from recmind.data.bundle import DataBundle
 from recmind.data.importer import import_bundle, import_files
+from recmind.erasure import erase_user
+from recmind.text.llm.protocol import (
+    GenerationError,
+    GenerationRequest,
+    GenerationResult,
+    TextStream,
+)
 
 VICTIM = "victim-4242"
 BYSTANDER = "bystander-7"
-STORE_FILES = {"recmind.db", "recmind.db-wal", "recmind.db-shm"}
-"""The SQLite files are searched through SQL, not as bytes (deleted pages are reused)."""
 
 
 def _populate(live: LiveServer, client: Client, tmp_path: Path) -> None:
@@ -95,12 +102,11 @@ def _rows_naming(live: LiveServer, user_id: str) -> dict[str, int]:
 
 
 def _files_naming(home: Path, user_id: str) -> list[Path]:
+    """Files under ``home`` holding the id's bytes: caches, quarantine and, on SQLite, the
+    database, its -wal and -shm (secure_delete and the checkpoint after an erasure leave
+    no deleted byte there)."""
     needle = user_id.encode()
-    return [
-        path
-        for path in home.rglob("*")
-        if path.is_file() and path.name not in STORE_FILES and needle in path.read_bytes()
-    ]
+    return [path for path in home.rglob("*") if path.is_file() and needle in path.read_bytes()]
 
 
 def test_export_holds_everything(live: LiveServer, tmp_path: Path) -> None:
@@ -162,3 +168,76 @@ def test_a_generated_portrait_is_exported_and_erased(
         assert _files_naming(sqlite_live.settings.home / "cache", VICTIM)
         assert client.erase_user(VICTIM).generated_texts == 1
         assert _files_naming(sqlite_live.settings.home, VICTIM) == []
+
+
+class BlockingGenerator:
+    """Fake for the race below (the code under test is the write guard around it): holds
+    the generation until the test has erased the user, then answers a sentence that names
+    nothing, so it passes the grounding check and would be cached."""
+
+    model_id = "blocking-fake"
+    default_seed = 0
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.calls = 0
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        self.calls += 1
+        self.started.set()
+        if not self.release.wait(60):
+            raise GenerationError("the test never released the generation")
+        return GenerationResult("Enjoys exploring new things.", 6, 40, 0.01, "stop", "fake")
+
+    def stream(self, request: GenerationRequest) -> TextStream:
+        raise GenerationError("not used")
+
+
+def test_a_portrait_finishing_after_an_erasure_elsewhere_is_never_written(
+    tmp_path: Path, backend: str | None
+) -> None:
+    """The person is erased by another process (``recmind users erase``: no hook into
+    this server's generation worker) while their portrait is being written: the tombstone,
+    checked under the portrait cache's lock, keeps the finished portrait off disk."""
+    blocking = BlockingGenerator()
+    live, running = start_server(
+        make_settings(tmp_path / "home", backend), make_generator=lambda: blocking
+    )
+    try:
+        with live.client("all") as client:
+            _populate(live, client, tmp_path)
+            started = client.raw("GET", f"/v1/users/{VICTIM}/profile?generate=true")
+            assert started.status_code == 202
+            assert blocking.started.wait(60)
+            assert erase_user(live.store, live.settings, VICTIM).found  # not through the API
+            blocking.release.set()
+            status = started.json()["status_url"]
+            deadline = time.monotonic() + 60
+            while client.raw("GET", status).json()["status"] in ("queued", "running"):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert _files_naming(live.settings.home, VICTIM) == []
+            portraits = live.settings.home / "cache" / "portraits"
+            assert not list(portraits.glob("*.json"))
+            # a new person with the same id may get a portrait again
+            client.put_user(VICTIM)
+            client.send_events(
+                [
+                    {
+                        "user_id": VICTIM,
+                        "item_id": "i1",
+                        "event_type": "view",
+                        "timestamp": time.time(),
+                    }
+                ]
+            )
+            assert client.raw("GET", status).json()["status"] == "cancelled"  # nothing kept
+            # a new person with the same id (and, here, the same facts) is written anew
+            assert client.profile(VICTIM, generate=True).portrait_source == "llm"
+            assert blocking.calls == 2
+            assert len(list(portraits.glob("*.json"))) == 1
+    finally:
+        blocking.release.set()
+        running.stop()
+        live.store.close()

@@ -5,6 +5,7 @@ items, new items, and the errors a caller can meet."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.api.conftest import LiveServer
@@ -154,3 +155,37 @@ def test_no_model_yet_is_503_with_a_way_out(sqlite_live: LiveServer) -> None:
                 call()
             assert error.value.status == 503
             assert "recmind train" in str(error.value.detail)
+
+
+def test_list_parameters_have_limits(make_live: Any) -> None:
+    live = make_live(max_filter_categories=2, max_exclude_items=3, max_session_items=4)
+    path = f"/v1/users/{BAKER}/recommendations"
+    with live.client("read") as client:
+        too_many = client.raw(
+            "GET", path, params={"category": ["a", "b", "c"], "exclude": ["x"] * 4}
+        )
+        assert too_many.status_code == 422
+        detail = too_many.json()["detail"]
+        assert [p["loc"] for p in detail] == [["query", "category"], ["query", "exclude"]]
+        assert detail[0]["msg"] == (
+            "3 values given; at most 2 are accepted (RECMIND_API__MAX_FILTER_CATEGORIES)"
+        )
+        assert detail[1]["type"] == "too_long"
+        session = client.raw(
+            "POST", "/v1/recommendations", json={"item_ids": ["b00"] * 5, "exclude": ["x"] * 4}
+        )
+        assert session.status_code == 422
+        assert [p["loc"] for p in session.json()["detail"]] == [
+            ["body", "exclude"],
+            ["body", "item_ids"],
+        ]
+        # within the limits the request goes through (503: no model is published here)
+        within = client.raw("GET", path, params={"category": ["a", "b"], "exclude": ["x"] * 3})
+        assert within.status_code == 503
+        ok = client.raw("POST", "/v1/recommendations", json={"item_ids": ["b00"] * 4})
+        assert ok.status_code == 503
+        huge = client.raw("POST", "/v1/recommendations", json={"item_ids": ["b00"] * 10_001})
+        assert huge.status_code == 422  # past the ceiling no setting can raise
+        long_id = client.raw("GET", path, params={"exclude": ["x" * 256]})
+        assert long_id.status_code == 422
+        assert long_id.json()["detail"][0]["loc"] == ["query", "exclude", 0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from tests.api.conftest import LiveServer
 from tests.serving.shop import import_shop, publish
 
 from recmind.client import Client
+from recmind.rec.artifacts import ModelStore
 
 
 def test_a_forced_500_shows_no_stack_trace(live: LiveServer, client: Client) -> None:
@@ -155,3 +157,35 @@ def test_guessing_keys_is_rate_limited_per_address(make_live: Any) -> None:
         assert c.raw("GET", "/v1/items").status_code == 200
         # Verified and cached now, it is counted against its own bucket, not the address's.
         assert c.raw("GET", "/v1/items").status_code == 200
+
+
+def test_readiness_reports_a_version_that_fails_to_load(sqlite_live: LiveServer) -> None:
+    live = sqlite_live
+    import_shop(live.store, live.settings, live.settings.quarantine_dir)
+    first = publish(live.store, live.settings, "popular")
+    with live.client() as client:
+
+        def serving(version: str) -> bool:
+            deadline = time.monotonic() + 30
+            while client.readiness().model_version != version:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.1)
+            return True
+
+        assert serving(first.version)
+        second = publish(live.store, live.settings, "popular")
+        assert serving(second.version)
+        (first.path / "model.pkl").write_bytes(b"damaged")
+        ModelStore(live.settings.models_dir).set_latest(first.version)  # roll back to it
+        deadline = time.monotonic() + 30
+        while (ready := client.readiness()).load_failure is None:
+            assert time.monotonic() < deadline, "the failed load was not reported"
+            time.sleep(0.1)
+        failure = ready.load_failure
+        assert ready.ready and ready.model_version == second.version  # still serving
+        assert (failure.version, failure.attempts) == (first.version, 1)
+        assert failure.error.startswith("ArtifactIntegrityError")  # the checksum refuses it
+        retry = datetime.fromisoformat(failure.next_retry_at)
+        assert 0 < (retry - datetime.now(UTC)).total_seconds() <= 6
+        assert len(client.recommend("b-user00", k=3).items) == 3

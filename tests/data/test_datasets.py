@@ -1,4 +1,5 @@
-"""The bundled datasets load offline, with the shapes DATA.md promises and honest labels."""
+"""The bundled datasets load offline, with the shapes docs/models-and-data.md promises and
+honest labels."""
 
 from __future__ import annotations
 

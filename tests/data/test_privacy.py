@@ -5,16 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 from sqlalchemy import text
 
+from recmind.data import privacy
 from recmind.data.privacy import (
     erase_rows,
     names_user,
     quarantined,
+    record_tombstone,
     scrub_quarantine,
     user_rows,
 )
 from recmind.data.store import Store
+from recmind.data.tombstones import erased_at, load_erasures
+
+SECRET = "privacy-test-secret"
 
 
 def test_erase_rows_touches_only_that_user(store: Store) -> None:
@@ -33,10 +39,67 @@ def test_erase_rows_touches_only_that_user(store: Store) -> None:
                 {"r": f"r-{user}", "u": user},
             )
     assert len(user_rows(store, "a")["events"]) == 1
-    erased = erase_rows(store, "a")
+    erased = erase_rows(store, "a", SECRET)
     assert (erased.user_row, erased.events, erased.reviews) == (True, 1, 1)
     assert user_rows(store, "a") == {"user": None, "events": [], "reviews": []}
     assert store.counts() == {"items": 0, "users": 1, "events": 1, "reviews": 1}
+    assert erased.erased_at is not None and erased_at(store, "a", SECRET) == erased.erased_at
+    assert erased_at(store, "b", SECRET) is None
+
+
+def _user_with_event(store: Store, user: str, timestamp: float) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (user_id) VALUES (:u)"), {"u": user})
+        connection.execute(
+            text(
+                "INSERT INTO events (event_id, user_id, item_id, event_type, timestamp) "
+                "VALUES (:e, :u, 'i', 'view', :t)"
+            ),
+            {"e": f"e-{user}-{timestamp}", "u": user, "t": timestamp},
+        )
+
+
+def test_the_tombstone_holds_no_id_and_covers_every_erased_row(store: Store) -> None:
+    future = 4.0e9  # an event dated past the clock: still part of what was erased
+    _user_with_event(store, "user-7f3a9c", future)
+    erased = erase_rows(store, "user-7f3a9c", SECRET)
+    assert erased.erased_at == future
+    with store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT subject, erased_at FROM tombstones")).all()
+    assert len(rows) == 1 and "7f3a9c" not in str(rows)
+    assert load_erasures(store, SECRET).erased_at("user-7f3a9c") == future
+    # under another secret the tombstone stands for nobody
+    assert load_erasures(store, "another-secret").erased_at("user-7f3a9c") is None
+
+
+def test_erasing_nothing_writes_no_tombstone(store: Store) -> None:
+    erased = erase_rows(store, "nobody", SECRET)
+    assert not erased.found and erased.erased_at is None
+    assert len(load_erasures(store, SECRET)) == 0
+    assert record_tombstone(store, "nobody", SECRET) > 0
+    assert erased_at(store, "nobody", SECRET) is not None
+
+
+def test_a_second_erasure_moves_the_tombstone_forward(store: Store) -> None:
+    _user_with_event(store, "u", 1.0e9)
+    first = erase_rows(store, "u", SECRET).erased_at
+    _user_with_event(store, "u", 4.1e9)  # the id came back as a new person
+    second = erase_rows(store, "u", SECRET).erased_at
+    assert first is not None and second == 4.1e9 > first
+    assert len(load_erasures(store, SECRET)) == 1
+
+
+def test_rows_and_tombstone_commit_together(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    _user_with_event(store, "u", 1.0e9)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(privacy, "record_erasure", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        erase_rows(store, "u", SECRET)
+    assert user_rows(store, "u")["user"] is not None  # the deletion rolled back too
+    assert len(user_rows(store, "u")["events"]) == 1
 
 
 def test_quarantine_scrub(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, MetaData, Table, Text, text
 
 from recmind.config import Settings
@@ -21,7 +22,7 @@ from recmind.data.bundle import (
 )
 from recmind.data.importer import import_bundle
 from recmind.data.schema import metadata
-from recmind.data.store import Store
+from recmind.data.store import MIGRATIONS_DIR, Store
 
 
 def _diff(store: Store, target: MetaData) -> list[object]:
@@ -47,7 +48,8 @@ def test_migrate_is_idempotent(store: Store) -> None:
     store.migrate()
     with store.engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert versions == [("0002",)]
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert versions == [(head,)] and head is not None
     assert store.counts() == {"items": 0, "users": 0, "events": 0, "reviews": 0}
 
 
@@ -158,3 +160,28 @@ def test_sqlite_parent_folder_is_created(url: str, tmp_path: Path) -> None:
     with Store.from_url(url.format(tmp=tmp_path)) as store:
         store.migrate()
     assert (tmp_path / "deeper" / "folder" / "store.db").is_file()
+
+
+def test_sqlite_erases_deleted_content_from_the_files(tmp_path: Path) -> None:
+    """secure_delete zeroes deleted content and a checkpoint empties the write-ahead log:
+    no byte of a deleted row is left in the database file or in -wal."""
+    path = tmp_path / "s.db"
+    store = Store.from_url(f"sqlite:///{path}")
+    store.migrate()
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
+    marker = "marker-e1b5c0d3"
+    with store.engine.begin() as connection:
+        for n in range(50):
+            connection.execute(
+                text("INSERT INTO users (user_id, email) VALUES (:u, :e)"),
+                {"u": f"{marker}-{n}", "e": f"{marker}@example.com"},
+            )
+    with store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM users"))
+    assert store.checkpoint()
+    wal = tmp_path / "s.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    for file in tmp_path.iterdir():
+        assert marker.encode() not in file.read_bytes(), file.name
+    store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recmind.rec.artifacts import ModelStore, data_fingerprint
+from recmind.rec.artifacts import ArtifactIntegrityError, ModelStore, data_fingerprint
 from recmind.rec.base import Recommender
 from recmind.rec.interactions import Interactions, ItemCatalog
 from recmind.rec.registry import create_model
@@ -140,3 +141,87 @@ def test_fingerprint_tracks_the_data(interactions: Interactions) -> None:
         interactions.weights,
     )
     assert data_fingerprint(renamed) != fingerprint
+
+
+def _flip_byte(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_publishing_writes_the_model_files_checksum(tmp_path: Path, fitted: Recommender) -> None:
+    store = ModelStore(tmp_path)
+    info = store.save(fitted, metrics={}, data_fingerprint="x")
+    digest = hashlib.sha256((info.path / "model.pkl").read_bytes()).hexdigest()
+    assert info.checksums == {"model.pkl": digest} and info.model_file == "model.pkl"
+    assert json.loads((info.path / "meta.json").read_text())["checksums"] == info.checksums
+    assert store.verify(info) is True
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate"])
+def test_a_changed_model_file_is_refused_by_name(
+    tmp_path: Path, fitted: Recommender, damage: str
+) -> None:
+    store = ModelStore(tmp_path)
+    good = store.save(fitted, metrics={}, data_fingerprint="x")
+    bad = store.save(fitted, metrics={}, data_fingerprint="x")
+    path = bad.path / "model.pkl"
+    if damage == "flip":
+        _flip_byte(path, path.stat().st_size // 2)
+    else:
+        path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(ArtifactIntegrityError, match=rf"{bad.version}: .*model\.pkl is not the"):
+        store.load()
+    with pytest.raises(ArtifactIntegrityError, match=bad.version):
+        store.load(bad.version)
+    model, info = store.load(good.version)  # the others still load
+    assert info == good and model.name == fitted.name
+
+
+def test_a_version_published_before_checksums_still_loads(
+    tmp_path: Path, fitted: Recommender
+) -> None:
+    store = ModelStore(tmp_path)
+    info = store.save(fitted, metrics={}, data_fingerprint="x")
+    meta_path = info.path / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["checksums"], meta["model_file"]
+    meta_path.write_text(json.dumps(meta))
+    model, loaded = store.load()
+    assert loaded.checksums == {} and store.verify(loaded) is False
+    assert model.name == fitted.name
+
+
+def test_rewrite_keeps_the_version_and_switches_files_whole(
+    tmp_path: Path, fitted: Recommender, interactions: Interactions
+) -> None:
+    store = ModelStore(tmp_path)
+    first = store.save(fitted, metrics={"m": 1}, data_fingerprint="x")
+    second = store.save(fitted, metrics={}, data_fingerprint="x")
+    fewer = interactions.subset(interactions.user_index != 0)
+    refit = create_model("ease", {"l2": 10.0}, seed=2).fit(fewer)
+    note = {"at": "now", "reason": "erasure", "people": 1}
+    info = store.rewrite(first.version, refit, data_fingerprint="y", note=note)
+    assert (info.version, info.metrics, info.created_at) == (
+        first.version,
+        {"m": 1},
+        first.created_at,
+    )
+    assert info.model_file == "model-r1.pkl" and info.rewrites == (note,)
+    assert info.data_fingerprint == "y" and set(info.checksums) == {"model-r1.pkl"}
+    assert sorted(p.name for p in info.path.iterdir()) == ["meta.json", "model-r1.pkl"]
+    store.set_latest(first.version)  # a rollback to the rewritten version works
+    model, loaded = store.load()
+    assert loaded == info and model.seen_[0].nnz == 0
+    assert store.latest() == info and store.info(second.version) == second
+
+
+def test_delete_refuses_latest_and_removes_others(tmp_path: Path, fitted: Recommender) -> None:
+    store = ModelStore(tmp_path)
+    first = store.save(fitted, metrics={}, data_fingerprint="x")
+    second = store.save(fitted, metrics={}, data_fingerprint="x")
+    with pytest.raises(ValueError, match="is LATEST"):
+        store.delete(second.version)
+    store.delete(first.version)
+    assert store.versions() == [second]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["LATEST", second.version]

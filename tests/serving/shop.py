@@ -14,12 +14,13 @@ from sqlalchemy import delete, insert
 from recmind.config import Settings
 from recmind.data.bundle import DataBundle
 from recmind.data.importer import import_bundle
+from recmind.data.privacy import erase_rows
 from recmind.data.schema import events as events_table
 from recmind.data.schema import items as items_table
 from recmind.data.schema import users as users_table
 from recmind.data.store import Store
 from recmind.rec.artifacts import ArtifactInfo, ModelStore
-from recmind.training import train_model
+from recmind.training import train_model, training_bundle
 
 DEPARTMENTS: dict[str, list[str]] = {
     "Baking": [
@@ -116,9 +117,10 @@ def import_shop(store: Store, settings: Settings, quarantine: Path) -> DataBundl
 
 
 def publish(store: Store, settings: Settings, model: str = "ease") -> ArtifactInfo:
-    """Train ``model`` on everything in the store and publish it as the latest version."""
+    """Train ``model`` on everything in the store (erased people's history left out, as
+    every training does) and publish it as the latest version."""
     result = train_model(
-        store.load_bundle(),
+        training_bundle(store, settings.api.secret),
         model_name=model,
         model_store=ModelStore(settings.models_dir),
         seed=settings.seed,
@@ -147,10 +149,9 @@ def add_event(
         )
 
 
-def erase_user(store: Store, user_id: str) -> None:
-    with store.engine.begin() as connection:
-        connection.execute(delete(events_table).where(events_table.c.user_id == user_id))
-        connection.execute(delete(users_table).where(users_table.c.user_id == user_id))
+def erase_user(store: Store, user_id: str, settings: Settings) -> None:
+    """Erase as the API does: rows and tombstone in one transaction."""
+    erase_rows(store, user_id, settings.api.secret)
 
 
 def put_item(store: Store, item_id: str, title: str, category: str, stock: int = 10) -> None:

@@ -3,6 +3,8 @@ erasure, filters, diversity, explanations, anonymous sessions, the cache."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from tests.serving.shop import START, add_event, erase_user, publish
@@ -85,12 +87,14 @@ def test_new_user_with_events_is_personal_and_unknown_user_gets_popular(
     assert camping >= 3, ids(newcomer)
 
 
-def test_forgotten_user_is_unknown_and_uncached(engine: ServingEngine, shop_store: Store) -> None:
+def test_forgotten_user_is_unknown_and_uncached(
+    engine: ServingEngine, shop_store: Store, shop_settings: Settings
+) -> None:
     state = engine.state
     assert state is not None
     engine.recommend(BAKER, k=5)
     assert state.resources.cache.holds(BAKER)
-    erase_user(shop_store, BAKER)
+    erase_user(shop_store, BAKER, shop_settings)
     engine.forget_user(BAKER)
     assert not state.resources.cache.holds(BAKER)
     result = engine.recommend(BAKER, k=5)
@@ -103,14 +107,57 @@ def test_erasure_before_a_restart_is_remembered(
     shop_settings: Settings, shop_store: Store, engine: ServingEngine
 ) -> None:
     """A new process serving an artefact trained before the erasure still treats the
-    erased person as unknown (they are gone from the store)."""
-    erase_user(shop_store, BAKER)
+    erased person as unknown (their tombstone is in the store)."""
+    erase_user(shop_store, BAKER, shop_settings)
     fresh = ServingEngine(shop_settings, shop_store)
     fresh.start()
     try:
         assert not fresh.recommend(BAKER, k=3).personalized
     finally:
         fresh.stop()
+
+
+def test_an_erasure_by_another_process_is_honoured_at_the_next_request(
+    engine: ServingEngine, shop_store: Store, shop_settings: Settings
+) -> None:
+    state = engine.state
+    assert state is not None
+    engine.recommend(BAKER, k=5)
+    assert state.resources.cache.holds(BAKER)
+    erase_user(shop_store, BAKER, shop_settings)  # as `recmind users erase` would: no hook
+    result = engine.recommend(BAKER, k=5)
+    assert not result.personalized
+    assert ids(result) == ids(engine.recommend("nobody", k=5))
+    assert not state.resources.cache.holds(BAKER) and engine.is_forgotten(BAKER)
+
+
+def test_a_returning_id_is_a_new_person(
+    engine: ServingEngine, shop_store: Store, shop_settings: Settings
+) -> None:
+    """After the erasure only the id's newer events count, after a restart and after a
+    retraining too; their old history never comes back, not even by a re-import."""
+    old = sorted(stored_items(shop_store, BAKER))
+    erase_user(shop_store, BAKER, shop_settings)
+    for item in old[:3]:  # the old history re-imported (dated before the erasure)
+        add_event(shop_store, BAKER, item, at=START + 3600)
+    add_event(shop_store, BAKER, "c01", at=time.time() + 1)  # new, after the erasure
+    restarted = ServingEngine(shop_settings, shop_store)
+    restarted.start()
+    try:
+        served = restarted.served
+        assert served is not None and BAKER in served.user_index  # trained before
+        assert restarted.history(BAKER).items.tolist() == [served.item_index["c01"]]
+        assert restarted.recommend(BAKER, k=5).personalized
+        publish(shop_store, shop_settings, "ease")  # retrained after the erasure
+        assert restarted.reload()
+        retrained = restarted.served
+        assert retrained is not None and restarted.version != served.version
+        row = retrained.user_index[BAKER]
+        items, _ = retrained.histories.user(row)
+        assert items.tolist() == [retrained.item_index["c01"]]  # only the new person's
+        assert restarted.erasure.view(retrained, BAKER)[0] == row  # and it is used
+    finally:
+        restarted.stop()
 
 
 def test_filters(engine: ServingEngine) -> None:

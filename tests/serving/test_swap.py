@@ -11,7 +11,7 @@ from tests.serving.shop import publish
 
 from recmind.config import Settings
 from recmind.data.store import Store
-from recmind.rec.artifacts import ModelStore
+from recmind.rec.artifacts import ArtifactIntegrityError, ModelStore
 from recmind.serving.engine import ServingEngine
 
 
@@ -98,7 +98,8 @@ def test_use_version_serves_at_once_and_moves_latest(
 def test_a_broken_version_keeps_the_current_one(
     engine: ServingEngine, shop_settings: Settings, shop_store: Store
 ) -> None:
-    """A version whose file cannot be loaded is logged and skipped; serving goes on."""
+    """A version whose file cannot be loaded is logged and skipped; serving goes on (it is
+    retried with back-off: tests/serving/test_lifecycle.py)."""
     first = engine.version
     second = publish(shop_store, shop_settings, "popular")
     engine.stop()
@@ -106,5 +107,26 @@ def test_a_broken_version_keeps_the_current_one(
     with pytest.raises(Exception):  # noqa: B017 - whatever unpickling raises
         engine.reload()
     assert engine.version == first
-    assert engine.reload() is False  # not retried until LATEST changes
+    assert engine.reload() is False  # not retried before its back-off has passed
     assert len(engine.recommend("b-user00", k=3).items) == 3
+
+
+def test_a_tampered_version_is_refused_by_name_and_the_current_one_kept(
+    engine: ServingEngine, shop_settings: Settings, shop_store: Store
+) -> None:
+    """One flipped byte in a published model file: the checksum written at publish time
+    refuses it before unpickling, naming the version and the file."""
+    first = engine.version
+    second = publish(shop_store, shop_settings, "popular")
+    engine.stop()
+    path = second.path / "model.pkl"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(ArtifactIntegrityError, match=rf"{second.version}: .*model\.pkl"):
+        engine.reload()
+    assert engine.version == first
+    assert len(engine.recommend("b-user00", k=3).items) == 3
+    with pytest.raises(ArtifactIntegrityError, match=second.version):
+        engine.use_version(second.version)  # a rollback to it is refused too
+    assert engine.version == first

@@ -81,6 +81,17 @@ class ApiMetrics:
             ["entity", "reason"],
             registry=self.registry,
         )
+        self.quarantine_dropped = Counter(
+            "recmind_quarantine_rows_dropped",
+            "Oldest rows dropped from the online quarantine to keep it within "
+            "RECMIND_API__QUARANTINE_MAX_BYTES.",
+            registry=self.registry,
+        )
+        self.generation_refused = Counter(
+            "recmind_generation_refused",
+            "Portrait or sentence requests answered 503 because the generation queue was full.",
+            registry=self.registry,
+        )
         self.registry.register(_ModelCollector(model_state))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:

@@ -5,21 +5,22 @@ own events and reviews and the items they touched (read fresh: a new event shows
 plus how common each tag is across all interactions, recomputed at most every
 ``settings.api.profile_cache_seconds``.
 
-Generated portraits (``?generate=true``) are written by the configured language model,
-checked against the facts, and cached per user under ``<home>/cache/portraits`` until the
-user's tags or recent titles change; erasing the user deletes that cache entry.
+Generated portraits (``?generate=true``) are written by the configured language model on
+the background generation worker (:mod:`recmind.serving.generation`), never on a request
+thread: a request whose portrait is not ready gets the job to poll. A portrait is checked
+against the facts and cached per user under ``<home>/cache/portraits`` until the user's tags
+or recent titles change (:class:`recmind.profiles.cache.PortraitCache`); erasing the user
+cancels their jobs and deletes that cache entry, and a portrait whose generation began
+before the user's erasure (by this process or another) is never written after it: the
+tombstone is checked under the cache's file lock.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -31,13 +32,24 @@ from recmind.data.bundle import ITEM_COLUMNS, USER_COLUMNS, DataBundle
 from recmind.data.privacy import user_rows
 from recmind.data.schema import items as items_table
 from recmind.data.store import Store
+from recmind.data.tombstones import erased_at
 from recmind.profiles import ProfileIndex, UserProfile, build_profile
+from recmind.profiles.cache import PORTRAIT_KIND, PortraitCache
 from recmind.profiles.tags import TagKind, item_tags
+from recmind.serving.generation import GenerationJob, GenerationJobs, TextOutcome
 from recmind.text.llm.protocol import Generator
 
-logger = logging.getLogger(__name__)
+NOT_GROUNDED = "the generated portrait failed the grounding check; template used"
 
-PORTRAIT_KIND = "portrait"
+
+@dataclass(frozen=True)
+class ProfileAnswer:
+    """A profile, why a generated portrait was asked for but not given (``note``), or
+    the job writing it (``job``: the portrait is not ready yet)."""
+
+    profile: UserProfile
+    note: str | None = None
+    job: GenerationJob | None = None
 
 
 @dataclass(frozen=True)
@@ -70,15 +82,14 @@ def _prevalence(store: Store, tags: dict[str, list[tuple[str, TagKind]]]) -> dic
 class ProfileService:
     """Builds profiles and keeps the generated-portrait cache."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, generation: GenerationJobs) -> None:
         self.store = store
         self.settings = settings
+        self.generation = generation
         self.cache_dir = settings.home / "cache" / "portraits"
+        self.portraits = PortraitCache(self.cache_dir)
         self._prevalence: _Prevalence | None = None
         self._lock = threading.Lock()
-        self._generator: Generator | None = None
-        self._generator_error: str | None = None
-        self._generate_lock = threading.Lock()
 
     # -- catalogue-wide part -------------------------------------------------------------
 
@@ -132,29 +143,63 @@ class ProfileService:
     def profile(
         self, user_id: str, *, generate: bool = False, n_recent: int = 5
     ) -> tuple[UserProfile, str | None]:
-        """``(profile, note)``; KeyError for an unknown user. ``note`` says why a generated
-        portrait was asked for but the template one is given."""
+        """``(profile, note)`` without waiting; KeyError for an unknown user. With
+        ``generate``, the generated portrait when it is ready, else the template portrait
+        and a note naming the job writing it (see :meth:`answer`)."""
+        answer = self.answer(user_id, generate=generate, n_recent=n_recent)
+        if answer.job is not None:
+            return answer.profile, f"the portrait is being written (job {answer.job.job_id})"
+        return answer.profile, answer.note
+
+    def answer(self, user_id: str, *, generate: bool = False, n_recent: int = 5) -> ProfileAnswer:
+        """The profile. With ``generate``, the generated portrait when it is cached, else
+        the job writing it.
+
+        Raises:
+            KeyError: Nothing is stored about the user.
+            QueueFullError: The portrait must be written but the generation queue is full.
+        """
+        started = time.time()
         index = self._index(user_id)
         if index is None:
             raise KeyError(user_id)
         profile = build_profile(index, user_id, n_recent=n_recent)
         if not generate or (not profile.tags and not profile.recent):
-            return profile, None
-        key = self._facts_key(profile)
-        cached = self._read_portrait(user_id)
-        if cached is not None and cached.get("facts") == key:
-            return _with_portrait(profile, str(cached["text"]), "llm"), None
-        generator = self._get_generator()
-        if generator is None:
-            return profile, f"no language model available: {self._generator_error}"
-        with self._generate_lock:
-            written = build_profile(
-                index, user_id, generator, n_recent=n_recent, seed=self.settings.seed
+            return ProfileAnswer(profile)
+        facts = self._facts_key(profile)
+        cached = self.portraits.read(user_id)
+        if cached is not None and cached.get("facts") == facts:
+            return ProfileAnswer(_with_portrait(profile, str(cached["text"]), "llm"))
+        key = f"{PORTRAIT_KIND}:{_digest(user_id)}:{facts}"
+        kept = self.generation.text(key)
+        if kept is not None:
+            return ProfileAnswer(_with_portrait(profile, kept.text, kept.source), kept.note)
+        problem = self.generation.generator_error
+        if problem is not None:
+            return ProfileAnswer(profile, f"no language model available: {problem}")
+        seed = self.settings.seed
+
+        def write(generator: Generator) -> TextOutcome:
+            written = build_profile(index, user_id, generator, n_recent=n_recent, seed=seed)
+            grounded = written.portrait_source == "llm"
+            return TextOutcome(
+                written.portrait, written.portrait_source, None if grounded else NOT_GROUNDED
             )
-        if written.portrait_source != "llm":
-            return written, "the generated portrait failed the grounding check; template used"
-        self._write_portrait(user_id, key, written.portrait)
-        return written, None
+
+        def commit(outcome: TextOutcome) -> bool:
+            """Store the portrait; False (nothing kept) when the person was erased since
+            their data was read."""
+            if outcome.source == "llm":
+                return self.portraits.write(
+                    user_id,
+                    facts,
+                    outcome.text,
+                    allowed=lambda: not self._erased_since(user_id, started),
+                )
+            return not self._erased_since(user_id, started)
+
+        job = self.generation.submit(PORTRAIT_KIND, key, user_id, write, commit)
+        return ProfileAnswer(profile, job=job)
 
     @staticmethod
     def _facts_key(profile: UserProfile) -> str:
@@ -162,77 +207,32 @@ class ProfileService:
         payload = orjson.dumps([list(facts.titles), list(facts.terms)])
         return hashlib.sha256(payload).hexdigest()
 
-    def _get_generator(self) -> Generator | None:
-        with self._generate_lock:
-            if self._generator is None and self._generator_error is None:
-                try:
-                    from recmind.text.llm.factory import create_generator, llm_settings
-
-                    # No shared generation cache: its entries would outlive an erased user.
-                    config = llm_settings(self.settings).model_copy(update={"cache": False})
-                    self._generator = create_generator(
-                        config, seed=self.settings.seed, home=self.settings.home
-                    )
-                except Exception as exc:
-                    logger.warning("no language model for portraits: %s", exc)
-                    self._generator_error = str(exc) or type(exc).__name__
-            return self._generator
+    def _erased_since(self, user_id: str, started: float) -> bool:
+        """Whether ``user_id`` was erased after ``started`` (their data was read then)."""
+        when = erased_at(self.store, user_id, self.settings.api.secret)
+        return when is not None and when >= started
 
     # -- portrait cache ------------------------------------------------------------------
 
-    def _portrait_path(self, user_id: str) -> Path:
-        digest = hashlib.sha256(user_id.encode()).hexdigest()
-        return self.cache_dir / f"{digest}.json"
-
-    def _read_portrait(self, user_id: str) -> dict[str, Any] | None:
-        try:
-            data = orjson.loads(self._portrait_path(user_id).read_bytes())
-        except (FileNotFoundError, orjson.JSONDecodeError):
-            return None
-        return data if isinstance(data, dict) and data.get("user_id") == user_id else None
-
-    def _write_portrait(self, user_id: str, key: str, text: str) -> None:
-        path = self._portrait_path(user_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = orjson.dumps(
-            {
-                "user_id": user_id,
-                "kind": PORTRAIT_KIND,
-                "facts": key,
-                "text": text,
-                "created_at": time.time(),
-            }
-        )
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
     def generated_texts(self, user_id: str) -> list[dict[str, Any]]:
-        """Every generated text cached about the user (for export)."""
-        cached = self._read_portrait(user_id)
-        if cached is None:
-            return []
-        return [
-            {
-                "kind": str(cached.get("kind", PORTRAIT_KIND)),
-                "text": str(cached["text"]),
-                "created_at": float(cached.get("created_at", 0.0)),
-            }
-        ]
+        """Every generated text cached about the user (for export): the portrait on disk
+        and the explanation sentences the generation worker keeps."""
+        out = self.portraits.texts(user_id)
+        for kind, text in self.generation.texts_of(user_id):
+            if kind != PORTRAIT_KIND and text.source == "llm":
+                out.append({"kind": kind, "text": text.text, "created_at": text.created_at})
+        return out
 
     def forget(self, user_id: str) -> int:
-        """Delete every cached text about the user; how many were deleted."""
-        path = self._portrait_path(user_id)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            return 0
-        return 1
+        """Delete every generated text about the user (their generation jobs first, so
+        none lands after this); how many were deleted."""
+        dropped = self.generation.forget(user_id)
+        sentences = sum(1 for kind, t in dropped if kind != PORTRAIT_KIND and t.source == "llm")
+        return sentences + self.portraits.forget(user_id)
+
+
+def _digest(user_id: str) -> str:
+    return hashlib.sha256(user_id.encode()).hexdigest()
 
 
 def _json_object(value: object) -> dict[str, Any]:

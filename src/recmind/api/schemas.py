@@ -259,7 +259,9 @@ class ErasureOut(BaseModel):
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scopes: list[str] = Field(min_length=1, description="ingest, read, admin, marketing.")
+    scopes: list[str] = Field(
+        min_length=1, max_length=16, description="ingest, read, admin, marketing."
+    )
     name: str | None = Field(default=None, max_length=200)
 
     @field_validator("name")
@@ -287,6 +289,15 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
 
 
+class LoadFailureOut(BaseModel):
+    """A published version that failed to load (the previous one keeps serving)."""
+
+    version: str
+    error: str
+    attempts: int = Field(description="Failed loads of this version so far.")
+    next_retry_at: str = Field(description="When the next load is tried (UTC, ISO 8601).")
+
+
 class Readiness(BaseModel):
     ready: bool
     store: bool
@@ -294,3 +305,6 @@ class Readiness(BaseModel):
     model_name: str | None
     model_version: str | None
     detail: str | None = None
+    load_failure: LoadFailureOut | None = Field(
+        default=None, description="The newest published version, when it failed to load."
+    )

@@ -30,7 +30,7 @@ from recmind.rec.artifacts import ModelStore
 from recmind.rec.base import Recommender
 from recmind.rec.explain import Explainer
 from recmind.rec.registry import BASELINES
-from recmind.training import train_model
+from recmind.training import after_publish, train_model, training_bundle
 
 console = Console()
 DATASET = "movielens-100k"
@@ -56,7 +56,7 @@ def demo_command(
                 progress=progress,
             )
         print_import_summary(console, summary, title=f"{DATASET} -> {store.url}")
-        bundle = store.load_bundle(name=DATASET)
+        bundle = training_bundle(store, settings.api.secret, name=DATASET)
 
     console.rule("[bold]2. Evaluate baselines and recmind models (leave-last-out, full ranking)")
     specs = resolve_models(DEMO_MODELS)
@@ -83,6 +83,14 @@ def demo_command(
             seed=settings.seed,
             progress=advance,
         )
+        with Store.from_settings(settings) as store:
+            after_publish(
+                ModelStore(settings.models_dir),
+                store,
+                settings.api.secret,
+                settings.models.keep_versions,
+                advance,
+            )
     console.print(f"Published {result.artifact.name} {result.artifact.version}")
 
     console.rule(f"[bold]4. {users} sample users: recent history and top-{k}")

@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from recmind.cli.profile_cmd import load_source, optional_generator
+from recmind.cli.models_cmd import erased_in
+from recmind.cli.profile_cmd import about_user, load_source, optional_generator
 from recmind.config import get_settings
 from recmind.data.datasets import DatasetUnavailableError
 from recmind.rec.artifacts import ModelStore
@@ -48,12 +49,18 @@ def explain_command(
     except (ValueError, DatasetUnavailableError) as exc:
         errors.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    if erased_in(recommender, user, db):
+        errors.print(
+            f"[red]error:[/red] user {user!r} was erased: {info.version} still holds their "
+            "history until the next `recmind train`, and it is not used"
+        )
+        raise typer.Exit(1)
     recs = recommender.recommend([user], k, Filters())
     explainer = Explainer(recommender, bundle if not bundle.items.empty else None)
     found = [explainer.explain_one(user, item_id) for item_id, _ in recs.for_user(0)]
     generator = optional_generator(model, threads) if sentence else None
     if generator is not None:
-        with console.status(f"writing {len(found)} sentences"):
+        with console.status(f"writing {len(found)} sentences"), about_user(user, db):
             found = [explainer.with_sentence(e, generator) for e in found]
     if as_json:
         payload = [

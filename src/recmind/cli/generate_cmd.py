@@ -21,6 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from recmind.config import get_settings
+from recmind.text.llm.backends import generator_backends
 from recmind.text.llm.factory import create_generator, llm_settings
 from recmind.text.llm.gguf_assets import (
     ALIASES,
@@ -106,7 +107,8 @@ def generate_command(
         ),
     ] = None,
     backend: Annotated[
-        str | None, typer.Option(help="local or openai (default: RECMIND_LLM__BACKEND).")
+        str | None,
+        typer.Option(help="local, openai or a plugin's name (default: RECMIND_LLM__BACKEND)."),
     ] = None,
     raw: Annotated[bool, typer.Option(help="Send PROMPT as is, without a chat template.")] = False,
     cache: Annotated[bool, typer.Option(help="Use the generation cache.")] = True,
@@ -120,10 +122,11 @@ def generate_command(
     if threads is not None:
         updates["n_threads"] = threads
     if backend is not None:
-        if backend not in ("local", "openai"):
-            errors.print(f"[red]error:[/red] unknown backend {backend!r}: local or openai")
+        updates["backend"] = backend.strip().lower()
+        if updates["backend"] not in generator_backends():
+            known = ", ".join(generator_backends())
+            errors.print(f"[red]error:[/red] unknown backend {backend!r}; registered: {known}")
             raise typer.Exit(2)
-        updates["backend"] = backend
     config = llm_settings(settings).model_copy(update=updates)
     options: dict[str, Any] = {
         "max_tokens": max_tokens,

@@ -9,8 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from recmind.api.settings import DEFAULT_SECRET
-from recmind.config import get_settings
+from recmind.config import DEFAULT_SECRET, get_settings
 from recmind.data.api_keys import SCOPES, ApiKeyError, create_key, list_keys, revoke_key
 from recmind.data.store import Store
 

@@ -17,6 +17,7 @@ from recmind.cli import (
     models_cmd,
     profile_cmd,
     serve_cmd,
+    users_cmd,
 )
 
 app = typer.Typer(
@@ -45,3 +46,4 @@ explain_cmd.register(app)
 generate_cmd.register(app)
 serve_cmd.register(app)
 keys_cmd.register(app)
+users_cmd.register(app)

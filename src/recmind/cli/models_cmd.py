@@ -11,10 +11,12 @@ from rich.table import Table
 from recmind.cli.progress import step_progress
 from recmind.config import get_settings
 from recmind.data.store import Store
-from recmind.rec.artifacts import ModelStore
-from recmind.rec.base import DataTooLargeError, Filters
+from recmind.erasure import holds_erased_history
+from recmind.rec.artifacts import ArtifactInfo, ArtifactIntegrityError, ModelStore
+from recmind.rec.base import DataTooLargeError, Filters, Recommender
 from recmind.rec.registry import available_models
-from recmind.training import train_model
+from recmind.rec.retention import RetentionReport, history
+from recmind.training import after_publish, train_model, training_bundle
 
 console = Console()
 errors = Console(stderr=True)
@@ -39,24 +41,28 @@ def train_command(
     if name not in available_models() and name != "pop":
         errors.print(f"[red]error:[/red] unknown model {name!r}; available: {available_models()}")
         raise typer.Exit(2)
+    models = ModelStore(settings.models_dir)
     with _store(db) as store:
         store.migrate()
-        bundle = store.load_bundle()
-    if bundle.events.empty:
-        errors.print("[red]error:[/red] the store has no events: run `recmind import` first")
-        raise typer.Exit(1)
-    try:
-        with step_progress(console, f"training {name}") as advance:
-            result = train_model(
-                bundle,
-                model_name=name,
-                model_store=ModelStore(settings.models_dir),
-                seed=settings.seed if seed is None else seed,
-                progress=advance,
-            )
-    except DataTooLargeError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+        bundle = training_bundle(store, settings.api.secret)
+        if bundle.events.empty:
+            errors.print("[red]error:[/red] the store has no events: run `recmind import` first")
+            raise typer.Exit(1)
+        try:
+            with step_progress(console, f"training {name}") as advance:
+                result = train_model(
+                    bundle,
+                    model_name=name,
+                    model_store=models,
+                    seed=settings.seed if seed is None else seed,
+                    progress=advance,
+                )
+                retention = after_publish(
+                    models, store, settings.api.secret, settings.models.keep_versions, advance
+                )
+        except DataTooLargeError as exc:
+            errors.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from exc
     info = result.artifact
     console.print(
         f"Published [bold]{info.name}[/bold] {info.version} "
@@ -64,6 +70,29 @@ def train_command(
         f"held-out ndcg@10 {result.metrics['test_ndcg@10']:.4f}, "
         f"hr@10 {result.metrics['test_hr@10']:.4f}\n{info.path}"
     )
+    _print_retention(retention)
+
+
+def _print_retention(report: RetentionReport) -> None:
+    for label, versions in (
+        ("pruned (retention)", report.pruned),
+        ("rewritten without erased people", report.rewritten),
+        ("deleted (held erased people, could not be rewritten)", report.deleted),
+        (
+            "[yellow]not checked for erased people (could not be loaded here)[/yellow]",
+            report.unchecked,
+        ),
+    ):
+        if versions:
+            console.print(f"{label}: {', '.join(versions)}", soft_wrap=True)
+
+
+def erased_in(model: Recommender, user: str, db: str | None = None) -> bool:
+    """Whether the model's row for ``user`` is an erased person's history (it is then not
+    used: the user is scored as unknown)."""
+    with _store(db) as store:
+        store.migrate()
+        return holds_erased_history(model, store, get_settings().api.secret, user)
 
 
 def recommend_command(
@@ -88,7 +117,8 @@ def recommend_command(
         errors.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     filters = Filters(categories=tuple(category or ()), in_stock=in_stock)
-    recs = model.recommend([user], k, filters)
+    # An erased person is scored as unknown: "" is never a user id.
+    recs = model.recommend(["" if erased_in(model, user) else user], k, filters)
     known = bool(recs.known_users[0])
     console.print(
         f"model {info.name} {info.version}"
@@ -106,13 +136,28 @@ def recommend_command(
     console.print(table)
 
 
+def _checksum_state(models: ModelStore, info: ArtifactInfo) -> str:
+    try:
+        return "ok" if models.verify(info) else "none (older version)"
+    except ArtifactIntegrityError:
+        return "[red]DAMAGED[/red]"
+
+
+def _rewrites(info: ArtifactInfo) -> str:
+    return "; ".join(
+        f"{r.get('at', '?')}: without {r.get('people', '?')} erased" for r in info.rewrites
+    )
+
+
 @models_app.command("list")
 def list_versions() -> None:
-    """Every saved version, oldest first; the served one is marked."""
+    """Every saved version, oldest first; the served one is marked. Then what retention
+    and erasures did (pruned, rewritten, deleted versions)."""
     models = ModelStore(get_settings().models_dir)
     latest = models.latest()
     table = Table(title=f"Model versions in {models.root}")
-    for column in ("", "version", "model", "created", "held-out ndcg@10", "params"):
+    columns = ("", "version", "model", "created", "held-out ndcg@10", "checksum")
+    for column in (*columns, "rewritten", "params"):
         table.add_column(column)
     for info in models.versions():
         ndcg = info.metrics.get("test_ndcg@10")
@@ -122,16 +167,37 @@ def list_versions() -> None:
             info.name,
             info.created_at,
             "-" if ndcg is None else f"{ndcg:.4f}",
+            _checksum_state(models, info),
+            _rewrites(info) or "-",
             str(info.params),
         )
     console.print(table)
+    events = history(models)
+    if events:
+        console.print("[bold]History[/bold] (retention and erasures, newest last):")
+        for event in events[-20:]:
+            console.print(
+                f"  {event.get('at', '?')}  {event.get('action', '?'):<9} "
+                f"{event.get('version', '?')}  {_detail(event)}",
+                soft_wrap=True,
+            )
+
+
+def _detail(event: dict[str, object]) -> str:
+    if event.get("action") == "pruned":
+        return f"(keeping the newest {event.get('keep', '?')})"
+    if event.get("action") == "rewritten":
+        return f"refitted without {event.get('people', '?')} erased people"
+    return str(event.get("reason", ""))
 
 
 @models_app.command("use")
 def use_version(version: Annotated[str, typer.Argument(help="Version to serve.")]) -> None:
-    """Serve an earlier (or later) version: a one-command rollback."""
+    """Serve an earlier (or later) version: a one-command rollback. A version whose file
+    fails its checksum is refused."""
     models = ModelStore(get_settings().models_dir)
     try:
+        models.verify(models.info(version))
         models.set_latest(version)
     except (KeyError, FileNotFoundError, ValueError) as exc:
         errors.print(f"[red]error:[/red] {exc}")

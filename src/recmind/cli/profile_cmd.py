@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -14,7 +16,9 @@ from recmind.config import get_settings
 from recmind.data.bundle import DataBundle
 from recmind.data.datasets import DatasetUnavailableError, load_dataset
 from recmind.data.store import Store
+from recmind.erasure import subject
 from recmind.profiles import ProfileIndex, UserProfile, build_profile
+from recmind.text.llm.cache import about
 from recmind.text.llm.factory import create_generator, llm_settings
 from recmind.text.llm.gguf_assets import ModelAssetError
 from recmind.text.llm.protocol import GenerationError, Generator
@@ -49,6 +53,21 @@ def optional_generator(model: str | None, threads: int | None) -> Generator | No
     except (ModelAssetError, GenerationError, KeyError, FileNotFoundError) as exc:
         errors.print(f"[yellow]no language model ({exc}); using the template text[/yellow]")
         return None
+
+
+@contextmanager
+def about_user(user: str, db: str | None, *, from_store: bool = True) -> Iterator[None]:
+    """Generations in this block are about ``user``: the generation cache lists them under
+    the user's keyed hash (so erasing the user deletes them) and, for a user of the store,
+    does not keep one that finishes after the user's erasure."""
+    settings = get_settings()
+    if not from_store:
+        with about(subject(settings, user)):
+            yield
+        return
+    store = Store.from_url(db) if db else Store.from_settings(settings)
+    with store, about(subject(settings, user, store)):
+        yield
 
 
 def when(timestamp: float | None) -> str:
@@ -112,8 +131,9 @@ def profile_command(
         errors.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     generator = optional_generator(model, threads) if llm else None
-    with console.status(
-        "building the profile" + (" and writing the portrait" if generator else "")
+    with (
+        console.status("building the profile" + (" and writing the portrait" if generator else "")),
+        about_user(user, None if dataset is not None else db, from_store=dataset is None),
     ):
         try:
             profile = build_profile(

@@ -1,18 +1,20 @@
 """Typed Python client of the recmind REST service.
 
 ``Client(base_url, api_key)`` speaks to ``recmind serve``; one mixin per group of routes
-(``data``: events, items, users, privacy; ``serving``: recommendations, similar items, models).
+(``data``: events, items, users, privacy; ``serving``: recommendations, similar items, models;
+``jobs``: texts the language model writes in the background, and waiting for them).
 """
 
 from __future__ import annotations
 
 from recmind.client.base import ApiError, BaseClient
 from recmind.client.data import DataRoutes
+from recmind.client.jobs import JobFailedError, JobRoutes, JobTimeoutError
 from recmind.client.serving import ServingRoutes
 
 
-class Client(DataRoutes, ServingRoutes, BaseClient):
+class Client(DataRoutes, ServingRoutes, JobRoutes, BaseClient):
     """Every route of the service (see ``/docs`` on a running server)."""
 
 
-__all__ = ["ApiError", "Client"]
+__all__ = ["ApiError", "Client", "JobFailedError", "JobTimeoutError"]

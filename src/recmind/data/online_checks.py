@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from recmind.data.validate import REASONS
-
 NOT_AN_OBJECT = "not_an_object"
 UNKNOWN_FIELD = "unknown_field"
 TOO_LONG = "too_long"
@@ -43,6 +41,10 @@ MAX_BIGINT = 2**63 - 1
 
 def message(reason: str, field: str | None) -> str:
     """The human sentence of a rejection reason."""
+    # Imported here: the API's schemas (and so the typed client) import this module, and
+    # the importer's validation brings pandas, which a client-only install does not have.
+    from recmind.data.validate import REASONS
+
     template = ONLINE_REASONS.get(reason) or REASONS.get(reason, reason)
     return template.format(field=field or "the row", limit=MAX_LENGTH.get(field or "", 0))
 

@@ -1,8 +1,10 @@
 """Everything the store and the quarantine hold about one user: export it, or erase it.
 
-Erasure removes the user's row, events and reviews in one transaction, and every
-quarantined input row that names the user (their quarantine files are rewritten
-atomically). Caches above the data layer (portraits, served models) are the caller's to
+Erasure removes the user's row, events and reviews and writes their tombstone (see
+:mod:`recmind.data.tombstones`) in one transaction, then checkpoints SQLite's write-ahead
+log so the deleted rows do not linger in ``-wal``; it also removes every quarantined input
+row that names the user (their quarantine files are rewritten atomically). Caches above
+the data layer (portraits, generations, served models) are :mod:`recmind.erasure`'s to
 clear; trained model artefacts forget the user at the next training.
 """
 
@@ -12,16 +14,18 @@ import os
 import re
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from recmind.data.record_writes import get_record
 from recmind.data.schema import events, reviews, users
 from recmind.data.store import Store
+from recmind.data.tombstones import record_erasure, subject_of
 from recmind.data.write_lock import write_lock
 
 _TOKEN = re.compile(r'[,\t;|"\'{}\[\]:\s]+')
@@ -31,9 +35,17 @@ quarantine_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class ErasedRows:
+    """What one erasure deleted from the store, and the tombstone's ``erased_at`` (None
+    when nothing was stored, so no tombstone was written)."""
+
     user_row: bool
     events: int
     reviews: int
+    erased_at: float | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.user_row or bool(self.events) or bool(self.reviews)
 
 
 def _rows(store: Store, table: Any, user_id: str, order: Any) -> list[dict[str, Any]]:
@@ -53,13 +65,46 @@ def user_rows(store: Store, user_id: str) -> dict[str, Any]:
     }
 
 
-def erase_rows(store: Store, user_id: str) -> ErasedRows:
-    """Delete the user's events, reviews and row in one transaction."""
+def _latest_stamp(connection: Connection, user_id: str) -> float | None:
+    """The newest timestamp among the user's rows (events, reviews, created_at)."""
+    found = [
+        connection.execute(select(func.max(column)).where(table.c.user_id == user_id)).scalar()
+        for table, column in (
+            (events, events.c.timestamp),
+            (reviews, reviews.c.timestamp),
+            (users, users.c.created_at),
+        )
+    ]
+    stamps = [float(v) for v in found if v is not None]
+    return max(stamps) if stamps else None
+
+
+def erase_rows(store: Store, user_id: str, secret: str) -> ErasedRows:
+    """Delete the user's events, reviews and row and write their tombstone (HMAC of the id
+    under ``secret``), in one transaction; then clear SQLite's write-ahead log. Nothing is
+    written when nothing was stored."""
     with write_lock(store), store.engine.begin() as connection:
+        latest = _latest_stamp(connection, user_id)
         n_events = connection.execute(delete(events).where(events.c.user_id == user_id))
         n_reviews = connection.execute(delete(reviews).where(reviews.c.user_id == user_id))
         n_users = connection.execute(delete(users).where(users.c.user_id == user_id))
-    return ErasedRows(bool(n_users.rowcount), int(n_events.rowcount), int(n_reviews.rowcount))
+        rows = ErasedRows(bool(n_users.rowcount), int(n_events.rowcount), int(n_reviews.rowcount))
+        if rows.found:
+            erased_at = max(time.time(), latest if latest is not None else 0.0)
+            record_erasure(connection, subject_of(user_id, secret), erased_at)
+            rows = ErasedRows(rows.user_row, rows.events, rows.reviews, erased_at)
+    if rows.found:
+        store.checkpoint()
+    return rows
+
+
+def record_tombstone(store: Store, user_id: str, secret: str) -> float:
+    """Write the user's tombstone on its own (an erasure that found them only outside the
+    store's tables: quarantine files, cached texts); its ``erased_at``."""
+    erased_at = time.time()
+    with write_lock(store), store.engine.begin() as connection:
+        record_erasure(connection, subject_of(user_id, secret), erased_at)
+    return erased_at
 
 
 def names_user(entry: dict[str, Any], user_id: str) -> bool:

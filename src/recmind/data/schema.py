@@ -97,5 +97,17 @@ api_keys = Table(
     Column("last_used_at", Double),
 )
 
+tombstones = Table(
+    "tombstones",
+    metadata,
+    # HMAC-SHA256 (hex) of the erased user's id under the server secret: every component
+    # can ask "is this id erased?" while the table never holds the id itself.
+    Column("subject", String(64), primary_key=True),
+    # Everything the person had is dated at or before this moment (epoch seconds): the
+    # later of the erasure's clock time and their newest erased row's timestamp.
+    Column("erased_at", Double, nullable=False),
+)
+
 TABLES = {"items": items, "users": users, "events": events, "reviews": reviews}
-"""The store's data tables by entity name, in import order (``api_keys`` is not data)."""
+"""The store's data tables by entity name, in import order (``api_keys`` and
+``tombstones`` are not data)."""

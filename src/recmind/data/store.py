@@ -41,11 +41,13 @@ def _normalise_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL journal and a full fsync per commit: a committed chunk survives a crash."""
+    """WAL journal and a full fsync per commit: a committed chunk survives a crash.
+    ``secure_delete``: deleted content is overwritten with zeros, not left in free space."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -99,6 +101,22 @@ class Store:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         logger.debug("store %s migrated", self.engine.url.render_as_string(hide_password=True))
+
+    def checkpoint(self) -> bool:
+        """SQLite: copy the write-ahead log into the database file and truncate it to zero
+        bytes, so pages that held deleted rows do not linger in ``-wal`` (after an
+        erasure). False when a reader kept it from completing (it is then retried by the
+        next checkpoint); True on PostgreSQL, which has no such file to clear."""
+        if self.dialect != "sqlite":
+            return True
+        with self.raw_connection() as connection:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()[0]
+            cursor.close()
+        if busy:
+            logger.warning("the SQLite write-ahead log could not be truncated: a reader is busy")
+        return not busy
 
     @contextmanager
     def raw_connection(self) -> Iterator[Any]:

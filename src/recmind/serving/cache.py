@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recmind.serving.erasure import ForgottenUsers
+
 
 @dataclass(frozen=True)
 class RankedList:
@@ -27,39 +29,6 @@ class RankedList:
     items: np.ndarray
     scores: np.ndarray
     complete: bool
-
-
-class ForgottenUsers:
-    """People erased while this process runs (shared by every version's cache): the
-    served model treats them as unknown and no cache stores anything about them."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self._ids: set[str] = set()
-
-    def forget(self, user_id: str, caches: list[ScoreCache]) -> None:
-        """Mark ``user_id`` erased and drop it from ``caches``, atomically with respect to
-        :meth:`ScoreCache.put`."""
-        with self.lock:
-            self._ids.add(user_id)
-            for cache in caches:
-                cache.drop([user_id])
-
-    def update(self, user_ids: set[str]) -> None:
-        with self.lock:
-            self._ids.update(user_ids)
-
-    def snapshot(self) -> list[str]:
-        with self.lock:
-            return list(self._ids)
-
-    def holds_locked(self, user_id: str) -> bool:
-        """Membership for a caller already holding :attr:`lock`."""
-        return user_id in self._ids
-
-    def __contains__(self, user_id: object) -> bool:
-        with self.lock:
-            return user_id in self._ids
 
 
 class ScoreCache:

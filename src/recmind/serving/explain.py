@@ -11,7 +11,16 @@ from collections import Counter
 
 import numpy as np
 
-from recmind.rec.explain import MIN_RATING, POPULARITY_MODELS, VERBS, Explainer, reason_text
+from recmind.rec.explain import (
+    MAX_ITEM_TAGS,
+    MIN_RATING,
+    POPULARITY_MODELS,
+    VERBS,
+    Contribution,
+    Explainer,
+    Explanation,
+    reason_text,
+)
 from recmind.serving.catalog import LiveCatalog
 from recmind.serving.history import UserHistory
 from recmind.serving.snapshot import ServedModel
@@ -45,20 +54,43 @@ class LiveExplainer:
     def reasons(self, history: UserHistory, targets: list[int], catalog: LiveCatalog) -> list[str]:
         """One readable reason per target model index."""
         items, verb = self._history(history)
-        out = []
-        for target in targets:
-            candidates = items[items != target]
-            if len(candidates) == 0 or self.served.name in POPULARITY_MODELS:
-                out.append(reason_text(verb, [], []))
-                continue
-            weights = self.explainer.contributions(candidates, target)
-            order = np.argsort(-weights, kind="stable")
-            best = [int(candidates[j]) for j in order[: self.top] if weights[j] > 0]
-            item_id = str(self.served.item_ids[target])
-            because_ids = [str(self.served.item_ids[b]) for b in best]
-            shared = self.explainer._shared(item_id, because_ids, candidates)
-            out.append(reason_text(verb, [str(catalog.titles[b]) for b in best], shared))
-        return out
+        return [self._explain(items, verb, t, catalog, tags=False).reason for t in targets]
+
+    def explanation(self, history: UserHistory, target: int, catalog: LiveCatalog) -> Explanation:
+        """The facts and the reason for one target model index, with the item's own tags
+        (what a generated sentence may say about it)."""
+        items, verb = self._history(history)
+        return self._explain(items, verb, target, catalog, tags=True)
+
+    def _explain(
+        self, items: np.ndarray, verb: str, target: int, catalog: LiveCatalog, *, tags: bool
+    ) -> Explanation:
+        item_id = str(self.served.item_ids[target])
+        title = str(catalog.titles[target])
+        own = self._own_tags(item_id) if tags else ()
+        candidates = items[items != target]
+        if len(candidates) == 0 or self.served.name in POPULARITY_MODELS:
+            reason = reason_text(verb, [], [])
+            return Explanation(item_id, title, (), (), reason, "popularity", tags=own)
+        weights = self.explainer.contributions(candidates, target)
+        order = np.argsort(-weights, kind="stable")
+        because = tuple(
+            Contribution(
+                str(self.served.item_ids[candidates[j]]),
+                str(catalog.titles[candidates[j]]),
+                float(weights[j]),
+            )
+            for j in order[: self.top]
+            if weights[j] > 0
+        )
+        shared = self.explainer._shared(item_id, [c.item_id for c in because], candidates)
+        reason = reason_text(verb, [c.title for c in because], shared)
+        return Explanation(
+            item_id, title, because, tuple(shared), reason, self.explainer.method, tags=own
+        )
+
+    def _own_tags(self, item_id: str) -> tuple[str, ...]:
+        return tuple(t for t, _ in self.explainer.tags.get(item_id, []))[:MAX_ITEM_TAGS]
 
     def fresh_reason(self, history: UserHistory, closest: list[int], catalog: LiveCatalog) -> str:
         """Why a new item is in the list: the history items whose text is closest to it."""

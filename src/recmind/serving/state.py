@@ -8,14 +8,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sqlalchemy import text
 
 from recmind.config import Settings
 from recmind.data.store import Store
-from recmind.serving.cache import ForgottenUsers, ScoreCache
+from recmind.serving.cache import ScoreCache
 from recmind.serving.catalog import LiveCatalog
+from recmind.serving.erasure import ForgottenUsers
 from recmind.serving.explain import LiveExplainer
 from recmind.serving.fresh import TextSpace
+from recmind.serving.results import RecommendedItem, Source
 from recmind.serving.snapshot import ServedModel
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,16 @@ class ServingState:
     def with_catalog(self, catalog: LiveCatalog) -> ServingState:
         return replace(self, catalog=catalog)
 
+    def model_item(self, index: int, score: float, source: Source) -> RecommendedItem:
+        """The model's item ``index`` as a list entry, with its current title."""
+        return RecommendedItem(
+            item_id=str(self.served.item_ids[index]),
+            score=score,
+            title=str(self.catalog.titles[index]),
+            category=self.catalog.category_texts[index],
+            source=source,
+        )
+
 
 def build_state(
     served: ServedModel, settings: Settings, store: Store, forgotten: ForgottenUsers
@@ -102,13 +113,3 @@ def ensure_fresh_vectors(state: ServingState) -> None:
     fresh = state.catalog.fresh
     if len(fresh):
         state.resources.text_space().fresh_vectors(fresh.ids, fresh.texts)
-
-
-def erased_users(served: ServedModel, store: Store) -> set[str]:
-    """People the model was trained on who no longer exist in the store (erased before
-    this process started): treated as unknown. Empty when the store has no users at all."""
-    with store.engine.connect() as connection:
-        present = {str(r[0]) for r in connection.execute(text("SELECT user_id FROM users"))}
-    if not present:
-        return set()
-    return {u for u in served.user_index if u not in present}

@@ -17,30 +17,34 @@ import sys
 from recmind.config import Settings
 from recmind.data.store import Store
 from recmind.rec.artifacts import ModelStore
-from recmind.training import train_model
+from recmind.training import after_publish, train_model, training_bundle
 
 NICENESS = 10
 
 
 def run(settings: Settings, model: str | None) -> dict[str, object]:
-    """Train and publish; the published version's description."""
+    """Train on everything but erased people's history and publish, then prune and
+    rewrite the kept versions (retention); the published version's description."""
     name = model or settings.default_model
+    models = ModelStore(settings.models_dir)
     with Store.from_settings(settings) as store:
         store.migrate()
-        bundle = store.load_bundle()
-    if bundle.events.empty:
-        raise ValueError("the store has no events to train on: ingest or import some first")
-    result = train_model(
-        bundle,
-        model_name=name,
-        model_store=ModelStore(settings.models_dir),
-        seed=settings.seed,
-    )
+        bundle = training_bundle(store, settings.api.secret)
+        if bundle.events.empty:
+            raise ValueError("the store has no events to train on: ingest or import some first")
+        result = train_model(bundle, model_name=name, model_store=models, seed=settings.seed)
+        retention = after_publish(models, store, settings.api.secret, settings.models.keep_versions)
     return {
         "model": result.artifact.name,
         "version": result.artifact.version,
         "params": result.params,
         "metrics": result.metrics,
+        "retention": {
+            "pruned": list(retention.pruned),
+            "rewritten": list(retention.rewritten),
+            "deleted": list(retention.deleted),
+            "unchecked": list(retention.unchecked),
+        },
     }
 
 

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from recmind.config import get_settings
 from recmind.text.embedding_cache import CachedEncoder
-from recmind.text.encoders import DEFAULT_ENCODER, Encoder, Progress, create_encoder
+from recmind.text.encoders import Encoder, Progress, create_encoder
 
-if TYPE_CHECKING:
-    from recmind.rec.interactions import ItemCatalog
+
+class ItemTexts(Protocol):
+    """What is read of a catalogue (``recmind.rec.interactions.ItemCatalog`` has it)."""
+
+    @property
+    def texts(self) -> Iterable[object] | None: ...
+
+    @property
+    def titles(self) -> Iterable[object]: ...
 
 
 def default_encoder_name() -> str:
-    """``settings.encoder`` (``RECMIND_ENCODER``), ``minilm`` when unset."""
-    return get_settings().encoder or DEFAULT_ENCODER
+    """``settings.encoder`` (``RECMIND_ENCODER``, ``minilm`` by default)."""
+    return get_settings().encoder
 
 
 @cache
@@ -42,14 +50,14 @@ def resolve_encoder(
     return resolved
 
 
-def catalog_texts(catalog: ItemCatalog) -> list[str]:
+def catalog_texts(catalog: ItemTexts) -> list[str]:
     """The catalogue's item texts, or its titles where it has none."""
     source = catalog.texts if catalog.texts is not None else catalog.titles
     return [str(t) for t in source]
 
 
 def item_embeddings(
-    catalog: ItemCatalog,
+    catalog: ItemTexts,
     encoder: Encoder | str | None = None,
     *,
     progress: Progress | None = None,

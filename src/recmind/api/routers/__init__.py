@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from recmind.api.routers import events, health, items, keys, models, privacy, recommendations, users
+from recmind.api.routers import (
+    events,
+    explanations,
+    health,
+    items,
+    jobs,
+    keys,
+    models,
+    privacy,
+    recommendations,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -14,5 +25,7 @@ ROUTERS: list[APIRouter] = [
     privacy.router,
     keys.router,
     recommendations.router,
+    explanations.router,
+    jobs.router,
     models.router,
 ]

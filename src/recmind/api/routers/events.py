@@ -8,8 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from recmind.api.deps import require_scope
-from recmind.api.metrics import ApiMetrics
+from recmind.api.deps import EngineDep, IngesterDep, MetricsDep, SettingsDep, require_scope
 from recmind.api.responses import json_response
 from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, EventIn, IngestResult, RowRejection
 from recmind.config import Settings
@@ -68,12 +67,20 @@ def _ingest(
     settings: Settings,
     events: list[Any],
     source: str,
-) -> EventsOutcome:
+) -> tuple[EventsOutcome, int]:
+    """Store the events, quarantine the rejected ones; the outcome and how many old
+    quarantine rows the cap dropped."""
     outcome = writer.ingest(events)
-    quarantine_rejections(settings.quarantine_dir, "events", source, outcome.rejected)
+    held = quarantine_rejections(
+        settings.quarantine_dir,
+        "events",
+        source,
+        outcome.rejected,
+        max_bytes=settings.api.quarantine_max_bytes,
+    )
     if outcome.user_ids:
         engine.events_ingested(outcome.user_ids)
-    return outcome
+    return outcome, held.dropped_rows
 
 
 def _result(outcome: EventsOutcome) -> dict[str, Any]:
@@ -116,14 +123,18 @@ def _result(outcome: EventsOutcome) -> dict[str, Any]:
     },
     dependencies=[Depends(require_scope("ingest"))],
 )
-async def post_events(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
+async def post_events(
+    request: Request,
+    settings: SettingsDep,
+    engine: EngineDep,
+    ingester: IngesterDep,
+    metrics: MetricsDep,
+) -> Response:
     events = _parse(await request.body(), settings.api.max_batch_events)
     source = f"POST /v1/events request {request.state.request_id}"
-    outcome = await run_in_threadpool(
-        _ingest, request.app.state.ingester, request.app.state.engine, settings, events, source
-    )
-    metrics: ApiMetrics = request.app.state.metrics
+    outcome, dropped = await run_in_threadpool(_ingest, ingester, engine, settings, events, source)
+    if dropped:
+        metrics.quarantine_dropped.inc(dropped)
     if outcome.accepted:
         metrics.events_ingested.inc(len(outcome.accepted))
     if outcome.duplicates:

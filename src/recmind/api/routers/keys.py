@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path
 from starlette.concurrency import run_in_threadpool
 
-from recmind.api.auth import Authenticator
-from recmind.api.deps import require_scope
+from recmind.api.deps import AuthDep, SettingsDep, StoreDep, require_scope
 from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, KeyCreate, KeyCreated, KeyOut
 from recmind.data.api_keys import ApiKey, ApiKeyError, create_key, list_keys, revoke_key
 
@@ -29,8 +28,8 @@ def _out(key: ApiKey) -> dict[str, Any]:
 
 
 @router.get("/v1/keys", response_model=list[KeyOut], summary="Every API key (never the keys)")
-def get_keys(request: Request) -> list[dict[str, Any]]:
-    return [_out(k) for k in list_keys(request.app.state.store)]
+def get_keys(store: StoreDep) -> list[dict[str, Any]]:
+    return [_out(k) for k in list_keys(store)]
 
 
 @router.post(
@@ -40,11 +39,9 @@ def get_keys(request: Request) -> list[dict[str, Any]]:
     summary="Create an API key (shown once)",
     responses={422: {"model": ErrorOut, "description": "Unknown scope."}},
 )
-def post_key(request: Request, body: KeyCreate) -> dict[str, Any]:
+def post_key(store: StoreDep, settings: SettingsDep, body: KeyCreate) -> dict[str, Any]:
     try:
-        new = create_key(
-            request.app.state.store, request.app.state.settings.api.secret, body.scopes, body.name
-        )
+        new = create_key(store, settings.api.secret, body.scopes, body.name)
     except ApiKeyError as exc:
         raise HTTPException(422, str(exc)) from exc
     return {**_out(new.info), "key": new.key}
@@ -57,12 +54,13 @@ def post_key(request: Request, body: KeyCreate) -> dict[str, Any]:
     responses={404: {"model": ErrorOut, "description": "No such key."}},
 )
 async def delete_key(
-    request: Request, key_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9]{1,64}$")]
+    store: StoreDep,
+    auth: AuthDep,
+    key_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9]{1,64}$")],
 ) -> dict[str, Any]:
     try:
-        revoked = await run_in_threadpool(revoke_key, request.app.state.store, key_id)
+        revoked = await run_in_threadpool(revoke_key, store, key_id)
     except ApiKeyError as exc:
         raise HTTPException(404, str(exc)) from exc
-    auth: Authenticator = request.app.state.auth
     auth.forget(key_id)
     return _out(revoked)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Path
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from recmind.api.deps import require_scope
+from recmind.api.deps import EngineDep, require_scope
 from recmind.api.responses import json_response
 from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, Responses
 from recmind.api.schemas_serving import ActivatedOut, JobOut, ModelsOut, TrainIn
@@ -24,11 +24,6 @@ Version = Annotated[
 JobId = Annotated[str, Path(min_length=1, max_length=64, description="From POST /v1/admin/train.")]
 NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "No such version or job."}}
 INVALID: Responses = {422: {"model": ErrorOut, "description": "A field is invalid (named)."}}
-
-
-def _engine(request: Request) -> ServingEngine:
-    engine: ServingEngine = request.app.state.engine
-    return engine
 
 
 def _registry(engine: ServingEngine) -> dict[str, Any]:
@@ -60,8 +55,8 @@ def _registry(engine: ServingEngine) -> dict[str, Any]:
     summary="Saved model versions, which one is served",
     dependencies=[Depends(require_scope("admin"))],
 )
-def list_models(request: Request) -> Response:
-    return json_response(_registry(_engine(request)))
+def list_models(engine: EngineDep) -> Response:
+    return json_response(_registry(engine))
 
 
 @router.post(
@@ -73,8 +68,7 @@ def list_models(request: Request) -> Response:
     responses=NOT_FOUND | INVALID,
     dependencies=[Depends(require_scope("admin"))],
 )
-async def activate_model(request: Request, version: Version) -> Response:
-    engine = _engine(request)
+async def activate_model(engine: EngineDep, version: Version) -> Response:
     try:
         await run_in_threadpool(engine.use_version, version)
     except ValueError as exc:
@@ -96,10 +90,10 @@ async def activate_model(request: Request, version: Version) -> Response:
     },
     dependencies=[Depends(require_scope("admin"))],
 )
-def start_training(request: Request, body: Annotated[TrainIn | None, Body()] = None) -> Response:
+def start_training(engine: EngineDep, body: Annotated[TrainIn | None, Body()] = None) -> Response:
     model = body.model if body is not None else None
     try:
-        job = _engine(request).jobs.submit(model)
+        job = engine.jobs.submit(model)
     except ValueError as exc:
         problem = {"loc": ["body", "model"], "msg": str(exc), "type": "unknown_model"}
         raise HTTPException(422, [problem | {"input": model}]) from None
@@ -115,8 +109,8 @@ def start_training(request: Request, body: Annotated[TrainIn | None, Body()] = N
     responses=NOT_FOUND | INVALID,
     dependencies=[Depends(require_scope("admin"))],
 )
-def get_job(request: Request, job_id: JobId) -> Response:
-    job = _engine(request).jobs.get(job_id)
+def get_job(engine: EngineDep, job_id: JobId) -> Response:
+    job = engine.jobs.get(job_id)
     if job is None:
         raise HTTPException(404, f"no training job {job_id!r}")
     return json_response(asdict(job))

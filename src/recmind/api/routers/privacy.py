@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Annotated, Any
 
@@ -14,11 +13,11 @@ from recmind.api.profiles import ProfileService
 from recmind.api.routers.users import profile_body
 from recmind.api.schemas import ERROR_RESPONSES, ErasureOut, ErrorOut, Responses, UserExport
 from recmind.config import Settings
-from recmind.data.privacy import erase_rows, quarantined, scrub_quarantine, user_rows
+from recmind.data.privacy import quarantined, user_rows
 from recmind.data.store import Store
+from recmind.erasure import erase_user as erase_everywhere
 from recmind.serving.engine import ServingEngine
 
-logger = logging.getLogger(__name__)
 router = APIRouter(tags=["privacy"], responses=ERROR_RESPONSES)
 UserId = Annotated[str, Path(min_length=1, max_length=255, description="The user's id.")]
 NOT_FOUND: Responses = {
@@ -67,9 +66,10 @@ def export_user(request: Request, user_id: UserId) -> dict[str, Any]:
     response_model=ErasureOut,
     summary="Erase a user everywhere",
     description=(
-        "Deletes the user's row, events and reviews (one transaction), their generated "
-        "texts and every quarantined input row naming them; the served model forgets them "
-        "at once, trained artefacts at the next training."
+        "Deletes the user's row, events and reviews and records a tombstone (a keyed hash "
+        "of the id, one transaction), their generated texts and every quarantined input "
+        "row naming them; the served model stops using them at once (after a restart "
+        "too), and the next training leaves them out of every model version it keeps."
     ),
     responses=NOT_FOUND | INVALID,
     dependencies=[Depends(require_scope("admin"))],
@@ -80,21 +80,15 @@ def erase_user(request: Request, user_id: UserId) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
     profiles: ProfileService = request.app.state.profiles
     engine: ServingEngine = request.app.state.engine
-    rows = erase_rows(store, user_id)
-    texts = profiles.forget(user_id)
-    scrubbed = scrub_quarantine(settings.quarantine_dir, user_id)
-    if not (rows.user_row or rows.events or rows.reviews or texts or scrubbed):
+    erased = erase_everywhere(store, settings, user_id, forget_texts=profiles.forget)
+    if not erased.found:
         raise HTTPException(404, f"nothing is stored about user {user_id!r}")
     engine.forget_user(user_id)
-    logger.info(
-        "user erased",
-        extra={"events": rows.events, "reviews": rows.reviews, "quarantine_rows": scrubbed},
-    )
     return {
         "user_id": user_id,
-        "user_row": rows.user_row,
-        "events": rows.events,
-        "reviews": rows.reviews,
-        "generated_texts": texts,
-        "quarantine_rows": scrubbed,
+        "user_row": erased.user_row,
+        "events": erased.events,
+        "reviews": erased.reviews,
+        "generated_texts": erased.generated_texts,
+        "quarantine_rows": erased.quarantine_rows,
     }

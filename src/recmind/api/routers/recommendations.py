@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from starlette.responses import Response
 
-from recmind.api.deps import require_scope
-from recmind.api.errors import check_path_id
+from recmind.api.deps import EngineDep, SettingsDep, require_scope
+from recmind.api.errors import UnprocessableError, check_path_id
 from recmind.api.responses import json_response
-from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, Responses
+from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, FieldProblem, Responses
 from recmind.api.schemas_serving import (
     MAX_K,
     RecommendationQuery,
@@ -20,8 +20,8 @@ from recmind.api.schemas_serving import (
     SessionIn,
     SimilarOut,
 )
+from recmind.config import Settings
 from recmind.rec.base import Filters
-from recmind.serving.engine import ServingEngine
 from recmind.serving.results import NotReadyError, RecommendationResult, UnknownItemError
 
 router = APIRouter(tags=["recommendations"], responses=ERROR_RESPONSES)
@@ -35,11 +35,6 @@ ItemId = Annotated[str, Path(min_length=1, max_length=255, description="The item
 K = Annotated[int, Query(ge=1, le=MAX_K, description="How many items.")]
 
 
-def _engine(request: Request) -> ServingEngine:
-    engine: ServingEngine = request.app.state.engine
-    return engine
-
-
 def _body(result: RecommendationResult, **head: Any) -> dict[str, Any]:
     return {
         **head,
@@ -51,6 +46,31 @@ def _body(result: RecommendationResult, **head: Any) -> dict[str, Any]:
 
 def _not_ready(exc: NotReadyError) -> HTTPException:
     return HTTPException(503, str(exc))
+
+
+def check_list_sizes(asked: RecommendationQuery | SessionIn, settings: Settings) -> None:
+    """422 naming every list longer than the server's limit for it."""
+    api = settings.api
+    where = "body" if isinstance(asked, SessionIn) else "query"
+    limits = [
+        ("category", asked.category, api.max_filter_categories, "MAX_FILTER_CATEGORIES"),
+        ("exclude", asked.exclude, api.max_exclude_items, "MAX_EXCLUDE_ITEMS"),
+    ]
+    if isinstance(asked, SessionIn):
+        limits.append(("item_ids", asked.item_ids, api.max_session_items, "MAX_SESSION_ITEMS"))
+    problems = [
+        FieldProblem(
+            loc=[where, name],
+            msg=f"{len(values):,} values given; at most {limit:,} are accepted "
+            f"(RECMIND_API__{setting})",
+            type="too_long",
+            input=f"{len(values)} values",
+        )
+        for name, values, limit, setting in limits
+        if len(values) > limit
+    ]
+    if problems:
+        raise UnprocessableError(problems)
 
 
 def _filters(asked: RecommendationQuery | SessionIn) -> Filters:
@@ -77,12 +97,16 @@ def _filters(asked: RecommendationQuery | SessionIn) -> Filters:
     dependencies=[Depends(require_scope("read"))],
 )
 def user_recommendations(
-    request: Request, user_id: UserId, query: Annotated[RecommendationQuery, Query()]
+    engine: EngineDep,
+    settings: SettingsDep,
+    user_id: UserId,
+    query: Annotated[RecommendationQuery, Query()],
 ) -> Response:
     check_path_id("user_id", user_id)
+    check_list_sizes(query, settings)
     filters = _filters(query)
     try:
-        result = _engine(request).recommend(
+        result = engine.recommend(
             user_id, query.k, filters, diversity=query.diversity, explain=query.explain
         )
     except NotReadyError as exc:
@@ -102,10 +126,11 @@ def user_recommendations(
     responses=NOT_READY | INVALID,
     dependencies=[Depends(require_scope("read"))],
 )
-def session_recommendations(request: Request, body: SessionIn) -> Response:
+def session_recommendations(engine: EngineDep, settings: SettingsDep, body: SessionIn) -> Response:
+    check_list_sizes(body, settings)
     filters = _filters(body)
     try:
-        result = _engine(request).recommend_session(
+        result = engine.recommend_session(
             body.item_ids, body.k, filters, diversity=body.diversity, explain=body.explain
         )
     except NotReadyError as exc:
@@ -124,10 +149,10 @@ def session_recommendations(request: Request, body: SessionIn) -> Response:
     responses=NOT_READY | INVALID | {404: {"model": ErrorOut, "description": "No such item."}},
     dependencies=[Depends(require_scope("read"))],
 )
-def similar_items(request: Request, item_id: ItemId, k: K = 10) -> Response:
+def similar_items(engine: EngineDep, item_id: ItemId, k: K = 10) -> Response:
     check_path_id("item_id", item_id)
     try:
-        result = _engine(request).similar(item_id, k)
+        result = engine.similar(item_id, k)
     except NotReadyError as exc:
         raise _not_ready(exc) from None
     except UnknownItemError:

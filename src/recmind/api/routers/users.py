@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
-from recmind.api.deps import require_scope
+from recmind.api.deps import MetricsDep, ProfilesDep, SettingsDep, StoreDep, require_scope
 from recmind.api.errors import check_path_id, invalid_record
-from recmind.api.profiles import ProfileService
+from recmind.api.responses import json_response
 from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, ProfileOut, Responses, UserIn, UserOut
+from recmind.api.text_jobs import ACCEPTED, accepted, queue_full
 from recmind.data.record_writes import InvalidRecordError, get_record, patch_record, put_record
-from recmind.data.store import Store
+from recmind.serving.generation import QueueFullError
 
 router = APIRouter(tags=["users"], responses=ERROR_RESPONSES)
 UserId = Annotated[str, Path(min_length=1, max_length=255, description="The user's id.")]
 NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "No such user."}}
 CREATED: Responses = {201: {"model": UserOut, "description": "Created."}}
 INVALID: Responses = {422: {"model": ErrorOut, "description": "A field failed validation (named)."}}
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 @router.get(
@@ -32,9 +28,9 @@ def _store(request: Request) -> Store:
     responses=NOT_FOUND | INVALID,
     dependencies=[Depends(require_scope("read"))],
 )
-def get_user(request: Request, user_id: UserId) -> dict[str, Any]:
+def get_user(store: StoreDep, user_id: UserId) -> dict[str, Any]:
     check_path_id("user_id", user_id)
-    found = get_record(_store(request), "users", user_id)
+    found = get_record(store, "users", user_id)
     if found is None:
         raise HTTPException(404, f"no user {user_id!r}")
     return found
@@ -51,15 +47,13 @@ def get_user(request: Request, user_id: UserId) -> dict[str, Any]:
     responses=CREATED | INVALID,
     dependencies=[Depends(require_scope("ingest"))],
 )
-def put_user(request: Request, response: Response, user_id: UserId, body: UserIn) -> dict[str, Any]:
+def put_user(
+    store: StoreDep, settings: SettingsDep, response: Response, user_id: UserId, body: UserIn
+) -> dict[str, Any]:
     check_path_id("user_id", user_id)
     try:
         stored, created = put_record(
-            _store(request),
-            "users",
-            user_id,
-            body.model_dump(exclude_unset=True),
-            request.app.state.settings,
+            store, "users", user_id, body.model_dump(exclude_unset=True), settings
         )
     except InvalidRecordError as exc:
         raise invalid_record(exc, ("user_id",)) from exc
@@ -75,15 +69,13 @@ def put_user(request: Request, response: Response, user_id: UserId, body: UserIn
     responses=NOT_FOUND | INVALID,
     dependencies=[Depends(require_scope("ingest"))],
 )
-def patch_user(request: Request, user_id: UserId, body: UserIn) -> dict[str, Any]:
+def patch_user(
+    store: StoreDep, settings: SettingsDep, user_id: UserId, body: UserIn
+) -> dict[str, Any]:
     check_path_id("user_id", user_id)
     try:
         stored = patch_record(
-            _store(request),
-            "users",
-            user_id,
-            body.model_dump(exclude_unset=True),
-            request.app.state.settings,
+            store, "users", user_id, body.model_dump(exclude_unset=True), settings
         )
     except InvalidRecordError as exc:
         raise invalid_record(exc, ("user_id",)) from exc
@@ -103,23 +95,30 @@ def profile_body(profile: Any, note: str | None) -> dict[str, Any]:
     response_model=ProfileOut,
     summary="Interest tags, portrait and recent activity",
     description=(
-        "The portrait is written from a template of the user's own tags and titles; with "
+        "The portrait is written from a template of the user's own tags and titles. With "
         "`generate=true` the language model writes it (checked against the same facts, "
-        "cached until they change, erased with the user)."
+        "cached until they change, erased with the user) in a background job: while it is "
+        "not ready the answer is 202 with the job's `status_url`; ask again once the job "
+        "has succeeded. 503 with Retry-After when too many texts are waiting."
     ),
-    responses=NOT_FOUND | INVALID,
+    responses=NOT_FOUND | INVALID | ACCEPTED,
     dependencies=[Depends(require_scope("read"))],
 )
 def get_profile(
-    request: Request,
+    profiles: ProfilesDep,
+    metrics: MetricsDep,
     user_id: UserId,
     generate: Annotated[bool, Query(description="Write the portrait with the LLM.")] = False,
     recent: Annotated[int, Query(ge=0, le=100, description="Recent events listed.")] = 5,
-) -> dict[str, Any]:
+) -> Response:
     check_path_id("user_id", user_id)
-    service: ProfileService = request.app.state.profiles
     try:
-        profile, note = service.profile(user_id, generate=generate, n_recent=recent)
+        answer = profiles.answer(user_id, generate=generate, n_recent=recent)
     except KeyError as exc:
         raise HTTPException(404, f"no user {user_id!r}") from exc
-    return profile_body(profile, note)
+    except QueueFullError as exc:
+        metrics.generation_refused.inc()
+        raise queue_full(exc) from None
+    if answer.job is not None:
+        return accepted(answer.job)
+    return json_response(profile_body(answer.profile, answer.note))

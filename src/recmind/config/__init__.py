@@ -1,0 +1,38 @@
+"""Every setting of recmind in one tree, read from the environment and a ``.env`` file.
+
+``Settings`` (``settings.py``) holds the top-level values (``RECMIND_HOME``,
+``RECMIND_DB_URL``, ...) and one section per part of the system, each in its own module:
+
+============ =========================== ==================================
+section      environment                 module
+============ =========================== ==================================
+``api``      ``RECMIND_API__<FIELD>``     ``api.py`` (REST service)
+``serving``  ``RECMIND_SERVING__<FIELD>`` ``serving.py`` (online engine)
+``llm``      ``RECMIND_LLM__<FIELD>``     ``llm.py`` (text generation)
+``models``   ``RECMIND_MODELS__<FIELD>``  ``models.py`` (model registry)
+``encoder``  ``RECMIND_ENCODER``          ``encoders.py`` (sentence encoder)
+============ =========================== ==================================
+
+This package imports nothing else from recmind, so every layer can read it.
+"""
+
+from recmind.config.api import DEFAULT_SECRET, ApiSettings
+from recmind.config.encoders import BUILTIN_ENCODERS, DEFAULT_ENCODER, EncoderName
+from recmind.config.llm import LLMSettings, default_threads
+from recmind.config.models import ModelsSettings
+from recmind.config.serving import ServingSettings
+from recmind.config.settings import Settings, get_settings
+
+__all__ = [
+    "BUILTIN_ENCODERS",
+    "DEFAULT_ENCODER",
+    "DEFAULT_SECRET",
+    "ApiSettings",
+    "EncoderName",
+    "LLMSettings",
+    "ModelsSettings",
+    "ServingSettings",
+    "Settings",
+    "default_threads",
+    "get_settings",
+]
