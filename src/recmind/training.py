@@ -1,6 +1,8 @@
-"""Train a serving model: choose its hyperparameters on a held-out validation target,
-measure it on the last interaction of every user, then refit on everything and publish
-a new versioned artefact.
+"""Train a serving model: choose its hyperparameters on a held-out validation target of
+the global temporal split (the protocol that asks what the server is asked: what will
+people take up next, from now on), measure it on that split's test period, then refit on
+everything and publish a new versioned artefact. Data whose time cut leaves nobody to
+evaluate fall back to leave-last-out, and the metrics say which protocol was used.
 
 This is a job above both ``rec`` (the models) and ``eval`` (the protocol), so it lives
 beside them rather than inside either.
@@ -21,7 +23,7 @@ from recmind.eval.metrics import category_matrix
 from recmind.eval.runner import item_events, item_space
 from recmind.eval.scoring import fit_and_rank, ranking_metrics
 from recmind.eval.specs import resolve_models
-from recmind.eval.splits import leave_last_out
+from recmind.eval.splits import ProtocolSplit, leave_last_out, temporal_split
 from recmind.eval.tuning import tune
 from recmind.rec.artifacts import ArtifactInfo, ModelStore, data_fingerprint
 from recmind.rec.interactions import Interactions, ItemCatalog
@@ -40,6 +42,19 @@ class TrainingResult:
     metrics: dict[str, Any]
 
 
+def training_split(bundle: DataBundle, items: Any, interactions: Interactions, seed: int) -> ProtocolSplit:
+    """The global temporal split of the bundle's item events; leave-last-out when the cut
+    leaves no user to evaluate (all events at one time, or too few)."""
+    try:
+        split = temporal_split(item_events(bundle), items)
+        if split.validation.n_users > 0:
+            return split
+        logger.warning("temporal split has no validation users; tuning on leave-last-out")
+    except ValueError as error:
+        logger.warning("temporal split impossible (%s); tuning on leave-last-out", error)
+    return leave_last_out(interactions, seed=seed)
+
+
 def train_model(
     bundle: DataBundle,
     *,
@@ -48,8 +63,9 @@ def train_model(
     seed: int = 42,
     progress: Callable[[str], None] | None = None,
 ) -> TrainingResult:
-    """Tune ``model_name`` on the leave-last-out validation target, record its held-out
-    test metrics, refit on all interactions and save it as the latest version."""
+    """Tune ``model_name`` on the temporal validation target (:func:`training_split`),
+    record its held-out test metrics, refit on all interactions and save it as the latest
+    version."""
     spec = resolve_models([model_name])[0]
     items = item_space(bundle)
     catalog = ItemCatalog.from_frame(bundle.items, items)
@@ -57,7 +73,7 @@ def train_model(
     if len(interactions) == 0:
         raise ValueError(f"{bundle.name}: no events with a catalogue item to train on")
     spec.check_fits(interactions.n_users, interactions.n_items, seed)
-    split = leave_last_out(interactions, seed=seed)
+    split = training_split(bundle, items, interactions, seed)
     tuning = tune(spec, split.validation, catalog, seed=seed, on_step=progress)
     ranking = fit_and_rank(spec, tuning.params, split.test, catalog, k=REPORT_K, seed=seed)
     held_out = ranking_metrics(ranking, split.test, category_matrix(catalog.categories), [REPORT_K])
@@ -69,7 +85,7 @@ def train_model(
     if progress:
         progress(f"{spec.label}: fitted on all {len(interactions):,} pairs")
     metrics: dict[str, Any] = {
-        "protocol": "loo",
+        "protocol": split.protocol,
         "validation_ndcg@10": tuning.val_ndcg,
         **{f"test_{name}": value for name, value in held_out.items()},
         "test_users": split.test.n_users,

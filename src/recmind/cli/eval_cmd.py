@@ -15,6 +15,7 @@ from recmind.config import get_settings
 from recmind.data.bundle import DataBundle
 from recmind.data.datasets import DatasetUnavailableError, load_dataset
 from recmind.data.store import Store
+from recmind.eval.cold import MAX_ITEM_SHARE
 from recmind.eval.reference import with_reference_models
 from recmind.eval.report import EvalReport, ReportFiles, write_json, write_reports
 from recmind.eval.runner import check_ks, total_steps
@@ -121,8 +122,8 @@ def eval_command(
         float | None,
         typer.Option(
             "--cold-share",
-            help="Share of items (cold-item, default 0.1) or users (cold-user, default 0.2) "
-            "made cold.",
+            help="Share of items (cold-item, default 0.1, at most 0.25: as many decoys are "
+            "drawn) or users (cold-user, default 0.2, at most 0.5) made cold.",
         ),
     ] = None,
 ) -> None:
@@ -130,8 +131,9 @@ def eval_command(
     settings = get_settings()
     if protocol not in PROTOCOLS:
         raise _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
-    if cold_share is not None and not 0.0 < cold_share <= 0.5:
-        raise _fail(f"--cold-share must be in (0, 0.5], got {cold_share}")
+    limit = MAX_ITEM_SHARE if protocol == "cold-item" else 0.5
+    if cold_share is not None and not 0.0 < cold_share <= limit:
+        raise _fail(f"--cold-share must be in (0, {limit:g}] for {protocol}, got {cold_share}")
     try:
         ks = parse_ks(k)
         names = parse_models(models)

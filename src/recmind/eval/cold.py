@@ -40,22 +40,28 @@ _USER_STREAM = 202
 """Separate random streams, so the draws do not repeat the tie-breaking shuffle's."""
 
 
-def _check_share(share: float) -> None:
-    if not 0.0 < share <= 0.5:
+MAX_ITEM_SHARE = 0.25
+"""Test cold items, their decoys, and validation's cold items and decoys are 4 disjoint
+draws of this share."""
+
+
+def _check_share(share: float, limit: float = 0.5) -> None:
+    if not 0.0 < share <= limit:
         raise ValueError(
-            f"cold share must be in (0, 0.5] (validation draws as many again), got {share}"
+            f"cold share must be in (0, {limit:g}] (validation draws as many again"
+            f"{', and decoys as many as the cold items' if limit < 0.5 else ''}), got {share}"
         )
 
 
-def _draw_two(
-    candidates: np.ndarray, share: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two disjoint seeded draws of ``round(share * n)`` (at least 1) candidates each:
-    (test, validation)."""
+def _draw(
+    candidates: np.ndarray, share: float, rng: np.random.Generator, count: int = 2
+) -> list[np.ndarray]:
+    """``count`` disjoint seeded draws of ``round(share * n)`` (at least 1) candidates
+    each, sorted."""
     n = max(1, round(share * len(candidates)))
-    n = min(n, len(candidates) // 2) or min(1, len(candidates))
+    n = min(n, len(candidates) // count) or min(1, len(candidates))
     order = rng.permutation(candidates)
-    return np.sort(order[:n]), np.sort(order[n : 2 * n])
+    return [np.sort(order[i * n : (i + 1) * n]) for i in range(count)]
 
 
 def _with_history(interactions: Interactions, train: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -66,13 +72,16 @@ def _with_history(interactions: Interactions, train: np.ndarray, target: np.ndar
 
 
 def _cold_items_holdout(
-    interactions: Interactions, available: np.ndarray, cold: np.ndarray
+    interactions: Interactions, available: np.ndarray, cold: np.ndarray, decoys: np.ndarray
 ) -> Holdout:
-    """Train on ``available`` pairs not on a ``cold`` item; target the cold ones."""
+    """Train on ``available`` pairs on neither a ``cold`` item nor a decoy; target the
+    cold ones (the decoys' pairs are nobody's target)."""
     on_cold = np.isin(interactions.item_index, cold)
-    train = available & ~on_cold
+    hidden = on_cold | np.isin(interactions.item_index, decoys)
+    train = available & ~hidden
     target = _with_history(interactions, train, available & on_cold)
-    return _holdout(interactions, train, target)
+    end = float(interactions.timestamps.max(initial=0.0))
+    return _holdout(interactions, train, target, moment=end)
 
 
 def cold_item_split(
@@ -88,35 +97,38 @@ def cold_item_split(
         interactions: All (user, item) pairs, in the full item index space.
         seed: Seeds which items become cold (test and validation draws).
         share: Share of the eligible items made cold for the test (and as many others
-            for validation); at most 0.5.
+            as decoys, and the same again for validation); at most 0.25.
         min_users: An item is eligible when at least this many users touched it, so
             every cold item has people to be recommended to.
 
     Raises:
         ValueError: Fewer than 2 eligible items, or no user keeps history.
     """
-    _check_share(share)
+    _check_share(share, MAX_ITEM_SHARE)
     popularity = interactions.item_popularity()
     eligible = np.flatnonzero(popularity >= min_users)
-    if len(eligible) < 2:
+    if len(eligible) < 4:
         raise ValueError(
-            f"cold-item needs at least 2 items with {min_users} or more users; "
+            f"cold-item needs at least 4 items with {min_users} or more users; "
             f"found {len(eligible)}"
         )
     rng = np.random.default_rng([seed, _ITEM_STREAM])
-    test_cold, val_cold = _draw_two(eligible, share, rng)
+    test_cold, test_decoys, val_cold, val_decoys = _draw(eligible, share, rng, count=4)
     everything = np.ones(len(interactions), dtype=bool)
-    test = _cold_items_holdout(interactions, everything, test_cold)
+    test = _cold_items_holdout(interactions, everything, test_cold, test_decoys)
     if test.n_users == 0:
         raise ValueError("cold-item: no user with training history touched a cold item")
-    test_train = ~np.isin(interactions.item_index, test_cold)
-    validation = _cold_items_holdout(interactions, test_train, val_cold)
+    test_train = ~np.isin(interactions.item_index, np.concatenate([test_cold, test_decoys]))
+    validation = _cold_items_holdout(interactions, test_train, val_cold, val_decoys)
+    never_touched = int(np.sum(test.train.item_popularity() == 0))
     return ProtocolSplit(
         protocol="cold-item",
         validation=validation,
         test=test,
         info={
             "cold items": len(test_cold),
+            "decoy items": len(test_decoys),
+            "never-touched items": never_touched,
             "eligible items": len(eligible),
             "cold share": share,
             "min users per cold item": min_users,
@@ -171,7 +183,7 @@ def cold_user_split(
     if len(eligible) == 0:
         raise ValueError("cold-user needs users with at least 2 distinct items; none found")
     rng = np.random.default_rng([seed, _USER_STREAM])
-    test_users, val_users = _draw_two(eligible, share, rng)
+    test_users, val_users = _draw(eligible, share, rng)
     keep = rng.integers(1, max_events + 1, size=interactions.n_users)
     test_removed, test_target = _cold_users_masks(interactions, from_end, test_users, keep)
     val_removed, val_target = _cold_users_masks(interactions, from_end, val_users, keep)

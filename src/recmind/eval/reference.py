@@ -1,13 +1,16 @@
-"""Reference points for evaluation only, never served: a seeded random ranking.
+"""Reference points for evaluation only, never served: seeded random rankings.
 
-``random`` tells what chance alone scores under a protocol (on the cold-item protocol it
-is the bar text-aware models must clear by far). It is resolvable by ``evaluate`` and
-``recmind eval --models random`` but is not in :mod:`recmind.rec.registry`, so
-``recmind train`` cannot publish it.
+``random`` tells what chance alone scores under a protocol; ``random-new`` ranks the items
+nobody touched in training first, in random order, then the rest: what "recommend
+whatever is new" would score on the cold-item protocol, whose never-touched pool holds
+decoys besides the targets. Both are resolvable by ``evaluate`` and
+``recmind eval --models random,random-new`` but are not in :mod:`recmind.rec.registry`,
+so ``recmind train`` cannot publish them.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
@@ -45,6 +48,14 @@ class RandomConfig(ModelConfig):
     """No hyperparameters."""
 
 
+def history_keys(histories: Sequence[Sequence[int]]) -> np.ndarray:
+    """A stable key per history (CRC-32 of its items), standing in for a user index."""
+    return np.asarray(
+        [zlib.crc32(np.asarray(h, dtype=np.int64).tobytes()) for h in histories],
+        dtype=np.int64,
+    )
+
+
 class RandomRecommender(Recommender):
     """Every known user gets an independent uniformly random ranking (seeded)."""
 
@@ -57,8 +68,32 @@ class RandomRecommender(Recommender):
     def _score(self, user_index: np.ndarray) -> np.ndarray:
         return uniform_scores(self.seed, user_index, self.n_items_)
 
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """A random ranking per history, the same for the same history."""
+        return uniform_scores(self.seed, history_keys(histories), self.n_items_)
 
-REFERENCE_MODELS: dict[str, type[Recommender]] = {RandomRecommender.name: RandomRecommender}
+
+class RandomNewRecommender(RandomRecommender):
+    """Items nobody touched in training first, in a random order, then every other item
+    in a random order."""
+
+    name: ClassVar[str] = "random-new"
+
+    def _fit(self, interactions: Interactions) -> None:
+        super()._fit(interactions)
+        self.never_touched_ = (interactions.item_popularity() == 0).astype(np.float64)
+
+    def _score(self, user_index: np.ndarray) -> np.ndarray:
+        return super()._score(user_index) + self.never_touched_
+
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        return super().score_histories(histories) + self.never_touched_
+
+
+REFERENCE_MODELS: dict[str, type[Recommender]] = {
+    RandomRecommender.name: RandomRecommender,
+    RandomNewRecommender.name: RandomNewRecommender,
+}
 """Models ``evaluate`` can run besides the registry's; not servable."""
 
 

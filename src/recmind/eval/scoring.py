@@ -47,13 +47,24 @@ def fit_and_rank(
     model = spec.factory(params, seed)
     start = time.perf_counter()
     model.fit(holdout.train, catalog)
-    return rank_fitted(model, holdout, k=k, fit_seconds=time.perf_counter() - start)
+    return rank_fitted(model, holdout, k=k, fit_seconds=time.perf_counter() - start, seed=seed)
 
 
-def rank_fitted(model: Recommender, holdout: Holdout, *, k: int, fit_seconds: float) -> Ranking:
-    """The full ranking of a model already fitted on ``holdout.train``."""
+def rank_fitted(
+    model: Recommender, holdout: Holdout, *, k: int, fit_seconds: float, seed: int = 0
+) -> Ranking:
+    """The full ranking of a model already fitted on ``holdout.train``, through the path
+    the server takes (:meth:`~recmind.rec.base.Recommender.recommend_histories_at`): each
+    user's training history, oldest first, scored at the protocol's moment for them."""
     start = time.perf_counter()
-    recs, _ = model.recommend_indices(holdout.users, k, NO_SEEN_FILTER, exclude=holdout.exclude())
+    recs, _ = model.recommend_histories_at(
+        holdout.histories(seed),
+        holdout.moments(),
+        k,
+        NO_SEEN_FILTER,
+        last_seen=holdout.last_seen(),
+        exclude=holdout.exclude(),
+    )
     return Ranking(recs=recs, fit_seconds=fit_seconds, score_seconds=time.perf_counter() - start)
 
 

@@ -11,13 +11,17 @@ hyperparameters) and a *test* holdout (for the reported numbers):
     get both; users with 2 pairs get a test target only (they keep 1 pair for training);
     users with 1 pair are training data only. Validation models train on everything but
     the validation and test targets; test models train on everything but the test targets.
+    Each user is scored at the moment of their target (:class:`Holdout` ``now``): items
+    first touched later do not exist yet and time-aware scores are computed then. Models
+    still *train* on other users' later events: the protocol's own leak, which is why the
+    temporal protocol is the headline one.
 
 ``temporal`` (global time cut)
     Raw events before a cut time (default: the 80% quantile of event times) are training
     data; events at or after the cut are the future. A user's targets are the items they
     touched after the cut that they had not touched before it; only users with training
-    history are evaluated. Nothing at or after the cut is visible to any model. The
-    validation holdout repeats the same cut inside the training period.
+    history are evaluated, all at the cut time. Nothing at or after the cut is visible to
+    any model. The validation holdout repeats the same cut inside the training period.
 """
 
 from __future__ import annotations
@@ -45,10 +49,31 @@ class Holdout:
     train: Interactions
     users: np.ndarray
     targets: sp.csr_matrix
+    now: np.ndarray | None = None
+    """Per evaluated user, the moment they are scored at (epoch seconds): what the server's
+    clock would read when the prediction is asked for. ``None``: the end of ``train``."""
 
     @property
     def n_users(self) -> int:
         return len(self.users)
+
+    def moments(self) -> np.ndarray:
+        """:attr:`now`, or the latest training time for every user when it is not set."""
+        if self.now is not None:
+            return np.asarray(self.now, dtype=np.float64)
+        latest = float(self.train.timestamps.max(initial=0.0))
+        return np.full(self.n_users, latest)
+
+    def histories(self, seed: int) -> list[np.ndarray]:
+        """Every evaluated user's training items, oldest first (seeded order within a
+        timestamp): the history the server would hold for them."""
+        every = self.train.histories(seed)
+        return [every[int(u)] for u in self.users]
+
+    def last_seen(self) -> np.ndarray:
+        """Every evaluated user's latest training event time."""
+        last: np.ndarray = self.train.user_last_seen()[self.users]
+        return last
 
     def exclude(self) -> sp.csr_matrix:
         """Training rows of the evaluated users: items that must not be recommended."""
@@ -84,15 +109,32 @@ def _targets_matrix(
 
 
 def _holdout(
-    interactions: Interactions, train_mask: np.ndarray, target_mask: np.ndarray
+    interactions: Interactions,
+    train_mask: np.ndarray,
+    target_mask: np.ndarray,
+    moment: float | None = None,
 ) -> Holdout:
+    """Train on ``train_mask``, target ``target_mask``. Each user is scored at ``moment``
+    when given, else at their target's first event (at the latest of their training events
+    when that is later): the moment the next step was about to happen."""
     users, targets = _targets_matrix(
         interactions.user_index[target_mask],
         interactions.item_index[target_mask],
         interactions.n_users,
         interactions.n_items,
     )
-    return Holdout(train=interactions.subset(train_mask), users=users, targets=targets)
+    train = interactions.subset(train_mask)
+    if moment is not None:
+        now = np.full(len(users), float(moment))
+    else:
+        first_target = np.full(interactions.n_users, np.inf)
+        np.minimum.at(
+            first_target,
+            interactions.user_index[target_mask],
+            interactions.first_times[target_mask],
+        )
+        now = np.maximum(first_target[users], train.user_last_seen()[users])
+    return Holdout(train=train, users=users, targets=targets, now=now)
 
 
 def positions_from_end(interactions: Interactions, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -143,7 +185,7 @@ def _time_cut(events: pd.DataFrame, item_ids: np.ndarray, cut: float) -> Holdout
     new.eliminate_zeros()
     rows, cols = new.nonzero()
     users, targets = _targets_matrix(rows, cols, train.n_users, train.n_items)
-    return Holdout(train=train, users=users, targets=targets)
+    return Holdout(train=train, users=users, targets=targets, now=np.full(len(users), cut))
 
 
 def temporal_split(

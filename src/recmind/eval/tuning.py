@@ -62,7 +62,7 @@ def tune(
             fitted = None  # release the previous fit before the next one
             model.fit(validation.train, catalog)
             fitted = model
-        ranking = rank_fitted(model, validation, k=TUNING_K, fit_seconds=0.0)
+        ranking = rank_fitted(model, validation, k=TUNING_K, fit_seconds=0.0, seed=seed)
         score = metrics.accuracy(ranking.recs, validation.targets, [TUNING_K])[TUNING_METRIC]
         trials.append((dict(params), score))
         logger.info("%s candidate %s: val %s=%.4f", spec.label, params, TUNING_METRIC, score)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -128,6 +129,7 @@ class Recommender(ABC):
         popularity = interactions.item_popularity()
         self.fallback_scores_ = popularity / max(float(popularity.max(initial=0.0)), 1.0)
         self.tiebreak_ = tiebreak_keys(interactions.n_items, self.seed)
+        self.item_first_seen_ = interactions.item_first_seen()
         self._fit(interactions)
         return self
 
@@ -163,29 +165,99 @@ class Recommender(ABC):
         """
         raise NotImplementedError(f"{type(self).__name__} cannot score ad-hoc histories")
 
-    def recommend_histories(
+    def score_histories_at(
         self,
         histories: Sequence[Sequence[int]],
+        now: float | Sequence[float] | np.ndarray,
+        *,
+        last_seen: Sequence[float] | np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Scores of ad-hoc histories as they stood at the moment ``now`` (epoch seconds,
+        one for all or one per history): the one scoring path of the server (which passes
+        the request's clock) and of the evaluation harness (which passes each protocol's
+        moment), so both rank the same way.
+
+        Nothing after ``now`` may be read: an item whose first interaction in the training
+        data came after ``now`` did not exist yet and scores ``-inf``; models whose scores
+        depend on time (popularity, the hybrid's features) compute them at ``now``
+        (:meth:`_score_histories_at`). ``last_seen`` is each person's latest event time
+        (default: ``now``, they are active this moment).
+        """
+        moments = as_moments(now, len(histories))
+        seen = (
+            moments.copy()
+            if last_seen is None
+            else np.minimum(np.asarray(last_seen, dtype=np.float64).reshape(-1), moments)
+        )
+        if len(seen) != len(histories):
+            raise ValueError(f"{len(seen)} last_seen times for {len(histories)} histories")
+        scores = np.asarray(self._score_histories_at(histories, moments, seen), dtype=np.float64)
+        first_seen = self._first_seen()
+        if np.isfinite(first_seen).any():
+            future = first_seen[np.newaxis, :] > moments[:, np.newaxis]
+            scores = np.where(future, -np.inf, scores)
+        return scores
+
+    def _score_histories_at(
+        self, histories: Sequence[Sequence[int]], now: np.ndarray, last_seen: np.ndarray
+    ) -> np.ndarray:
+        """Model-specific scores at per-history moments (default: the moment does not
+        change this model's scores, :meth:`score_histories`)."""
+        del now, last_seen
+        return self.score_histories(histories)
+
+    def _first_seen(self) -> np.ndarray:
+        """Per item, its first interaction time in the training data (``inf``: none;
+        artefacts saved before this existed know no times, so nothing is masked)."""
+        first = getattr(self, "item_first_seen_", None)
+        if first is None:
+            return np.full(self.interactions_.n_items, np.inf)
+        return np.asarray(first, dtype=np.float64)
+
+    def recommend_histories_at(
+        self,
+        histories: Sequence[Sequence[int]],
+        now: float | Sequence[float] | np.ndarray,
         k: int = 10,
         filters: Filters | None = None,
+        *,
+        last_seen: Sequence[float] | np.ndarray | None = None,
+        exclude: sp.csr_matrix | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` dense item indices and scores for ad-hoc histories; with
-        ``filters.exclude_seen`` the history's own items are excluded (not the training
-        data's: the history is the whole truth about this visitor)."""
+        """Top-``k`` dense item indices and scores of :meth:`score_histories_at`; with
+        ``filters.exclude_seen`` the history's own items are excluded, and ``exclude``
+        (rows aligned with ``histories``) removes further items."""
         filters = filters or Filters()
+        moments = as_moments(now, len(histories))
+        seen_at = None if last_seen is None else np.asarray(last_seen, dtype=np.float64)
         allowed = self._filter_mask(filters)
         out_idx = np.full((len(histories), k), -1, dtype=np.int64)
         out_scores = np.full((len(histories), k), np.nan, dtype=np.float64)
         for start, stop in _batches(len(histories), self.batch_size):
             batch = [np.asarray(h, dtype=np.int64).reshape(-1) for h in histories[start:stop]]
             # ndarray rows are sequences of ints at runtime; typing cannot say so.
-            scores = self.score_histories(cast(Sequence[Sequence[int]], batch))
+            scores = self.score_histories_at(
+                cast(Sequence[Sequence[int]], batch),
+                moments[start:stop],
+                last_seen=None if seen_at is None else seen_at[start:stop],
+            )
             scores[:, ~allowed] = -np.inf
             if filters.exclude_seen:
                 for row, history in enumerate(batch):
                     scores[row, history[history >= 0]] = -np.inf
+            if exclude is not None:
+                _mask_rows(scores, exclude[start:stop], np.arange(stop - start))
             out_idx[start:stop], out_scores[start:stop] = top_k(scores, k, self.tiebreak_)
         return out_idx, out_scores
+
+    def recommend_histories(
+        self,
+        histories: Sequence[Sequence[int]],
+        k: int = 10,
+        filters: Filters | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`recommend_histories_at` now (the wall clock)."""
+        return self.recommend_histories_at(histories, time.time(), k, filters)
 
     def _filter_mask(self, filters: Filters) -> np.ndarray:
         """Items allowed by the user-independent filters."""
@@ -245,6 +317,17 @@ class Recommender(ABC):
             model=self.name,
             known_users=user_index >= 0,
         )
+
+
+def as_moments(now: float | Sequence[float] | np.ndarray, n: int) -> np.ndarray:
+    """``now`` as one float64 moment per history (a scalar is broadcast)."""
+    moments = np.asarray(now, dtype=np.float64)
+    if moments.ndim == 0:
+        return np.full(n, float(moments))
+    moments = moments.reshape(-1)
+    if len(moments) != n:
+        raise ValueError(f"{len(moments)} moments for {n} histories")
+    return moments
 
 
 def _batches(n: int, size: int) -> Iterator[tuple[int, int]]:

@@ -32,6 +32,13 @@ class Interactions:
     item_index: np.ndarray
     timestamps: np.ndarray
     weights: np.ndarray
+    first_timestamps: np.ndarray | None = None
+    """Per pair, the time of its first event (``None``: the same as ``timestamps``)."""
+
+    @property
+    def first_times(self) -> np.ndarray:
+        """Per pair, when the user first engaged with the item."""
+        return self.timestamps if self.first_timestamps is None else self.first_timestamps
 
     @property
     def n_users(self) -> int:
@@ -80,7 +87,9 @@ class Interactions:
                 "t": frame["timestamp"].to_numpy(dtype=np.float64)[keep],
             }
         )
-        grouped = pairs.groupby(["u", "i"], sort=True).agg(t=("t", "max"), w=("t", "size"))
+        grouped = pairs.groupby(["u", "i"], sort=True).agg(
+            t=("t", "max"), first=("t", "min"), w=("t", "size")
+        )
         return cls(
             user_ids=users,
             item_ids=items,
@@ -88,6 +97,7 @@ class Interactions:
             item_index=grouped.index.get_level_values("i").to_numpy(dtype=np.int32),
             timestamps=grouped["t"].to_numpy(dtype=np.float64),
             weights=grouped["w"].to_numpy(dtype=np.float32),
+            first_timestamps=grouped["first"].to_numpy(dtype=np.float64),
         )
 
     def subset(self, mask: np.ndarray) -> Interactions:
@@ -99,7 +109,50 @@ class Interactions:
             item_index=self.item_index[mask],
             timestamps=self.timestamps[mask],
             weights=self.weights[mask],
+            first_timestamps=None
+            if self.first_timestamps is None
+            else self.first_timestamps[mask],
         )
+
+    def before(self, moment: float) -> Interactions:
+        """The pairs whose first event happened at or before ``moment`` (their latest
+        time clipped to it): what was known then, in the same id spaces."""
+        keep = self.first_times <= moment
+        kept = self.subset(keep)
+        return Interactions(
+            user_ids=kept.user_ids,
+            item_ids=kept.item_ids,
+            user_index=kept.user_index,
+            item_index=kept.item_index,
+            timestamps=np.minimum(kept.timestamps, moment),
+            weights=kept.weights,
+            first_timestamps=kept.first_times,
+        )
+
+    def item_first_seen(self) -> np.ndarray:
+        """Per item, the time anyone first engaged with it (``inf``: nobody has)."""
+        first = np.full(self.n_items, np.inf)
+        np.minimum.at(first, self.item_index, self.first_times)
+        return first
+
+    def user_last_seen(self) -> np.ndarray:
+        """Per user, the time of their latest event (``-inf``: none)."""
+        last = np.full(self.n_users, -np.inf)
+        np.maximum.at(last, self.user_index, self.timestamps)
+        return last
+
+    def time_order(self, seed: int) -> np.ndarray:
+        """Row order by (user, timestamp); equal timestamps in a seeded random order,
+        never by item id: every user's history, oldest first."""
+        key = np.random.default_rng(seed).random(len(self))
+        return np.lexsort((key, self.timestamps, self.user_index))
+
+    def histories(self, seed: int) -> list[np.ndarray]:
+        """Every user's dense item indices, oldest first (:meth:`time_order`)."""
+        order = self.time_order(seed)
+        counts = np.bincount(self.user_index, minlength=self.n_users)
+        items = self.item_index[order].astype(np.int64)
+        return np.split(items, np.cumsum(counts)[:-1]) if self.n_users else []
 
     def matrix(self, *, binary: bool = True) -> sp.csr_matrix:
         """The users x items matrix (1.0 per pair, or the event counts)."""

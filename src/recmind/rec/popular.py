@@ -25,15 +25,27 @@ class PopularityConfig(ModelConfig):
     )
 
 
-def decayed_counts(interactions: Interactions, half_life_days: float | None) -> np.ndarray:
-    """Per-item sum of ``0.5 ** ((t_ref - t) / half_life)`` over (user, item) pairs, where
-    ``t_ref`` is the latest training timestamp; plain user counts when ``half_life_days`` is
-    None."""
-    if half_life_days is None or len(interactions) == 0:
-        weights = np.ones(len(interactions), dtype=np.float64)
+def decayed_counts(
+    interactions: Interactions, half_life_days: float | None, *, at: float | None = None
+) -> np.ndarray:
+    """Per-item sum of ``0.5 ** ((at - t) / half_life)`` over the (user, item) pairs known
+    at ``at`` (first event at or before it; ``t`` is their latest event up to ``at``), or
+    plain user counts when ``half_life_days`` is None. ``at`` defaults to the latest
+    training timestamp; a later moment gives the same counts (nothing new is known, and
+    decaying everything alike would not change the order)."""
+    if len(interactions) == 0:
+        return np.zeros(interactions.n_items)
+    latest = float(interactions.timestamps.max())
+    moment = latest if at is None else min(float(at), latest)
+    known = interactions.first_times <= moment
+    times = np.where(interactions.timestamps <= moment, interactions.timestamps, moment)
+    if moment < latest:
+        # a pair repeated after the moment is known only up to its first event
+        times = np.where(interactions.timestamps <= moment, times, interactions.first_times)
+    if half_life_days is None:
+        weights = known.astype(np.float64)
     else:
-        age = float(interactions.timestamps.max()) - interactions.timestamps
-        weights = np.exp2(-age / (half_life_days * SECONDS_PER_DAY))
+        weights = np.where(known, np.exp2(-(moment - times) / (half_life_days * SECONDS_PER_DAY)), 0.0)
     return np.bincount(interactions.item_index, weights=weights, minlength=interactions.n_items)
 
 
@@ -47,7 +59,9 @@ class PopularityRecommender(Recommender):
     @classmethod
     def search_space(cls) -> list[dict[str, Any]]:
         """Plain counts and half-lives from a week to a year."""
-        return [{"half_life_days": h} for h in (None, 7.0, 30.0, 90.0, 365.0)]
+        return [
+            {"half_life_days": h} for h in (None, 1.0, 3.0, 7.0, 14.0, 30.0, 90.0, 365.0)
+        ]
 
     def _fit(self, interactions: Interactions) -> None:
         self.item_scores_ = decayed_counts(interactions, self.config.half_life_days)
@@ -59,3 +73,21 @@ class PopularityRecommender(Recommender):
         """Everyone, with any history or none, gets the model's own (decayed) ranking: this
         model's popularity is the one it was tuned to serve."""
         return np.tile(self.item_scores_.astype(np.float64), (len(histories), 1))
+
+    def _score_histories_at(
+        self, histories: Sequence[Sequence[int]], now: np.ndarray, last_seen: np.ndarray
+    ) -> np.ndarray:
+        """The popularity each moment knew: pairs first seen after it do not count, and the
+        decay is measured from it (:func:`decayed_counts`)."""
+        del last_seen
+        out = np.empty((len(histories), self.interactions_.n_items), dtype=np.float64)
+        latest = float(self.interactions_.timestamps.max(initial=-np.inf))
+        for moment in np.unique(now):
+            rows = now == moment
+            if moment >= latest:
+                out[rows] = self.item_scores_
+            else:
+                out[rows] = decayed_counts(
+                    self.interactions_, self.config.half_life_days, at=float(moment)
+                )
+        return out

@@ -142,6 +142,18 @@ class UserHistory:
         return b"I" + np.ascontiguousarray(self._items, dtype=np.int64).tobytes()
 
     @property
+    def last_seen(self) -> float | None:
+        """When the person was last active (their latest training or live event), or
+        ``None`` for a history given as items (a session: active now)."""
+        times = [self.events.timestamps]
+        if self._merge is not None:
+            times.append(np.asarray(self._merge[1], dtype=np.float64))
+        elif self._live_user is None:
+            return None
+        joined = np.concatenate(times) if times else np.zeros(0)
+        return float(joined.max()) if joined.size else None
+
+    @property
     def empty(self) -> bool:
         """Nothing is known about the person (cheap: no merge)."""
         if self._merge is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import cast
 
@@ -22,13 +23,17 @@ def supports_histories(model: Recommender) -> bool:
 def score_rows(
     served: ServedModel, histories: Sequence[UserHistory], user_index: Sequence[int]
 ) -> np.ndarray:
-    """Scores ``(len(histories), n_items)``: from each live history when the model can
-    (:meth:`Recommender.score_histories`), else from the fitted user row (``user_index``,
-    -1 gives popularity), so only exclusion of new events is live for such a model."""
+    """Scores ``(len(histories), n_items)``: from each live history at this moment when
+    the model can (:meth:`Recommender.score_histories_at`, the path the evaluation harness
+    ranks through), else from the fitted user row (``user_index``, -1 gives popularity),
+    so only exclusion of new events is live for such a model."""
     model = served.model
     if supports_histories(model):
+        now = time.time()
         items = cast(Sequence[Sequence[int]], [h.items for h in histories])
-        return np.asarray(model.score_histories(items), dtype=np.float64)
+        seen = [h.last_seen for h in histories]
+        last_seen = np.asarray([now if t is None else min(t, now) for t in seen])
+        return np.asarray(model.score_histories_at(items, now, last_seen=last_seen), np.float64)
     return np.asarray(model.score_users(np.asarray(user_index, dtype=np.int64)), dtype=np.float64)
 
 

@@ -14,7 +14,9 @@ from recmind.rec.base import Recommender
 @dataclass(frozen=True)
 class TrainingHistories:
     """Every training user's items in time order (CSR-style: user ``u`` owns
-    ``items[indptr[u]:indptr[u + 1]]``), with the pair's latest timestamp."""
+    ``items[indptr[u]:indptr[u + 1]]``), with the pair's latest timestamp. Equal times keep
+    the model's seeded order (:meth:`Interactions.time_order`), the order the evaluation
+    harness gives the same history in, never the item ids'."""
 
     indptr: np.ndarray
     items: np.ndarray
@@ -23,7 +25,7 @@ class TrainingHistories:
     @classmethod
     def of(cls, model: Recommender) -> TrainingHistories:
         data = model.interactions_
-        order = np.lexsort((data.timestamps, data.user_index))
+        order = data.time_order(model.seed)
         counts = np.bincount(data.user_index, minlength=data.n_users)
         return cls(
             indptr=np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
