@@ -109,9 +109,7 @@ class Interactions:
             item_index=self.item_index[mask],
             timestamps=self.timestamps[mask],
             weights=self.weights[mask],
-            first_timestamps=None
-            if self.first_timestamps is None
-            else self.first_timestamps[mask],
+            first_timestamps=None if self.first_timestamps is None else self.first_timestamps[mask],
         )
 
     def before(self, moment: float) -> Interactions:

@@ -45,7 +45,9 @@ def decayed_counts(
     if half_life_days is None:
         weights = known.astype(np.float64)
     else:
-        weights = np.where(known, np.exp2(-(moment - times) / (half_life_days * SECONDS_PER_DAY)), 0.0)
+        weights = np.where(
+            known, np.exp2(-(moment - times) / (half_life_days * SECONDS_PER_DAY)), 0.0
+        )
     return np.bincount(interactions.item_index, weights=weights, minlength=interactions.n_items)
 
 
@@ -59,9 +61,7 @@ class PopularityRecommender(Recommender):
     @classmethod
     def search_space(cls) -> list[dict[str, Any]]:
         """Plain counts and half-lives from a week to a year."""
-        return [
-            {"half_life_days": h} for h in (None, 1.0, 3.0, 7.0, 14.0, 30.0, 90.0, 365.0)
-        ]
+        return [{"half_life_days": h} for h in (None, 1.0, 3.0, 7.0, 14.0, 30.0, 90.0, 365.0)]
 
     def _fit(self, interactions: Interactions) -> None:
         self.item_scores_ = decayed_counts(interactions, self.config.half_life_days)
