@@ -9,9 +9,18 @@ from pydantic import Field
 
 from recmind.rec.base import ModelConfig
 
-KNOWN_SOURCES = ("ease", "als", "itemknn", "transitions", "semantic", "popular", "sequential")
+KNOWN_SOURCES = (
+    "ease",
+    "als",
+    "itemknn",
+    "transitions",
+    "semantic",
+    "popular",
+    "trending",
+    "sequential",
+)
 """Every source the hybrid knows (``sources`` may name any of them, in any order)."""
-DEFAULT_SOURCES = ("ease", "als", "itemknn", "transitions", "semantic", "popular")
+DEFAULT_SOURCES = ("ease", "als", "itemknn", "transitions", "semantic", "popular", "trending")
 """What ``sources=None`` uses, skipping ``semantic`` when no text encoder loads. The SASRec
 ``sequential`` source is left out by default: on MovieLens 100K it took ~10x the rest of
 the hybrid's fit and did not move its NDCG@10 (0.0996 with it, 0.0983 without, same
@@ -40,11 +49,19 @@ class HybridConfig(ModelConfig):
         default=50, ge=1, description="Top items taken from every source; the union is ranked."
     )
     label_quantiles: tuple[float, ...] = Field(
-        default=(0.6, 0.7, 0.8, 0.9),
+        default=(0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9),
         description="Internal time cuts the ranker learns from, as quantiles of the "
         "pairs' first-event times: at each cut the sources are fitted on what came before "
         "it and the labels are the items each person took up from it on (the question a "
         "server is asked). More cuts: more queries, more source fits.",
+    )
+    label_window: float = Field(
+        default=0.2,
+        gt=0.0,
+        le=1.0,
+        description="Labels of a cut are the pairs first seen in the next label_window "
+        "share of all pairs after it (the temporal protocol's test period is the last "
+        "fifth); 1.0: everything after the cut.",
     )
     cold_share: float = Field(
         default=0.05,

@@ -56,9 +56,9 @@ def cut_times(interactions: Interactions, quantiles: Sequence[float]) -> list[fl
     return [c for c in cuts if times.min() < c <= times.max()]
 
 
-def label_cut(interactions: Interactions, moment: float) -> InternalSplit:
+def label_cut(interactions: Interactions, moment: float, until: float = np.inf) -> InternalSplit:
     """Sources learn from the pairs first seen before ``moment``; the labels are the pairs
-    first seen at or after it, of people with history before it."""
+    first seen at or after it and before ``until``, of people with history before it."""
     first = interactions.first_times
     before = first < moment
     kept = interactions.subset(before)
@@ -68,7 +68,7 @@ def label_cut(interactions: Interactions, moment: float) -> InternalSplit:
         timestamps=np.where(kept.timestamps < moment, kept.timestamps, kept.first_times),
     )
     has_history = np.bincount(train.user_index, minlength=interactions.n_users) > 0
-    held = ~before & has_history[interactions.user_index]
+    held = ~before & (first < until) & has_history[interactions.user_index]
     labels = _labels(interactions, held)
     return InternalSplit(
         train=train,
@@ -78,11 +78,19 @@ def label_cut(interactions: Interactions, moment: float) -> InternalSplit:
     )
 
 
-def label_cuts(interactions: Interactions, quantiles: Sequence[float]) -> list[InternalSplit]:
-    """One :func:`label_cut` per :func:`cut_times` moment that has labelled users."""
+def label_cuts(
+    interactions: Interactions, quantiles: Sequence[float], window: float = 1.0
+) -> list[InternalSplit]:
+    """One :func:`label_cut` per :func:`cut_times` moment that has labelled users, each
+    labelling the next ``window`` share of the pairs (by first-event time quantile; 1.0:
+    up to the end)."""
     out = []
+    times = interactions.first_times
     for moment in cut_times(interactions, quantiles):
-        split = label_cut(interactions, moment)
+        position = float(np.mean(times < moment))
+        end = position + window
+        until = np.inf if end >= 1.0 else float(np.quantile(times, end))
+        split = label_cut(interactions, moment, until)
         if len(split.users):
             out.append(split)
     return out

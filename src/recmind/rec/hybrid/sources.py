@@ -29,6 +29,7 @@ SOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
     "als": {"factors": 64, "regularization": 1.0, "alpha": 2.0, "iterations": 15},
     "itemknn": {"neighbors": 50},
     "popular": {"half_life_days": 30.0},
+    "trending": {"half_life_days": 3.0},
     "semantic": {"half_life_events": 3.0},
     "transitions": {"window": 3, "last": 5},
     "sequential": {},
@@ -205,6 +206,7 @@ def _recommender_class(name: str) -> type[Recommender]:
         "als": ALSRecommender,
         "itemknn": ItemKNNRecommender,
         "popular": PopularityRecommender,
+        "trending": PopularityRecommender,
         "semantic": SemanticRecommender,
     }
     return classes[name]
