@@ -192,9 +192,8 @@ class Recommender(ABC):
         if len(seen) != len(histories):
             raise ValueError(f"{len(seen)} last_seen times for {len(histories)} histories")
         scores = np.asarray(self._score_histories_at(histories, moments, seen), dtype=np.float64)
-        first_seen = self._first_seen()
-        if np.isfinite(first_seen).any():
-            future = first_seen[np.newaxis, :] > moments[:, np.newaxis]
+        future = future_items(self._first_seen(), moments)
+        if future.any():
             scores = np.where(future, -np.inf, scores)
         return scores
 
@@ -317,6 +316,15 @@ class Recommender(ABC):
             model=self.name,
             known_users=user_index >= 0,
         )
+
+
+def future_items(first_seen: np.ndarray, moments: np.ndarray) -> np.ndarray:
+    """``(len(moments), n_items)``: True where an item was first touched after the moment
+    (it did not exist yet). An item nobody touched (``inf``) is a catalogue item that
+    exists at every moment."""
+    first = np.where(np.isfinite(first_seen), first_seen, -np.inf)
+    future: np.ndarray = first[np.newaxis, :] > np.asarray(moments)[:, np.newaxis]
+    return future
 
 
 def as_moments(now: float | Sequence[float] | np.ndarray, n: int) -> np.ndarray:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recmind.rec.base import future_items
 from recmind.rec.hybrid.candidates import Candidates, from_scores
 from recmind.rec.hybrid.features import FeatureContext, QueryStats, build_features
 from recmind.rec.hybrid.histories import history_matrix
@@ -57,7 +58,7 @@ class Scorer:
         """Every source's top ``depth`` unseen items that existed at each query's moment,
         united, and the queries' statistics."""
         n_items = len(self.first_seen)
-        future = self.first_seen[np.newaxis, :] > queries.moments[:, np.newaxis]
+        future = future_items(self.first_seen, queries.moments)
         scores = []
         for source in self.sources:
             rows = np.asarray(source.history_scores(queries.histories, queries.moments))
