@@ -48,7 +48,12 @@ __all__ = [
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 README = Path(__file__).resolve().parents[2] / "README.md"
-RENDERER_MODULES = ("figures.service", "figures.speed", "figures.understanding")
+RENDERER_MODULES = (
+    "figures.service",
+    "figures.speed",
+    "figures.understanding",
+    "figures.quality",
+)
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 
 for _module in RENDERER_MODULES:
