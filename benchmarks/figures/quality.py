@@ -66,6 +66,13 @@ def _ordered(names: Sequence[str], order: Sequence[str]) -> list[str]:
     return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
+def _over_seeds(seeds: Sequence[int]) -> str:
+    """``mean ± sd over seeds 42, 43, 44`` (``seed 42`` alone: no sd)."""
+    if len(seeds) == 1:
+        return f"seed {seeds[0]}"
+    return f"mean ± sd over seeds {', '.join(str(s) for s in seeds)}"
+
+
 def _mean_sd(entry: Mapping[str, Any], metric: str) -> str:
     values = entry.get(f"{metric}_values") or []
     if len(values) > 1:
@@ -242,12 +249,11 @@ def hybrid(data: Results) -> str:
     cold-item pool, one fit, single-history latency, the plot and the before/after table."""
     _current(data, "hybrid")
     summary = data["summary"]
-    seeds = ", ".join(str(s) for s in data["seeds"])
     lines = [
-        f"MovieLens 100K, every item the user has not touched ranked; seeds {seeds}, mean ± sd "
-        "over seeds; every model tuned on the validation target only and ranked through the "
-        "time-causal scoring path at the protocol's moment. Temporal is the headline "
-        "protocol; leave-last-out (loo) trains on other users' later events.",
+        "MovieLens 100K, every item the user has not touched ranked; "
+        f"{_over_seeds(data['seeds'])}; every model tuned on the validation target only and "
+        "ranked through the time-causal scoring path at the protocol's moment. Temporal is the "
+        "headline protocol; leave-last-out (loo) trains on other users' later events.",
         "",
         *_hybrid_table(summary),
         "",
@@ -352,7 +358,6 @@ def _dataset_notes(data: Results) -> list[str]:
 
 def _other_datasets(data: Results, name: str) -> str:
     _current(data, name)
-    seeds = ", ".join(str(s) for s in data["seeds"])
     header = (
         "dataset",
         "protocol",
@@ -363,7 +368,7 @@ def _other_datasets(data: Results, name: str) -> str:
     lines = [
         "NDCG@10, full ranking; each dataset written as CSV and loaded with `recmind import` "
         "into a fresh SQLite store; every model tuned on the validation target only, with no "
-        f"per-dataset setting; mean ± sd over seeds {seeds} (popularity and EASE are "
+        f"per-dataset setting; {_over_seeds(data['seeds'])} (popularity and EASE are "
         "deterministic). The ratios compare means; the seeds count where the hybrid scored "
         "higher with the same seed.",
         "",
