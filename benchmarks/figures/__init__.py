@@ -56,6 +56,7 @@ RENDERER_MODULES = (
     "figures.served",
     "figures.speed",
     "figures.understanding",
+    "figures.quality",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 
