@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -57,8 +57,9 @@ def rank_fitted(
     the server takes (:meth:`~recmind.rec.base.Recommender.recommend_histories_at`): each
     user's training history, oldest first, scored at the protocol's moment for them."""
     start = time.perf_counter()
+    histories = cast(Sequence[Sequence[int]], holdout.histories(seed))  # int arrays index alike
     recs, _ = model.recommend_histories_at(
-        holdout.histories(seed),
+        histories,
         holdout.moments(),
         k,
         NO_SEEN_FILTER,
