@@ -30,6 +30,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -178,6 +179,18 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _saved(folder: Path | None, name: str) -> Any:
+    """A checkpointed JSON object, or ``None``."""
+    if folder is None or not (folder / f"{name}.json").is_file():
+        return None
+    return json.loads((folder / f"{name}.json").read_text())
+
+
+def _save(folder: Path | None, name: str, value: Any) -> None:
+    if folder is not None:
+        (folder / f"{name}.json").write_text(json.dumps(value, default=str))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="42,43,44")
@@ -188,6 +201,12 @@ def main() -> None:
     )
     parser.add_argument("--output", default=NAME, choices=OUTPUTS, help="results file name")
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="keep every finished run (and import) here and reuse those already there: "
+        "datasets can run in separate processes, then one call assembles the results",
+    )
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     protocols = args.protocols.split(",")
@@ -204,16 +223,35 @@ def main() -> None:
     started = time.perf_counter()
     runs: list[dict[str, Any]] = []
     imports: dict[str, Any] = {}
+    checkpoint: Path | None = args.checkpoint
+    if checkpoint is not None:
+        checkpoint.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="recmind-other-") as tmp:
         for dataset in datasets:
-            folder = Path(tmp) / dataset
-            folder.mkdir()
-            imports[dataset] = convert_and_import(dataset, folder)
-            print(f"{dataset}: imported in {imports[dataset]['import_seconds']:.1f} s", flush=True)
+            saved = {
+                (protocol, seed): _saved(checkpoint, f"{dataset}-{protocol}-{seed}")
+                for protocol in protocols
+                for seed in seeds
+            }
+            imported = _saved(checkpoint, f"{dataset}-import")
+            if imported is None or any(run is None for run in saved.values()):
+                folder = Path(tmp) / dataset
+                folder.mkdir()
+                imported = convert_and_import(dataset, folder)
+                _save(
+                    checkpoint,
+                    f"{dataset}-import",
+                    {k: v for k, v in imported.items() if k != "db"},
+                )
+                print(f"{dataset}: imported in {imported['import_seconds']:.1f} s", flush=True)
+            imports[dataset] = imported
             for protocol in protocols:
                 for seed in seeds:
-                    run = in_child(_evaluate, imports[dataset]["db"], protocol, seed, wanted)
-                    run["dataset"] = dataset
+                    run = saved[(protocol, seed)]
+                    if run is None:
+                        run = in_child(_evaluate, imported["db"], protocol, seed, wanted)
+                        run["dataset"] = dataset
+                        _save(checkpoint, f"{dataset}-{protocol}-{seed}", run)
                     runs.append(run)
                     scores = ", ".join(f"{m} {v['ndcg@10']:.4f}" for m, v in run["models"].items())
                     print(
@@ -222,7 +260,7 @@ def main() -> None:
                         flush=True,
                     )
     for info in imports.values():
-        info.pop("db")
+        info.pop("db", None)
     data = {
         "seeds": seeds,
         "protocols": protocols,
