@@ -55,6 +55,14 @@ class HybridConfig(ModelConfig):
         "it and the labels are the items each person took up from it on (the question a "
         "server is asked). More cuts: more queries, more source fits.",
     )
+    cut_budget: float = Field(
+        default=6e6,
+        gt=0,
+        description="Bound on the work of the internal cuts: each costs about pairs + "
+        "items**2 / 100 (its source fits: EASE inverts an items x items matrix), and the "
+        "latest cuts that fit in the budget are kept (at least min_cuts).",
+    )
+    min_cuts: int = Field(default=3, ge=1, description="Fewest internal cuts kept by cut_budget.")
     label_window: float = Field(
         default=0.2,
         gt=0.0,

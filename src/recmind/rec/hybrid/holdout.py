@@ -46,14 +46,28 @@ def time_order(interactions: Interactions, seed: int) -> np.ndarray:
     return interactions.time_order(seed)
 
 
-def cut_times(interactions: Interactions, quantiles: Sequence[float]) -> list[float]:
+def cut_times(
+    interactions: Interactions,
+    quantiles: Sequence[float],
+    budget: float = np.inf,
+    min_cuts: int = 1,
+) -> list[float]:
     """The distinct cut moments at these quantiles of the pairs' first-event times that
-    leave pairs on both sides, oldest first."""
+    leave pairs on both sides, oldest first: the latest ones whose cost (:func:`cut_cost`
+    each) fits in ``budget``, at least ``min_cuts`` of them."""
     times = interactions.first_times
     if len(times) == 0:
         return []
     cuts = sorted({float(np.quantile(times, q)) for q in quantiles if 0.0 < q < 1.0})
-    return [c for c in cuts if times.min() < c <= times.max()]
+    cuts = [c for c in cuts if times.min() < c <= times.max()]
+    affordable = max(min_cuts, int(budget // cut_cost(interactions)))
+    return cuts[-affordable:] if affordable < len(cuts) else cuts
+
+
+def cut_cost(interactions: Interactions) -> float:
+    """The rough work of one internal cut: its pairs (every source reads them) plus
+    items squared over 100 (EASE's dense items x items inverse)."""
+    return float(len(interactions)) + interactions.n_items**2 / 100.0
 
 
 def label_cut(interactions: Interactions, moment: float, until: float = np.inf) -> InternalSplit:
@@ -79,14 +93,19 @@ def label_cut(interactions: Interactions, moment: float, until: float = np.inf) 
 
 
 def label_cuts(
-    interactions: Interactions, quantiles: Sequence[float], window: float = 1.0
+    interactions: Interactions,
+    quantiles: Sequence[float],
+    window: float = 1.0,
+    *,
+    budget: float = np.inf,
+    min_cuts: int = 1,
 ) -> list[InternalSplit]:
     """One :func:`label_cut` per :func:`cut_times` moment that has labelled users, each
     labelling the next ``window`` share of the pairs (by first-event time quantile; 1.0:
     up to the end)."""
     out = []
     times = interactions.first_times
-    for moment in cut_times(interactions, quantiles):
+    for moment in cut_times(interactions, quantiles, budget, min_cuts):
         position = float(np.mean(times < moment))
         end = position + window
         until = np.inf if end >= 1.0 else float(np.quantile(times, end))

@@ -86,7 +86,13 @@ class HybridRecommender(Recommender):
         cfg = self.config
         names: Sequence[str] | None = cfg.sources
         parts: list[RankerData] = []
-        splits = label_cuts(interactions, cfg.label_quantiles, cfg.label_window)
+        splits = label_cuts(
+            interactions,
+            cfg.label_quantiles,
+            cfg.label_window,
+            budget=cfg.cut_budget,
+            min_cuts=cfg.min_cuts,
+        )
         per_cut = max(1, cfg.max_queries // max(len(splits), 1))
         for split in splits:
             sources = fit_sources(names, cfg.source_params, split.train, self.catalog_, self.seed)
