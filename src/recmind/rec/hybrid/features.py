@@ -136,8 +136,11 @@ class FeatureContext:
         counts: np.ndarray = (high - start).astype(np.float64)
         return counts
 
-    def window_counts(self, items: np.ndarray, end_rank: np.ndarray, width: int) -> np.ndarray:
-        """Pairs of each item among the ``width`` pairs up to and including ``end_rank``."""
+    def window_counts(
+        self, items: np.ndarray, end_rank: np.ndarray, width: int | np.ndarray
+    ) -> np.ndarray:
+        """Pairs of each item among the ``width`` pairs (one for all, or one per item) up to
+        and including ``end_rank``."""
         base, start, high = self._item_bounds(items, end_rank)
         low = np.searchsorted(self.event_keys, base + end_rank - width, side="right")
         counts: np.ndarray = (high - np.maximum(low, start)).clip(min=0).astype(np.float64)
@@ -244,16 +247,19 @@ def build_features(
     """float32 ``(len(candidates), len(feature_names(...)))`` features of every pair, each
     read at its query's moment.
 
-    Ages are in shares of all pairs: ``item_age`` is how long before the moment the item
-    was first taken up, ``item_idle`` how long since anyone last took it up (both NaN for
-    an item nobody has touched), ``user_idle`` how long since the person's latest event.
+    Ages are in shares of the pairs known at the moment (first seen at or before it):
+    ``item_age`` is how long before the moment the item was first taken up, ``item_idle``
+    how long since anyone last took it up (both NaN for an item nobody had touched then),
+    ``user_idle`` how long since the person's latest event.
     ``stats`` is indexed by ``candidates.users``.
     """
     users, items = candidates.users, candidates.items
-    n = max(context.n_events, 1)
     now = stats.now[users]
+    # shares of the pairs known at each query's moment, never of the context's total
+    # (that would read how many pairs came after the moment)
+    n = np.maximum(now + 1, 1).astype(np.float64)
     trending = [
-        np.log1p(context.window_counts(items, now, max(1, int(share * n))))
+        np.log1p(context.window_counts(items, now, np.maximum(1, (share * n).astype(np.int64))))
         for share in TRENDING_SHARES
     ]
     first = context.item_first[items]

@@ -76,10 +76,13 @@ def label_cut(interactions: Interactions, moment: float, until: float = np.inf) 
     first = interactions.first_times
     before = first < moment
     kept = interactions.subset(before)
-    # a pair repeated after the moment is known then only up to its first event
+    # a pair repeated after the moment is known then only up to its first event: one
+    # event at its first time (its later events' count is the future too)
+    repeated_after = kept.timestamps >= moment
     train = replace(
         kept,
-        timestamps=np.where(kept.timestamps < moment, kept.timestamps, kept.first_times),
+        timestamps=np.where(repeated_after, kept.first_times, kept.timestamps),
+        weights=np.where(repeated_after, 1.0, kept.weights).astype(kept.weights.dtype),
     )
     has_history = np.bincount(train.user_index, minlength=interactions.n_users) > 0
     held = ~before & (first < until) & has_history[interactions.user_index]
