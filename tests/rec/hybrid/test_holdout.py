@@ -115,7 +115,10 @@ def test_label_cuts_label_the_next_window_of_pairs(interactions: Interactions) -
         lookup = {
             (int(u), int(i)): t
             for u, i, t in zip(
-                interactions.user_index, interactions.item_index, interactions.first_times
+                interactions.user_index,
+                interactions.item_index,
+                interactions.first_times,
+                strict=True,
             )
         }
         first = np.asarray([lookup[(int(u), int(i))] for u, i in zip(users, items, strict=True)])
