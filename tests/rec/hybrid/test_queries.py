@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from tests.rec.hybrid.conftest import FakeSource
 
 from recmind.rec.hybrid.features import FeatureContext, feature_names
 from recmind.rec.hybrid.holdout import label_cut, label_cuts
@@ -19,7 +20,6 @@ from recmind.rec.hybrid.queries import (
 from recmind.rec.hybrid.ranker import RankerData
 from recmind.rec.hybrid.sources import fit_sources
 from recmind.rec.interactions import Interactions, ItemCatalog
-from tests.rec.hybrid.conftest import FakeSource
 
 # items w, x, y, z are indices 0..3; the cut is at 5
 DATA = Interactions.from_frame(
@@ -78,9 +78,7 @@ def test_items_that_did_not_exist_at_the_moment_are_never_candidates() -> None:
 def test_ranker_rows_label_their_candidates() -> None:
     split = label_cut(DATA, 5.0)
     source = FakeSource("fake", TABLE)
-    rows = ranker_rows(
-        scorer_on(split.train, source), split, seed=0, max_queries=10, batch_size=10
-    )
+    rows = ranker_rows(scorer_on(split.train, source), split, seed=0, max_queries=10, batch_size=10)
     assert rows.users.tolist() == [A, B]
     assert rows.groups.tolist() == [1, 2]  # a: w; b: w, y
     np.testing.assert_array_equal(rows.labels, [1, 0, 1])  # a-w, b-w, b-y
