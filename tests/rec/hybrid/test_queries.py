@@ -28,7 +28,7 @@ DATA = Interactions.from_frame(
             ("a", "x", 1.0),
             ("a", "y", 2.0),
             ("a", "w", 6.0),  # label: w existed (c took it at 4)
-            ("a", "z", 6.5),  # label, but z did not exist at the cut: never a candidate
+            ("a", "z", 6.5),  # label on z, first taken up after the cut
             ("b", "x", 3.0),
             ("b", "y", 7.0),  # label
             ("c", "w", 4.0),
@@ -42,11 +42,18 @@ TABLE = [[0, 0, 0, 0], [3, 9, 2, 10], [0, 0, 0, 0], [0, 0, 0, 0]]
 """Every history here starts with x: the source scores z best, then x, w, y."""
 
 
-def scorer_on(split_train: Interactions, source: FakeSource, depth: int = 2) -> Scorer:
+def scorer_on(
+    split_train: Interactions,
+    source: FakeSource,
+    depth: int = 2,
+    first_seen: np.ndarray | None = None,
+) -> Scorer:
+    """A scorer of the cut's training data (``first_seen``: its items' first times, or
+    the given ones)."""
     return Scorer(
         sources=[source],
         context=FeatureContext.build(split_train, ItemCatalog.bare(DATA.item_ids), seed=0),
-        first_seen=split_train.item_first_seen(),
+        first_seen=split_train.item_first_seen() if first_seen is None else first_seen,
         depth=depth,
         tiebreak=np.arange(DATA.n_items),
     )
@@ -63,31 +70,47 @@ def test_split_queries_are_the_labelled_users_at_the_cut() -> None:
     assert [h.tolist() for h in taken.histories] == [[X]] and taken.last_seen.tolist() == [3.0]
 
 
-def test_items_that_did_not_exist_at_the_moment_are_never_candidates() -> None:
-    """z is the source's best item but was first taken up after the cut."""
+def test_items_first_seen_after_the_moment_are_never_candidates() -> None:
+    """z is the source's best item but the scorer's data first saw it after the cut."""
     split = label_cut(DATA, 5.0)
     source = FakeSource("fake", TABLE)
     _, queries = split_queries(split, seed=0)
-    candidates, stats = scorer_on(split.train, source, depth=4).candidates(queries)
+    scorer = scorer_on(split.train, source, depth=4, first_seen=DATA.item_first_seen())
+    candidates, stats = scorer.candidates(queries)
     assert Z not in candidates.items.tolist()
     assert candidates.items.tolist() == [W, W, Y]  # a: x, y seen; b: x seen
     np.testing.assert_array_equal(source.moments[0], [5.0, 5.0])
     np.testing.assert_array_equal(stats.now, [3, 3])  # four pairs known
 
 
+def test_untouched_items_are_catalogue_items_that_exist() -> None:
+    """In the cut's own training data nobody has touched z: it is a catalogue item that
+    exists at every moment, a candidate when a source proposes it, with no count, age or
+    idle time."""
+    split = label_cut(DATA, 5.0)
+    _, queries = split_queries(split, seed=0)
+    scorer = scorer_on(split.train, FakeSource("fake", TABLE), depth=4)
+    candidates, features = scorer.features(queries)
+    assert candidates.items.tolist() == [W, Z, W, Y, Z]
+    names = feature_names(["fake"])
+    on_z = candidates.items == Z
+    assert (features[on_z, names.index("item_log_count")] == 0).all()
+    assert np.isnan(features[on_z, names.index("item_age")]).all()
+    assert np.isnan(scorer.context.item_first[Z])
+
+
 def test_ranker_rows_label_their_candidates() -> None:
     split = label_cut(DATA, 5.0)
     source = FakeSource("fake", TABLE)
-    rows = ranker_rows(scorer_on(split.train, source), split, seed=0, max_queries=10, batch_size=10)
+    scorer = scorer_on(split.train, source, depth=4)
+    rows = ranker_rows(scorer, split, seed=0, max_queries=10, batch_size=10)
     assert rows.users.tolist() == [A, B]
-    assert rows.groups.tolist() == [1, 2]  # a: w; b: w, y
-    np.testing.assert_array_equal(rows.labels, [1, 0, 1])  # a-w, b-w, b-y
-    assert rows.features.shape == (3, len(feature_names(["fake"])))
-    np.testing.assert_array_equal(rows.features[:, 0], [3, 3, 2])  # the source's scores
+    assert rows.groups.tolist() == [2, 3]  # a: w, z; b: w, y, z
+    np.testing.assert_array_equal(rows.labels, [1, 1, 0, 1, 0])  # a-w, a-z, b-y
+    assert rows.features.shape == (5, len(feature_names(["fake"])))
+    np.testing.assert_array_equal(rows.features[:, 0], [3, 10, 3, 2, 10])  # source scores
     # batching changes nothing
-    one_by_one = ranker_rows(
-        scorer_on(split.train, source), split, seed=0, max_queries=10, batch_size=1
-    )
+    one_by_one = ranker_rows(scorer, split, seed=0, max_queries=10, batch_size=1)
     np.testing.assert_array_equal(one_by_one.features, rows.features)
     np.testing.assert_array_equal(one_by_one.labels, rows.labels)
     np.testing.assert_array_equal(one_by_one.groups, rows.groups)
@@ -111,7 +134,7 @@ def test_rows_of_real_sources_line_up_with_the_split(
 ) -> None:
     """On the shared data with real sources fitted on a cut's past: every row's label is
     the split's label of that (user, candidate), some candidates are labels, and no
-    candidate was first taken up after the cut."""
+    candidate was first taken up after the cut in the sources' data."""
     split = label_cuts(interactions, (0.7,), 0.3)[0]
     sources = fit_sources(("ease", "popular", "transitions"), {}, split.train, catalog, seed=0)
     scorer = Scorer(
@@ -129,7 +152,8 @@ def test_rows_of_real_sources_line_up_with_the_split(
     expected = np.asarray(split.labels[users[candidates.users], candidates.items]).ravel()
     np.testing.assert_array_equal(rows.labels, expected)
     assert rows.labels.sum() > 0
-    assert (split.train.item_first_seen()[candidates.items] < split.moment).all()
+    first = split.train.item_first_seen()[candidates.items]
+    assert ((first < split.moment) | np.isinf(first)).all()
     assert rows.features.shape[1] == len(feature_names(["ease", "popular", "transitions"]))
 
 

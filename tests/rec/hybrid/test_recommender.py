@@ -275,16 +275,12 @@ def test_an_untouched_item_in_a_history_counts(interactions: Interactions) -> No
     assert new not in only_new[0] and (only_new[0] >= 0).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="items nobody has touched score -inf at every moment (their first-seen time is "
-    "inf: Recommender.score_histories_at and queries.Scorer.candidates mask them as "
-    "'after now'), so the text source can never propose one and the cold split's labels "
-    "are never candidates: the cold ranker is never trained",
-)
 def test_text_source_proposes_untouched_items_and_a_cold_ranker_places_them(
     interactions: Interactions,
 ) -> None:
+    """An item nobody has touched is a catalogue item that exists at every moment: the
+    text source proposes it, and a second ranker, learnt from a split that hides some
+    items entirely, places such items."""
     data, catalog = with_untouched_item(interactions)
     params = {
         **FEW_CUTS,
