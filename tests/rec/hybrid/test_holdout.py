@@ -10,6 +10,7 @@ import pytest
 from recmind.rec.hybrid.holdout import (
     cold_items,
     cold_split,
+    cut_cost,
     cut_times,
     label_cut,
     label_cuts,
@@ -93,6 +94,20 @@ def test_cut_times_are_distinct_quantiles_inside_the_log() -> None:
     flat = events([(f"u{u}", f"i{j}", 0.0) for u in range(5) for j in range(3)])
     assert cut_times(flat, (0.5, 0.9)) == []  # no moment leaves pairs on both sides
     assert label_cuts(flat, (0.5, 0.9), 0.2) == []
+
+
+def test_cut_times_keep_the_latest_cuts_the_budget_affords(interactions: Interactions) -> None:
+    quantiles = (0.5, 0.6, 0.7, 0.8, 0.9)
+    every = cut_times(interactions, quantiles)
+    assert len(every) == 5
+    cost = cut_cost(interactions)
+    assert cost == len(interactions) + interactions.n_items**2 / 100
+    assert cut_times(interactions, quantiles, budget=2.5 * cost) == every[-2:]
+    assert cut_times(interactions, quantiles, budget=1.0, min_cuts=3) == every[-3:]
+    assert cut_times(interactions, quantiles, budget=100 * cost) == every
+    assert cut_times(interactions, quantiles, budget=np.inf, min_cuts=3) == every
+    splits = label_cuts(interactions, quantiles, 0.2, budget=1.0, min_cuts=2)
+    assert [s.moment for s in splits] == every[-2:]
 
 
 def test_label_cuts_label_the_next_window_of_pairs(interactions: Interactions) -> None:

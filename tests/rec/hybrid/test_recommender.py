@@ -35,6 +35,7 @@ def test_config_defaults() -> None:
     np.testing.assert_allclose(config.label_quantiles, np.arange(0.5, 0.91, 0.05))
     assert len(config.label_quantiles) == 9
     assert config.label_window == 0.2 and config.use_trees
+    assert config.cut_budget == 6e6 and config.min_cuts == 3
     for bad in (0.0, 1.5):
         with pytest.raises(ValidationError):
             HybridConfig(label_window=bad)
@@ -70,6 +71,16 @@ def test_the_ranker_learns_from_the_cuts_of_the_given_data_only(
         assert split.labels.multiply(removed).nnz == 0
         assert split.moment <= given.first_times.max() < cut
     assert model.ranker_ is not None
+
+
+def test_a_small_cut_budget_keeps_the_latest_cuts(
+    fitted: HybridRecommender, interactions: Interactions, catalog: ItemCatalog
+) -> None:
+    assert len(fitted.label_cuts_) == 9  # the small data set affords every cut
+    model = HybridRecommender({**FAST, "cut_budget": 1.0, "min_cuts": 2}, seed=5).fit(
+        interactions, catalog
+    )
+    assert model.label_cuts_ == fitted.label_cuts_[-2:]
 
 
 def test_candidates_rank_above_everything_else(

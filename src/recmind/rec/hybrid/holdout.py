@@ -60,6 +60,8 @@ def cut_times(
         return []
     cuts = sorted({float(np.quantile(times, q)) for q in quantiles if 0.0 < q < 1.0})
     cuts = [c for c in cuts if times.min() < c <= times.max()]
+    if not np.isfinite(budget):  # inf // cost is NaN
+        return cuts
     affordable = max(min_cuts, int(budget // cut_cost(interactions)))
     return cuts[-affordable:] if affordable < len(cuts) else cuts
 
