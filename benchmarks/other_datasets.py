@@ -191,7 +191,7 @@ def _save(folder: Path | None, name: str, value: Any) -> None:
         (folder / f"{name}.json").write_text(json.dumps(value, default=str))
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="42,43,44")
     parser.add_argument("--protocols", default=",".join(DEFAULT_PROTOCOLS))
@@ -207,6 +207,17 @@ def main() -> None:
         help="keep every finished run (and import) here and reuse those already there: "
         "datasets can run in separate processes, then one call assembles the results",
     )
+    parser.add_argument(
+        "--assemble",
+        action="store_true",
+        help="with --checkpoint: run nothing, write the results of every checkpointed run "
+        "of the datasets and protocols asked for (whatever seeds each has)",
+    )
+    return parser
+
+
+def main() -> None:
+    parser = _parser()
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     protocols = args.protocols.split(",")
@@ -228,6 +239,12 @@ def main() -> None:
         checkpoint.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="recmind-other-") as tmp:
         for dataset in datasets:
+            if args.assemble and checkpoint is not None:
+                imports[dataset] = _saved(checkpoint, f"{dataset}-import")
+                for protocol in protocols:
+                    for path in sorted(checkpoint.glob(f"{dataset}-{protocol}-*.json")):
+                        runs.append(json.loads(path.read_text()))
+                continue
             saved = {
                 (protocol, seed): _saved(checkpoint, f"{dataset}-{protocol}-{seed}")
                 for protocol in protocols
@@ -261,6 +278,8 @@ def main() -> None:
                     )
     for info in imports.values():
         info.pop("db", None)
+    if args.assemble:
+        seeds = sorted({int(run["seed"]) for run in runs})
     data = {
         "seeds": seeds,
         "protocols": protocols,
