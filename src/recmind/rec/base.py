@@ -193,8 +193,9 @@ class Recommender(ABC):
             raise ValueError(f"{len(seen)} last_seen times for {len(histories)} histories")
         scores = np.asarray(self._score_histories_at(histories, moments, seen), dtype=np.float64)
         first_seen = self._first_seen()
-        if np.isfinite(first_seen).any():
-            future = first_seen[np.newaxis, :] > moments[:, np.newaxis]
+        known = np.isfinite(first_seen)  # an item nobody touched in training is not future
+        if known.any():
+            future = known[np.newaxis, :] & (first_seen[np.newaxis, :] > moments[:, np.newaxis])
             scores = np.where(future, -np.inf, scores)
         return scores
 
