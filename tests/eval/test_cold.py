@@ -34,6 +34,14 @@ def cold_items_of(holdout: Holdout) -> set[int]:
     return {int(c) for c in holdout.targets.indices}
 
 
+def decoys_of(holdout: Holdout, data: Interactions) -> set[int]:
+    """Items someone touched in ``data`` that nobody touches in training and nobody is
+    asked to find: the cold-item protocol's decoys."""
+    touched = data.item_popularity() > 0
+    hidden = touched & (holdout.train.item_popularity() == 0)
+    return set(np.flatnonzero(hidden).tolist()) - cold_items_of(holdout)
+
+
 # -- cold-item ------------------------------------------------------------------------
 
 
@@ -54,7 +62,8 @@ def test_cold_item_targets_are_every_interaction_with_a_cold_item(data: Interact
     with_history = set(split.test.train.user_index.tolist())
     expected = {(u, i) for u, i in all_pairs(data) if i in cold and u in with_history}
     assert target_pairs(split.test) == expected
-    assert train_pairs(split.test) == {(u, i) for u, i in all_pairs(data) if i not in cold}
+    hidden = cold | decoys_of(split.test, data)  # the decoys' pairs leave training too
+    assert train_pairs(split.test) == {(u, i) for u, i in all_pairs(data) if i not in hidden}
     assert split.info["cold targets"] == len(expected)
     # validation sees nothing of the test: its training data lies inside the test's
     assert train_pairs(split.validation) <= train_pairs(split.test)
@@ -62,7 +71,7 @@ def test_cold_item_targets_are_every_interaction_with_a_cold_item(data: Interact
 
 
 def test_cold_items_are_drawn_among_items_with_enough_users(data: Interactions) -> None:
-    split = cold_item_split(data, seed=0, share=0.3, min_users=20)
+    split = cold_item_split(data, seed=0, share=0.25, min_users=20)
     popularity = data.item_popularity()
     for holdout in (split.test, split.validation):
         assert (popularity[list(cold_items_of(holdout))] >= 20).all()
@@ -80,7 +89,9 @@ def test_cold_item_split_is_seeded(data: Interactions) -> None:
 def test_cold_item_rejects_bad_input(data: Interactions) -> None:
     with pytest.raises(ValueError, match="cold share"):
         cold_item_split(data, seed=0, share=0.6)
-    with pytest.raises(ValueError, match="at least 2 items"):
+    with pytest.raises(ValueError, match=r"cold share must be in \(0, 0.25\]"):
+        cold_item_split(data, seed=0, share=0.3)  # 4 draws of 0.3 do not fit
+    with pytest.raises(ValueError, match="at least 4 items"):
         cold_item_split(data, seed=0, min_users=10_000)
 
 
