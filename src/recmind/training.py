@@ -42,7 +42,9 @@ class TrainingResult:
     metrics: dict[str, Any]
 
 
-def training_split(bundle: DataBundle, items: Any, interactions: Interactions, seed: int) -> ProtocolSplit:
+def training_split(
+    bundle: DataBundle, items: Any, interactions: Interactions, seed: int
+) -> ProtocolSplit:
     """The global temporal split of the bundle's item events; leave-last-out when the cut
     leaves no user to evaluate (all events at one time, or too few)."""
     try:

@@ -84,10 +84,12 @@ class RandomNewRecommender(RandomRecommender):
         self.never_touched_ = (interactions.item_popularity() == 0).astype(np.float64)
 
     def _score(self, user_index: np.ndarray) -> np.ndarray:
-        return super()._score(user_index) + self.never_touched_
+        scores: np.ndarray = super()._score(user_index) + self.never_touched_
+        return scores
 
     def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
-        return super().score_histories(histories) + self.never_touched_
+        scores: np.ndarray = super().score_histories(histories) + self.never_touched_
+        return scores
 
 
 REFERENCE_MODELS: dict[str, type[Recommender]] = {

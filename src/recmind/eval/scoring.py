@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,7 +58,8 @@ def rank_fitted(
     user's training history, oldest first, scored at the protocol's moment for them."""
     start = time.perf_counter()
     recs, _ = model.recommend_histories_at(
-        holdout.histories(seed),
+        # ndarray rows are sequences of ints at runtime; typing cannot say so.
+        cast(Sequence[Sequence[int]], holdout.histories(seed)),
         holdout.moments(),
         k,
         NO_SEEN_FILTER,
