@@ -1,18 +1,27 @@
 """The hybrid recommender against the baselines on MovieLens 100K, in the same harness.
 
-For each protocol (leave-last-out, temporal, cold-item, cold-user) and each of three seeds,
+For each protocol (temporal first: it is the headline, since leave-last-out trains on
+other users' later events; then leave-last-out, cold-item and cold-user) and each seed,
 one ``evaluate`` call runs the protocol's models (each tuned on the validation target by
-its own search space, then tested once), in a fresh child process whose peak RSS is
-recorded: popular, EASE, ALS and the hybrid on loo and temporal; popular, EASE, semantic,
-the hybrid and a seeded random ranking on the cold protocols. Further child processes
-time one hybrid fit alone (loo, seed 42) with its peak RSS, and measure the hybrid's
-ad-hoc history path (``score_histories``): single-history latency with where the time
-goes, and how a known user's own history ranks against ``recommend``.
-Writes ``benchmarks/results/hybrid.json`` and ``.md`` (mean ± sd over the seeds, and the
-median fit time).
+its own search space, then tested once, every model ranked through the time-causal
+``score_histories_at`` at the protocol's moment) in a fresh child process whose peak RSS
+is recorded: popular, EASE, ALS and the hybrid on temporal and loo; popular, EASE,
+semantic, the hybrid and the two reference rankings ``random`` and ``random-new`` (random
+among the items nobody touched in training) on the cold protocols. Further child
+processes time one hybrid fit alone (temporal training part, seed 42) with its peak RSS,
+and the latency of scoring one ad-hoc history at a time
+(``recommend_histories_at(histories, now, k)``, ``now`` after the training data) with
+where the time goes.
+
+Writes ``hybrid.json`` and ``hybrid.md`` (``figures.write_results``: mean ± sd over the
+seeds, per-seed values, the chosen parameters, the pre-fix figures of
+``results/before/hybrid_*.json`` for a before/after table) and ``hybrid.png`` (NDCG@10 per
+model and protocol, sd error bars) to ``benchmarks/results`` (``--output-dir``: elsewhere,
+e.g. for a smoke run).
 
     .venv/bin/python benchmarks/hybrid.py [--seeds 42,43,44]
-        [--protocols loo,temporal,cold-item,cold-user] [--skip-histories]
+        [--protocols temporal,loo,cold-item,cold-user] [--models popular,ease]
+        [--skip-latency] [--skip-fit-alone] [--before PATH] [--output-dir DIR]
 """
 
 from __future__ import annotations
@@ -22,91 +31,95 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
-import json
-import platform
 import statistics
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import commit, in_child, loadavg, model_rows, peak_rss_mb
+from figures import RESULTS, write_results
+from harness import ROOT, finished, in_child, loadavg, model_rows, peak_rss_mb, provenance
 
-RESULTS = Path(__file__).parent / "results"
 NAME = "hybrid"
+DATASET = "movielens-100k"
 WARM_MODELS = ("popular", "ease", "als", "hybrid")
-COLD_MODELS = ("popular", "random", "ease", "semantic", "hybrid")
+COLD_MODELS = ("popular", "random", "random-new", "ease", "semantic", "hybrid")
 PROTOCOL_MODELS = {
-    "loo": WARM_MODELS,
     "temporal": WARM_MODELS,
+    "loo": WARM_MODELS,
     "cold-item": COLD_MODELS,
     "cold-user": COLD_MODELS,
 }
-BAR = {"ndcg@10": 0.091, "hr@10": 0.18}
-"""The issue's bar on ml-100k leave-last-out (1.3x the reference EASE)."""
+"""Protocols in the order they are run and shown: the headline first."""
+METRICS = ("ndcg@10", "hr@10", "ndcg@20", "recall@10", "coverage@10")
+BAR = {"protocol": "loo", "ndcg@10": 0.091, "hr@10": 0.18}
+"""The first milestone's bar on ml-100k leave-last-out (1.3x the reference EASE), set
+before scoring became time-causal."""
 REFERENCE = {"RecBole SASRec (5 epochs, measured independently)": 0.062, "RecBole EASE": 0.0706}
+"""loo NDCG@10 of other implementations on the same data, measured independently."""
 LATENCY_USERS = 300
 """Histories timed one request at a time (the REST service's shape)."""
 SERVICE_P50_MS = 5.0
+PLOT = f"{NAME}.png"
 
 
-def _evaluate(protocol: str, seed: int) -> dict[str, Any]:
-    """One harness run (child process): metrics, fit seconds, chosen parameters per model."""
-    from recmind.data.datasets import load_dataset
-    from recmind.eval import evaluate
-    from recmind.rec.base import Recommender
-    from recmind.rec.hybrid import HybridRecommender
-    from recmind.rec.registry import MODELS as REGISTERED
-
-    registry: dict[str, type[Recommender]] = {**REGISTERED, "hybrid": HybridRecommender}
-    started = time.perf_counter()
-    report = evaluate(
-        load_dataset("movielens-100k"),
-        models=list(PROTOCOL_MODELS[protocol]),
-        protocol=protocol,
-        seed=seed,
-        registry=registry,
-    )
-    rows = model_rows(report, ("ndcg@10", "hr@10", "ndcg@20", "recall@10", "coverage@10"))
-    return {
-        "protocol": protocol,
-        "seed": seed,
-        "models": rows,
-        "test_users": report.split_info.get("test users"),
-        "split_info": report.split_info,
-        "wall_seconds": time.perf_counter() - started,
-        "peak_rss_mb": peak_rss_mb(),
-    }
-
-
-def _loo_train(seed: int) -> tuple[Any, Any]:
-    """The loo test holdout's training data and the catalogue (ml-100k)."""
+def _split(protocol: str, seed: int) -> tuple[Any, Any]:
+    """The test holdout of ``protocol`` on ml-100k and the catalogue."""
     from recmind.data.datasets import load_dataset
     from recmind.eval.runner import item_space, split_bundle
     from recmind.rec.interactions import ItemCatalog
 
-    bundle = load_dataset("movielens-100k")
+    bundle = load_dataset(DATASET)
     items = item_space(bundle)
     catalog = ItemCatalog.from_frame(bundle.items, items)
-    return split_bundle(bundle, items, "loo", seed).test.train, catalog
+    return split_bundle(bundle, items, protocol, seed).test, catalog
+
+
+def _evaluate(protocol: str, seed: int, models: Sequence[str]) -> dict[str, Any]:
+    """One harness run (child process): metrics, fit seconds, chosen parameters per model."""
+    from recmind.data.datasets import load_dataset
+    from recmind.eval import evaluate
+
+    load_before = loadavg()
+    started = time.perf_counter()
+    report = evaluate(load_dataset(DATASET), models=list(models), protocol=protocol, seed=seed)
+    return {
+        "protocol": protocol,
+        "seed": seed,
+        "models": model_rows(report, METRICS),
+        "split_info": report.split_info,
+        "wall_seconds": time.perf_counter() - started,
+        "peak_rss_mb": peak_rss_mb(),
+        "loadavg_before": load_before,
+        "loadavg_after": loadavg(),
+    }
 
 
 def _fit_hybrid_alone(seed: int) -> dict[str, Any]:
-    """Fit the hybrid once on the loo test-training data (child process)."""
+    """Fit the hybrid once on the temporal protocol's training part (child process)."""
     from recmind.rec.hybrid import HybridRecommender
 
-    train, catalog = _loo_train(seed)
+    holdout, catalog = _split("temporal", seed)
+    train = holdout.train
     before = peak_rss_mb()
+    load_before = loadavg()
     started = time.perf_counter()
     cpu = time.process_time()
     model = HybridRecommender(seed=seed).fit(train, catalog)
     return {
+        "protocol": "temporal",
+        "seed": seed,
+        "users": train.n_users,
+        "items": train.n_items,
+        "pairs": len(train),
         "fit_seconds": time.perf_counter() - started,
         "fit_cpu_seconds": time.process_time() - cpu,
         "peak_rss_mb": peak_rss_mb(),
         "peak_rss_before_fit_mb": before,
+        "loadavg_before": load_before,
+        "loadavg_after": loadavg(),
         "sources": model.source_names_,
+        "label_cuts": len(model.label_cuts_),
         "trees": model.ranker_.trees if model.ranker_ is not None else [],
         "top_features": sorted(model.feature_importance().items(), key=lambda kv: -kv[1])[:8],
         "cold_items_in_internal_split": len(model.cold_items_),
@@ -115,7 +128,7 @@ def _fit_hybrid_alone(seed: int) -> dict[str, Any]:
 
 
 class _Timer:
-    """Accumulates wall time per named step of the history path (benchmark only)."""
+    """Accumulates wall time per named step of the scoring path (benchmark only)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -136,78 +149,62 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _histories(seed: int) -> dict[str, Any]:
-    """The ad-hoc history path on ml-100k (child process): latency of one request at a
-    time with its breakdown, and a known user's own history against ``recommend``."""
+def _latency(seed: int) -> dict[str, Any]:
+    """One ad-hoc history at a time through ``recommend_histories_at`` (child process):
+    the hybrid fitted on the temporal training part scores known users' training
+    histories at a moment after the training data, as the service does on a cache miss;
+    with where the time of one request goes."""
     import numpy as np
 
     from recmind.rec.hybrid import HybridRecommender
-    from recmind.rec.hybrid import recommender as hybrid_module
-    from recmind.rec.hybrid.sources import histories
-    from recmind.rec.topk import top_k
+    from recmind.rec.hybrid import queries as queries_module
 
-    train, catalog = _loo_train(seed)
+    holdout, catalog = _split("temporal", seed)
+    train = holdout.train
     model = HybridRecommender(seed=seed).fit(train, catalog)
-    own: list[Any] = histories(train, seed)
-    users = np.arange(train.n_users)
+    now = float(train.timestamps.max()) + 3600.0
+    own = train.histories(seed)
     k = 10
 
-    # 1. a known user's own training history against recommend
-    recommended, _ = model.recommend_indices(users, k)
-    at_now, _ = model.recommend_histories(own, k)
-    model_at = model.score_histories_at
-    ends = model.context_.users.last
-    at_own_time = np.full_like(at_now, -1)
-    for start in range(0, len(own), 256):
-        batch = slice(start, start + 256)
-        scores = model_at(own[batch], ends[batch])
-        for row, history in enumerate(own[batch]):
-            scores[row, history] = -np.inf
-        at_own_time[batch], _ = top_k(scores, k, model.tiebreak_)
-
-    def agreement(other: np.ndarray) -> dict[str, float]:
-        same_list = np.all(other == recommended, axis=1)
-        overlap = [len(set(a) & set(b)) for a, b in zip(other, recommended, strict=True)]
-        return {
-            "identical_top10_share": float(np.mean(same_list)),
-            "mean_overlap_of_10": float(np.mean(overlap)),
-        }
-
-    # 2. where the time of one request goes
     timer = _Timer()
     for source in model.sources_:
         source.history_scores = timer.wrap(  # type: ignore[method-assign]
             f"source {source.name}", source.history_scores
         )
     for name, label in (
-        ("from_scores", "candidates (top 50 of every source, united)"),
+        ("from_scores", "candidates (top of every source, united)"),
         ("build_features", "features"),
     ):
-        setattr(hybrid_module, name, timer.wrap(label, getattr(hybrid_module, name)))
+        setattr(queries_module, name, timer.wrap(label, getattr(queries_module, name)))
     for label, ranker in (("ranker", model.ranker_), ("cold ranker", model.cold_ranker_)):
         if ranker is not None:
             ranker.predict = timer.wrap(  # type: ignore[method-assign]
                 f"{label} predict ({len(ranker.model_texts)} boosters)", ranker.predict
             )
     rng = np.random.default_rng(seed)
-    chosen = rng.choice(len(own), size=min(LATENCY_USERS, len(own)), replace=False)
+    chosen = [
+        int(u) for u in rng.choice(len(own), size=min(LATENCY_USERS, len(own)), replace=False)
+    ]
     for user in chosen[:20]:  # warm-up: lazy booster load, caches
-        model.recommend_histories([own[user]], k)
+        model.recommend_histories_at([own[user]], now, k)
     timer.seconds.clear()
+    load_before = loadavg()
     latencies = []
     for user in chosen:
         started = time.perf_counter()
-        model.recommend_histories([own[user]], k)
+        model.recommend_histories_at([own[user]], now, k)
         latencies.append((time.perf_counter() - started) * 1000.0)
     total_ms = sum(latencies)
     breakdown = {name: 1000.0 * s / len(chosen) for name, s in timer.seconds.items()}
-    breakdown["other (history clean-up, user stats, scores matrix, top-k, filters)"] = (
-        total_ms / len(chosen) - sum(breakdown.values())
-    )
-    lengths = [len(own[u]) for u in chosen]
+    breakdown["other (history clean-up, query statistics, top-k, filters)"] = total_ms / len(
+        chosen
+    ) - sum(breakdown.values())
     return {
-        "own_history_now": agreement(at_now),
-        "own_history_at_own_time": agreement(at_own_time),
+        "protocol": "temporal",
+        "seed": seed,
+        "k": k,
+        "requests": len(chosen),
+        "history_length_median": statistics.median(len(own[u]) for u in chosen),
         "sources": model.source_names_,
         "latency_ms": {
             "p50": _percentile(latencies, 0.5),
@@ -215,192 +212,166 @@ def _histories(seed: int) -> dict[str, Any]:
             "mean": statistics.mean(latencies),
         },
         "breakdown_ms_per_request": breakdown,
-        "requests": len(chosen),
-        "history_length_median": statistics.median(lengths),
+        "service_p50_ms": SERVICE_P50_MS,
+        "loadavg_before": load_before,
+        "loadavg_after": loadavg(),
+    }
+
+
+def _stats(values: list[float]) -> dict[str, Any]:
+    return {
+        "mean": statistics.mean(values),
+        "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+        "values": values,
     }
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Mean and sd over seeds per protocol and model."""
+    """Mean and sd over seeds per protocol and model, protocols in PROTOCOL_MODELS order."""
     out: dict[str, Any] = {}
-    for protocol, models in PROTOCOL_MODELS.items():
+    for protocol in PROTOCOL_MODELS:
         chosen = [r for r in runs if r["protocol"] == protocol]
         if not chosen:
             continue
         per_model: dict[str, Any] = {}
-        for model in models:
+        for model in chosen[0]["models"]:
             entry: dict[str, Any] = {}
-            for key in ("ndcg@10", "hr@10", "ndcg@20", "recall@10", "coverage@10", "fit_seconds"):
-                values = [r["models"][model][key] for r in chosen]
-                entry[key] = statistics.mean(values)
-                entry[f"{key}_sd"] = statistics.stdev(values) if len(values) > 1 else 0.0
-                entry[f"{key}_values"] = values
+            for key in (*METRICS, "fit_seconds"):
+                stats = _stats([r["models"][model][key] for r in chosen])
+                entry[key], entry[f"{key}_sd"] = stats["mean"], stats["sd"]
+                entry[f"{key}_values"] = stats["values"]
             entry["fit_seconds_median"] = statistics.median(entry["fit_seconds_values"])
             entry["best_params"] = [r["models"][model]["best_params"] for r in chosen]
             per_model[model] = entry
         out[protocol] = {
             "seeds": [r["seed"] for r in chosen],
             "models": per_model,
+            "test_users": [r["split_info"].get("test users") for r in chosen],
+            "split_info": chosen[0]["split_info"],
             "peak_rss_mb_max": max(r["peak_rss_mb"] for r in chosen),
-            "test_users": [r["test_users"] for r in chosen],
+            "wall_minutes": sum(r["wall_seconds"] for r in chosen) / 60.0,
         }
     return out
 
 
-def _protocol_lines(protocol: str, block: dict[str, Any]) -> list[str]:
-    users = sorted(set(block["test_users"]))
-    lines = [
-        f"## {protocol} (test users {', '.join(str(u) for u in users)}; peak RSS of one "
-        f"whole evaluation {block['peak_rss_mb_max']:.0f} MB)",
-        "",
-        "| model | NDCG@10 | HR@10 | NDCG@20 | recall@10 | coverage@10 | fit s | "
-        "chosen on validation |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for model, e in block["models"].items():
-        params = "; ".join(sorted({json.dumps(p, sort_keys=True) for p in e["best_params"]}))
-        per_seed = ", ".join(f"{v:.4f}" for v in e["ndcg@10_values"])
-        lines.append(
-            f"| {model} | {e['ndcg@10']:.4f} ± {e['ndcg@10_sd']:.4f} ({per_seed}) | "
-            f"{e['hr@10']:.4f} ± {e['hr@10_sd']:.4f} | {e['ndcg@20']:.4f} | "
-            f"{e['recall@10']:.4f} | {e['coverage@10']:.3f} | {e['fit_seconds_median']:.1f} | "
-            f"`{params}` |"
-        )
-    lines.append("")
-    models = block["models"]
-    if protocol.startswith("cold") and "random" in models:
-        base = models["random"]["hr@10"] or 1e-9
-        ratios = ", ".join(
-            f"{m} {e['hr@10'] / base:.1f}x" for m, e in models.items() if m != "random"
-        )
-        lines += [f"HR@10 relative to random: {ratios}.", ""]
-    return lines
+def before_figures(path: Path | None) -> dict[str, Any] | None:
+    """The pre-fix figures of an older ``hybrid.json``: per protocol and model, NDCG@10 and
+    HR@10 means and sds, with the command and commit that produced them."""
+    if path is None:
+        return None
+    import json
+
+    old = json.loads(path.read_text())
+    meta = old.get("meta") or old.get("provenance") or {}
+    summary = {
+        protocol: {
+            model: {key: entry[key] for key in ("ndcg@10", "ndcg@10_sd", "hr@10", "hr@10_sd")}
+            for model, entry in block["models"].items()
+        }
+        for protocol, block in old["summary"].items()
+    }
+    shown = path.resolve()
+    return {
+        "file": str(shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown),
+        "command": meta.get("command"),
+        "commit": meta.get("commit"),
+        "seeds": meta.get("seeds"),
+        "summary": summary,
+    }
 
 
-def markdown(
-    summary: dict[str, Any],
-    alone: dict[str, Any] | None,
-    history: dict[str, Any] | None,
-    meta: dict[str, Any],
-) -> str:
-    lines = [
-        "# Hybrid vs baselines on MovieLens 100K (full ranking)",
-        "",
-        f"`{meta['command']}` at commit {meta['commit']}: seeds {meta['seeds']}, mean ± sd "
-        "over seeds (per-seed NDCG@10 in brackets); fit s = median; every model tuned on "
-        "the validation target only. Load average "
-        f"{meta['loadavg_start']} at start, {meta['loadavg_end']} at end "
-        f"({meta['cpus']} shared cores); whole benchmark {meta['wall_minutes']:.1f} min.",
-        "",
-    ]
-    for protocol, block in summary.items():
-        lines += _protocol_lines(protocol, block)
-    loo = summary.get("loo", {}).get("models", {}).get("hybrid")
-    if loo:
-        ok = loo["ndcg@10"] >= BAR["ndcg@10"] and loo["hr@10"] >= BAR["hr@10"]
-        lines += [
-            f"Bar (loo): NDCG@10 >= {BAR['ndcg@10']} and HR@10 >= {BAR['hr@10']}: "
-            f"{'met' if ok else 'NOT met'}. References measured independently: "
-            + ", ".join(f"{k} {v}" for k, v in REFERENCE.items())
-            + ".",
-            "",
-        ]
-    if alone:
-        lines += [
-            "## One hybrid fit alone (loo training data, seed 42, fresh process)",
-            "",
-            f"- fit: {alone['fit_seconds']:.1f} s wall, {alone['fit_cpu_seconds']:.1f} s CPU",
-            f"- peak RSS: {alone['peak_rss_mb']:.0f} MB "
-            f"({alone['peak_rss_before_fit_mb']:.0f} MB before the fit)",
-            f"- sources: {', '.join(alone['sources'])}; ranker trees per fold: {alone['trees']}",
-            f"- cold ranker: {alone['cold_items_in_internal_split']} items hidden in its "
-            f"split, trees per fold {alone['cold_ranker_trees']}",
-            "- top features by gain: "
-            + ", ".join(f"{name} {share:.2f}" for name, share in alone["top_features"]),
-            "",
-        ]
-    if history:
-        lat = history["latency_ms"]
-        lines += [
-            "## Ad-hoc histories (`score_histories`, loo training data, seed 42)",
-            "",
-            f"One request at a time, {history['requests']} known users' full training "
-            f"histories (median length {history['history_length_median']:.0f}), "
-            "`recommend_histories(k=10)`: "
-            f"p50 **{lat['p50']:.1f} ms**, p95 {lat['p95']:.1f} ms, mean {lat['mean']:.1f} ms "
-            f"(service bar: p50 {SERVICE_P50_MS:.0f} ms).",
-            "",
-            "| step | ms per request (mean) |",
-            "|---|---|",
-        ]
-        for name, ms in sorted(history["breakdown_ms_per_request"].items(), key=lambda kv: -kv[1]):
-            lines.append(f"| {name} | {ms:.2f} |")
-        now, then = history["own_history_now"], history["own_history_at_own_time"]
-        lines += [
-            "",
-            "A known user's own training history against `recommend` (all users, top-10): "
-            f"scored now (`score_histories`) {now['identical_top10_share']:.1%} identical "
-            f"lists, mean overlap {now['mean_overlap_of_10']:.2f} of 10; placed at the user's "
-            f"own latest event (`score_histories_at`) {then['identical_top10_share']:.1%} "
-            f"identical, overlap {then['mean_overlap_of_10']:.2f}. The remaining "
-            "difference comes from the sources whose history path is not the fitted "
-            "user's (ALS folds the history in against the final item factors; semantic "
-            "weighs recency by position, training by timestamp with ties sharing a "
-            'weight); the time features account for the rest of the "now" gap.',
-            "",
-        ]
-    return "\n".join(lines)
+def default_before() -> Path | None:
+    """The one ``results/before/hybrid_*.json`` (None when there is none)."""
+    found = sorted((RESULTS / "before").glob(f"{NAME}_*.json"))
+    if len(found) > 1:
+        raise SystemExit(f"several before files {found}: pass --before PATH")
+    return found[0] if found else None
+
+
+def plot(summary: dict[str, Any], path: Path) -> None:
+    """NDCG@10 per model, one panel per protocol, sd over seeds as error bars."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    protocols = list(summary)
+    fig, axes = plt.subplots(
+        1, len(protocols), figsize=(3.4 * len(protocols) + 0.6, 3.6), squeeze=False
+    )
+    for ax, protocol in zip(axes[0], protocols, strict=True):
+        models = summary[protocol]["models"]
+        names = list(models)
+        means = [models[m]["ndcg@10"] for m in names]
+        sds = [models[m]["ndcg@10_sd"] for m in names]
+        colours = ["tab:orange" if m == "hybrid" else "tab:blue" for m in names]
+        ax.bar(range(len(names)), means, yerr=sds, capsize=3, color=colours)
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+        ax.set_title(protocol + (" (headline)" if protocol == "temporal" else ""), fontsize=10)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("NDCG@10 (mean ± sd over seeds)", fontsize=9)
+    seeds = ", ".join(str(s) for s in summary[protocols[0]]["seeds"])
+    fig.suptitle(f"MovieLens 100K, full ranking, seeds {seeds}")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="42,43,44")
     parser.add_argument("--protocols", default=",".join(PROTOCOL_MODELS))
-    parser.add_argument("--skip-histories", action="store_true")
+    parser.add_argument(
+        "--models", default="", help="run only these of each protocol's models (smoke runs)"
+    )
+    parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-fit-alone", action="store_true")
+    parser.add_argument("--before", type=Path, help="an older hybrid.json (default: before/)")
+    parser.add_argument("--output-dir", type=Path, default=RESULTS)
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     protocols = args.protocols.split(",")
     unknown = set(protocols) - set(PROTOCOL_MODELS)
     if unknown:
         parser.error(f"unknown protocols {sorted(unknown)}; choose from {list(PROTOCOL_MODELS)}")
+    protocols = [p for p in PROTOCOL_MODELS if p in protocols]
+    only = [m for m in args.models.split(",") if m]
+    record = provenance()
     started = time.perf_counter()
-    meta: dict[str, Any] = {
-        "seeds": seeds,
-        "command": " ".join([".venv/bin/python benchmarks/hybrid.py", *sys.argv[1:]]),
-        "commit": commit(),
-        "machine": platform.platform(),
-        "cpus": os.cpu_count(),
-        "loadavg_start": loadavg(),
-    }
     runs = []
     for protocol in protocols:
+        models = [m for m in PROTOCOL_MODELS[protocol] if not only or m in only]
         for seed in seeds:
-            run = in_child(_evaluate, protocol, seed)
-            hybrid = run["models"]["hybrid"]
+            run = in_child(_evaluate, protocol, seed, models)
+            scores = ", ".join(f"{m} {v['ndcg@10']:.4f}" for m, v in run["models"].items())
             print(
-                f"{protocol} seed {seed}: hybrid ndcg@10 {hybrid['ndcg@10']:.4f} "
-                f"hr@10 {hybrid['hr@10']:.4f} (load {loadavg()})",
+                f"{protocol} seed {seed}: ndcg@10 {scores} "
+                f"(load {run['loadavg_before']} -> {run['loadavg_after']})",
                 flush=True,
             )
             runs.append(run)
-    alone = None if args.skip_fit_alone else in_child(_fit_hybrid_alone, 42)
-    history = None if args.skip_histories else in_child(_histories, 42)
-    meta["loadavg_end"] = loadavg()
-    meta["wall_minutes"] = (time.perf_counter() - started) / 60.0
+    alone = None if args.skip_fit_alone else in_child(_fit_hybrid_alone, seeds[0])
+    latency = None if args.skip_latency else in_child(_latency, seeds[0])
     summary = summarise(runs)
-    RESULTS.mkdir(exist_ok=True)
-    payload = {
-        "meta": meta,
+    plot(summary, args.output_dir / PLOT)
+    data = {
+        "dataset": DATASET,
+        "seeds": seeds,
+        "protocols": protocols,
         "summary": summary,
+        "bar": BAR,
+        "reference": REFERENCE,
         "fit_alone": alone,
-        "histories": history,
+        "latency": latency,
+        "plot": PLOT,
+        "before": before_figures(args.before or default_before()),
+        "wall_minutes": (time.perf_counter() - started) / 60.0,
         "runs": runs,
+        "provenance": finished(record),
     }
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
-    text = markdown(summary, alone, history, meta)
-    (RESULTS / f"{NAME}.md").write_text(text)
-    print(text)
+    print(write_results(NAME, data, folder=args.output_dir))
 
 
 if __name__ == "__main__":

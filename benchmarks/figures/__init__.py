@@ -10,8 +10,10 @@ files render.
 Adding a figure: a function ``(results) -> markdown`` in a module of this package,
 decorated with ``@figure("NAME", title=..., command=...)`` (see :mod:`figures.base`), the
 module listed in ``RENDERER_MODULES``, an empty block for NAME in the README, then
-``make figures``. Renderers take every number from the file (type none in by hand) and end
-with :func:`figures.base.provenance`: command, commit, CPU and load average.
+``make figures``. A figure registered with ``pending=True`` may have no results file yet:
+its block then says which command produces it (:func:`awaited`), and no ``NAME.md``
+exists. Renderers take every number from the file (type none in by hand) and end with
+:func:`figures.base.provenance`: command, commit, CPU and load average.
 
 Benchmarks import this package as ``figures`` (their folder is on ``sys.path`` when run as
 ``.venv/bin/python benchmarks/NAME.py``); ``make figures`` runs
@@ -35,6 +37,7 @@ __all__ = [
     "RESULTS",
     "Figure",
     "MarkerError",
+    "awaited",
     "blocks",
     "document",
     "figure",
@@ -48,7 +51,13 @@ __all__ = [
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 README = Path(__file__).resolve().parents[2] / "README.md"
-RENDERER_MODULES = ("figures.service", "figures.speed", "figures.understanding")
+RENDERER_MODULES = (
+    "figures.service",
+    "figures.served",
+    "figures.speed",
+    "figures.understanding",
+    "figures.quality",
+)
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 
 for _module in RENDERER_MODULES:
@@ -64,10 +73,19 @@ def read_results(name: str, folder: Path = RESULTS) -> dict[str, Any]:
     return data
 
 
+def awaited(name: str, folder: Path = RESULTS) -> bool:
+    """Figure NAME is pending (:attr:`Figure.pending`) and ``folder`` has no results
+    file for it yet."""
+    return FIGURES[name].pending and not (folder / f"{name}.json").is_file()
+
+
 def render(name: str, data: Mapping[str, Any] | None = None) -> str:
-    """The markdown block of figure NAME from ``data`` (default: its results file)."""
+    """The markdown block of figure NAME from ``data`` (default: its results file; the
+    placeholder of a pending figure that has none yet)."""
     if name not in FIGURES:
         raise KeyError(f"no renderer for {name!r}; registered: {', '.join(sorted(FIGURES))}")
+    if data is None and awaited(name):
+        return FIGURES[name].placeholder()
     return FIGURES[name].render(read_results(name) if data is None else data)
 
 
@@ -91,4 +109,12 @@ def write_results(name: str, data: Mapping[str, Any], folder: Path = RESULTS) ->
 def rendered_readme(text: str, folder: Path = RESULTS) -> str:
     """``text`` (a README) with every figure block rendered from ``folder``."""
     names = [name for name in blocks(text) if name in FIGURES]  # rewrite refuses the others
-    return rewrite(text, {name: render(name, read_results(name, folder)) for name in names})
+    return rewrite(
+        text,
+        {
+            name: FIGURES[name].placeholder()
+            if awaited(name, folder)
+            else render(name, read_results(name, folder))
+            for name in names
+        },
+    )

@@ -29,19 +29,34 @@ class Figure:
     command: str
     """How the file is produced (shown when an old file did not record its own command)."""
     render: Renderer
+    pending: bool = False
+    """Registered before its first results file: until one exists the README block says
+    how to produce it instead of showing numbers (:func:`figures.awaited`)."""
+
+    def placeholder(self) -> str:
+        """The block of a pending figure that has no results file yet."""
+        return (
+            f"Not measured yet: `{self.command}` writes `benchmarks/results/{self.name}.json`, "
+            "then `make figures` fills this block.\n"
+        )
 
 
 FIGURES: dict[str, Figure] = {}
 """Every registered figure by name; the README drift test covers all of them."""
 
 
-def figure(name: str, *, title: str, command: str) -> Callable[[Renderer], Renderer]:
-    """Register the decorated function as the renderer of ``results/NAME.json``."""
+def figure(
+    name: str, *, title: str, command: str, pending: bool = False
+) -> Callable[[Renderer], Renderer]:
+    """Register the decorated function as the renderer of ``results/NAME.json``
+    (``pending``: it may have none yet, see :attr:`Figure.pending`)."""
 
     def register(render: Renderer) -> Renderer:
         if name in FIGURES:
             raise ValueError(f"figure {name!r} is registered twice")
-        FIGURES[name] = Figure(name=name, title=title, command=command, render=render)
+        FIGURES[name] = Figure(
+            name=name, title=title, command=command, render=render, pending=pending
+        )
         return render
 
     return register

@@ -42,6 +42,20 @@ def test_merge_keeps_each_item_once_at_its_latest_time() -> None:
     assert other.key != history.key
 
 
+def test_live_events_the_model_was_trained_on_keep_the_training_order() -> None:
+    """The store still holds the training events: merged again, ties in time keep the
+    model's (seeded) training order, not the store's order by item id."""
+    train_items = np.asarray([3, 0, 2, 1])  # "d", "a", "c" share a second, in seeded order
+    train_times = np.asarray([10.0, 10.0, 10.0, 20.0])
+    stored = live(["a", "c", "d", "b"], [10.0, 10.0, 10.0, 20.0])  # by time, then item id
+    history = merge_history(train_items, train_times, stored, INDEX)
+    assert history.items.tolist() == [3, 0, 2, 1]
+    older = live(["a", "b"], [5.0, 20.0])  # a view before the pair's latest time: no news
+    assert merge_history(train_items, train_times, older, INDEX).items.tolist() == [3, 0, 2, 1]
+    newer = live(["d", "a"], [30.0, 30.0])  # touched again later: moves to the end
+    assert merge_history(train_items, train_times, newer, INDEX).items.tolist() == [2, 1, 3, 0]
+
+
 def test_merge_of_nothing() -> None:
     empty = np.zeros(0, dtype=np.int64)
     history = merge_history(empty, empty.astype(float), LiveEvents.empty(), INDEX)

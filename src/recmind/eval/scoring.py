@@ -57,9 +57,9 @@ def rank_fitted(
     the server takes (:meth:`~recmind.rec.base.Recommender.recommend_histories_at`): each
     user's training history, oldest first, scored at the protocol's moment for them."""
     start = time.perf_counter()
+    histories = cast(Sequence[Sequence[int]], holdout.histories(seed))  # int arrays index alike
     recs, _ = model.recommend_histories_at(
-        # ndarray rows are sequences of ints at runtime; typing cannot say so.
-        cast(Sequence[Sequence[int]], holdout.histories(seed)),
+        histories,
         holdout.moments(),
         k,
         NO_SEEN_FILTER,

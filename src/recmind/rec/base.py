@@ -188,10 +188,8 @@ class Recommender(ABC):
         moments = as_moments(now, len(histories))
         seen = _last_seen(last_seen, moments)
         scores = np.asarray(self._score_histories_at(histories, moments, seen), dtype=np.float64)
-        first_seen = self._first_seen()
-        known = np.isfinite(first_seen)  # an item nobody touched in training is not future
-        if known.any():
-            future = known[np.newaxis, :] & (first_seen[np.newaxis, :] > moments[:, np.newaxis])
+        future = future_items(self._first_seen(), moments)
+        if future.any():
             scores = np.where(future, -np.inf, scores)
         return scores
 
@@ -314,6 +312,15 @@ class Recommender(ABC):
             model=self.name,
             known_users=user_index >= 0,
         )
+
+
+def future_items(first_seen: np.ndarray, moments: np.ndarray) -> np.ndarray:
+    """``(len(moments), n_items)``: True where an item was first touched after the moment
+    (it did not exist yet). An item nobody touched (``inf``) is a catalogue item that
+    exists at every moment."""
+    first = np.where(np.isfinite(first_seen), first_seen, -np.inf)
+    future: np.ndarray = first[np.newaxis, :] > np.asarray(moments)[:, np.newaxis]
+    return future
 
 
 def as_moments(now: float | Sequence[float] | np.ndarray, n: int) -> np.ndarray:

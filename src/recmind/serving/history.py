@@ -185,11 +185,18 @@ def merge_arrays(
     """The training pairs plus the live events, deduplicated to each item's latest time
     and sorted by time (stable: training order first on equal times), as the training
     data itself is built (:class:`recmind.rec.interactions.Interactions`); and the live
-    items outside the model's index, oldest first."""
+    items outside the model's index, oldest first.
+
+    A live event no later than its item's training pair is that pair (the store still holds
+    the events the model was trained on) and is dropped: the pair keeps its place in the
+    training order, so ties in time stay in the model's seeded order, the order the
+    evaluation harness gives the same history in, not the store's order by item id."""
     live_index = np.asarray([item_index.get(i, -1) for i in live.item_ids], dtype=np.int64)
     known = live_index >= 0
-    items = np.concatenate([train_items.astype(np.int64), live_index[known]])
-    times = np.concatenate([train_times.astype(np.float64), live.timestamps[known]])
+    live_items, live_times = live_index[known], live.timestamps[known]
+    newer = live_times > _trained_at(train_items, train_times, live_items)
+    items = np.concatenate([train_items.astype(np.int64), live_items[newer]])
+    times = np.concatenate([train_times.astype(np.float64), live_times[newer]])
     if items.size:
         order = np.argsort(times, kind="stable")
         items = items[order]
@@ -202,6 +209,19 @@ def merge_arrays(
         last = dict(zip(live.item_ids, live.timestamps, strict=True))
         fresh = tuple(sorted(fresh, key=lambda i: last[i]))
     return items, fresh
+
+
+def _trained_at(train_items: np.ndarray, train_times: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """Per item of ``items``, the time of its training pair (``-inf``: none)."""
+    out = np.full(len(items), -np.inf)
+    if not len(train_items) or not len(items):
+        return out
+    order = np.argsort(train_items, kind="stable")
+    ordered = np.asarray(train_items, dtype=np.int64)[order]
+    at = np.minimum(np.searchsorted(ordered, items), len(ordered) - 1)
+    found = ordered[at] == items
+    out[found] = np.asarray(train_times, dtype=np.float64)[order][at[found]]
+    return out
 
 
 def all_latest_events(store: Store, limit: int, max_users: int) -> dict[str, LiveEvents]:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from recmind.rec.hybrid.sources import Source
 from recmind.rec.topk import top_k
 
 
@@ -37,32 +36,6 @@ class Candidates:
         return len(self.users)
 
 
-def generate(
-    sources: Sequence[Source],
-    user_index: np.ndarray,
-    seen: sp.csr_matrix,
-    depth: int,
-    tiebreak: np.ndarray,
-) -> Candidates:
-    """Top ``depth`` unseen items of every source for each user, united.
-
-    Args:
-        sources: Fitted sources; their column order is kept in ``scores``/``ranks``.
-        user_index: Dense user indices (known users).
-        seen: Users x items interactions whose items are never candidates.
-        depth: Candidates taken from each source.
-        tiebreak: Seeded item keys ordering equal scores (never the item id).
-    """
-    user_index = np.asarray(user_index, dtype=np.int64)
-    return from_scores(
-        [source.scores(user_index) for source in sources],
-        user_index,
-        seen[user_index],
-        depth,
-        tiebreak,
-    )
-
-
 def from_scores(
     scores: Sequence[np.ndarray],
     users: np.ndarray,
@@ -70,9 +43,12 @@ def from_scores(
     depth: int,
     tiebreak: np.ndarray,
 ) -> Candidates:
-    """The candidates of :func:`generate` from full score rows already computed: one
-    ``(len(users), n_items)`` matrix per source, rows aligned with ``users`` (any row keys:
-    dense user indices, or positions of ad-hoc histories) and with ``seen_rows``."""
+    """Top ``depth`` unseen items of every source for each row, united, with every
+    source's score and rank of each candidate: one ``(len(users), n_items)`` score matrix
+    per source (their column order is kept in ``scores``/``ranks``), rows aligned with
+    ``users`` (the row keys: positions of the histories) and with ``seen_rows``, whose
+    items are never candidates; equal scores are ordered by the seeded ``tiebreak`` keys,
+    never by item id. An item every source scores ``-inf`` is never a candidate."""
     users = np.asarray(users, dtype=np.int64)
     n_items = seen_rows.shape[1]
     rows_seen = seen_rows.tocoo()

@@ -9,9 +9,18 @@ from pydantic import Field
 
 from recmind.rec.base import ModelConfig
 
-KNOWN_SOURCES = ("ease", "als", "itemknn", "transitions", "semantic", "popular", "sequential")
+KNOWN_SOURCES = (
+    "ease",
+    "als",
+    "itemknn",
+    "transitions",
+    "semantic",
+    "popular",
+    "trending",
+    "sequential",
+)
 """Every source the hybrid knows (``sources`` may name any of them, in any order)."""
-DEFAULT_SOURCES = ("ease", "als", "itemknn", "transitions", "semantic", "popular")
+DEFAULT_SOURCES = ("ease", "als", "itemknn", "transitions", "semantic", "popular", "trending")
 """What ``sources=None`` uses, skipping ``semantic`` when no text encoder loads. The SASRec
 ``sequential`` source is left out by default: on MovieLens 100K it took ~10x the rest of
 the hybrid's fit and did not move its NDCG@10 (0.0996 with it, 0.0983 without, same
@@ -39,24 +48,28 @@ class HybridConfig(ModelConfig):
     candidates: int = Field(
         default=50, ge=1, description="Top items taken from every source; the union is ranked."
     )
-    period_share: float = Field(
-        default=0.1,
-        ge=0.0,
-        lt=1.0,
-        description="Besides every user's last interaction, the ranker's labels include "
-        "everything in this latest share of the time span (users' first interactions "
-        "excepted): it learns the near future as well as the next step. 0: last only.",
+    label_quantiles: tuple[float, ...] = Field(
+        default=(0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9),
+        description="Internal time cuts the ranker learns from, as quantiles of the "
+        "pairs' first-event times: at each cut the sources are fitted on what came before "
+        "it and the labels are the items each person took up from it on (the question a "
+        "server is asked). More cuts: more queries, more source fits.",
     )
-    last_labels: bool = Field(
-        default=True,
-        description="Hold out every user's last interaction as a ranker label (the next "
-        "step); false learns from the latest period only.",
+    cut_budget: float = Field(
+        default=6e6,
+        gt=0,
+        description="Bound on the work of the internal cuts: each costs about pairs + "
+        "items**2 / 100 (its source fits: EASE inverts an items x items matrix), and the "
+        "latest cuts that fit in the budget are kept (at least min_cuts).",
     )
-    last_count: int = Field(
-        default=1,
-        ge=1,
-        description="How many of every user's latest interactions are ranker labels when "
-        "last_labels is on (each user keeps at least one for the sources).",
+    min_cuts: int = Field(default=3, ge=1, description="Fewest internal cuts kept by cut_budget.")
+    label_window: float = Field(
+        default=0.2,
+        gt=0.0,
+        le=1.0,
+        description="Labels of a cut are the pairs first seen in the next label_window "
+        "share of all pairs after it (the temporal protocol's test period is the last "
+        "fifth); 1.0: everything after the cut.",
     )
     cold_share: float = Field(
         default=0.05,
@@ -83,17 +96,11 @@ class HybridConfig(ModelConfig):
         description="Most items nobody has touched placed from cold_from on (the cold "
         "ranker's best); the others follow every candidate with interactions.",
     )
-    refit_sources: bool = Field(
-        default=True,
-        description="Refit the sources on all the given interactions after the ranker is "
-        "trained (a source that scores fresh histories, such as sequential, is never "
-        "retrained: it reads the full histories instead).",
-    )
     max_queries: int = Field(
         default=20_000,
         ge=1,
-        description="Most labelled users the ranker trains on (a seeded sample beyond it), "
-        "bounding its memory on large data.",
+        description="Most labelled queries the ranker trains on, over all cuts (a seeded "
+        "sample beyond it), bounding its memory on large data.",
     )
     trees: int = Field(default=300, ge=1, description="Most boosting rounds of the ranker.")
     learning_rate: float = Field(default=0.05, gt=0, description="Ranker shrinkage.")
@@ -119,6 +126,12 @@ class HybridConfig(ModelConfig):
         ge=2,
         description="Boosters in the ranker: each is early-stopped on one fold of the "
         "labelled users and trained on the others; their scores are averaged.",
+    )
+    use_trees: bool = Field(
+        default=True,
+        description="Score with the ranker's trees; false ranks by its starting order (the "
+        "best single source or their fusion) alone. Read only when scoring, so the "
+        "validation target chooses it without a second fit.",
     )
     boost_from_best: bool = Field(
         default=True,

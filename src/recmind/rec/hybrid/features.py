@@ -1,7 +1,13 @@
-"""Features of (user, candidate) pairs for the ranker, vectorised over all pairs.
+"""Features of (query, candidate) pairs for the ranker, vectorised over all pairs.
 
-Time is measured in events, not seconds: "how many of all events ago", as a share of the
-event count, so the same features mean the same on a dataset spanning a week or ten years.
+A query is one person's history scored at one moment (:class:`QueryStats`), and every
+feature is computed from what was known at that moment: item counts, trending windows,
+ages and idle times read only the pairs first seen at or before it, so a person scored in
+the past sees no later event (the server scores at its clock; the evaluation at each
+protocol's moment; the ranker learns at its internal cuts).
+
+Time is measured in events, not seconds: "how many of all pairs ago", as a share of the
+pair count, so the same features mean the same on a dataset spanning a week or ten years.
 """
 
 from __future__ import annotations
@@ -16,134 +22,149 @@ from recmind.rec.hybrid.candidates import Candidates
 from recmind.rec.interactions import Interactions, ItemCatalog
 
 TRENDING_SHARES = (0.005, 0.02, 0.08)
-"""Windows of "trending" counts: the latest 0.5%, 2% and 8% of all events before a moment."""
+"""Windows of "trending" counts: the latest 0.5%, 2% and 8% of all pairs before a moment."""
 
 
 @dataclass(frozen=True)
-class UserStats:
-    """Per-query statistics of the people being ranked for, one row per key that
-    :attr:`Candidates.users` holds: dense user indices for known users, or positions of
-    ad-hoc histories.
+class QueryStats:
+    """Per-query statistics, one row per key that :attr:`Candidates.users` holds
+    (positions of the histories being ranked).
 
-    ``last`` is the global event rank of the person's latest event (``n_events - 1`` for
-    a history scored at request time: it happens now).
+    ``now`` is the rank of the query's moment among the context's pairs (the latest pair
+    first seen at or before it; ``n - 1`` at or after the end), ``seen`` the rank of the
+    person's latest event.
     """
 
     length: np.ndarray
-    last: np.ndarray
+    now: np.ndarray
+    seen: np.ndarray
     mean_popularity: np.ndarray
     categories: sp.csr_matrix
 
 
 @dataclass(frozen=True)
 class FeatureContext:
-    """Per-item and per-user statistics of one set of interactions.
+    """Per-item statistics of one set of interactions, by the time each pair was first
+    seen.
 
-    ``event_keys`` sorts every pair by (item, global event rank) as ``item * n + rank`` so
-    that an item's count inside any window of ranks is two binary searches.
+    ``event_keys`` sorts every pair by (item, global rank) as ``item * n + rank`` so that
+    an item's count inside any window of ranks is two binary searches.
     """
 
-    n_events: int
+    times: np.ndarray
+    """The pairs' first-event times, sorted (rank ``r`` is ``times[r]``)."""
     event_keys: np.ndarray
-    item_count: np.ndarray
-    item_repeat: np.ndarray
-    """Per item, log of its events per (user, item) pair: how often people come back to it
-    (0 when nobody repeats it, as on a rating log, or nobody touched it)."""
+    event_weights: np.ndarray
+    """Cumulative event counts of the pairs in ``event_keys`` order (for repeat rates)."""
     item_first: np.ndarray
-    item_last: np.ndarray
-    users: UserStats
     item_categories: sp.csr_matrix
+
+    @property
+    def n_events(self) -> int:
+        return len(self.times)
 
     @classmethod
     def build(cls, interactions: Interactions, catalog: ItemCatalog, seed: int) -> FeatureContext:
         """Statistics of ``interactions`` (categories from ``catalog``)."""
         n = len(interactions)
-        order = time_order_global(interactions, seed)
+        key = np.random.default_rng(seed + 1).random(n)
+        first_times = interactions.first_times
+        order = np.lexsort((key, first_times))
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
         items = interactions.item_index.astype(np.int64)
-        users = interactions.user_index.astype(np.int64)
-        n_items, n_users = interactions.n_items, interactions.n_users
+        n_items = interactions.n_items
         count = np.bincount(items, minlength=n_items).astype(np.float64)
-        events = np.bincount(items, weights=interactions.weights, minlength=n_items)
-        repeat = np.log(np.divide(events, count, out=np.ones(n_items), where=count > 0))
+        keys = items * max(n, 1) + rank
+        key_order = np.argsort(keys, kind="stable")
         first = np.full(n_items, np.nan)
-        last = np.full(n_items, np.nan)
         if n:
             first_rank = np.full(n_items, n, dtype=np.int64)
             np.minimum.at(first_rank, items, rank)
-            last_rank = np.full(n_items, -1, dtype=np.int64)
-            np.maximum.at(last_rank, items, rank)
             touched = count > 0
             first[touched] = first_rank[touched]
-            last[touched] = last_rank[touched]
-        user_last = np.full(n_users, -1, dtype=np.int64)
-        np.maximum.at(user_last, users, rank)
-        user_length = np.bincount(users, minlength=n_users).astype(np.float64)
-        log_pop = np.log1p(count)
-        pop_sum = np.bincount(users, weights=log_pop[items], minlength=n_users)
-        item_cats = category_matrix(catalog.categories)
-        history = interactions.matrix()
-        per_user = np.maximum(user_length, 1.0)
-        user_cats = sp.csr_matrix(sp.diags(1.0 / per_user) @ (history @ item_cats))
         return cls(
-            n_events=n,
-            event_keys=np.sort(items * max(n, 1) + rank),
-            item_count=count,
-            item_repeat=np.maximum(repeat, 0.0),
+            times=np.asarray(first_times[order], dtype=np.float64),
+            event_keys=keys[key_order],
+            event_weights=np.cumsum(interactions.weights[key_order].astype(np.float64)),
             item_first=first,
-            item_last=last,
-            users=UserStats(
-                length=user_length,
-                last=user_last,
-                mean_popularity=pop_sum / per_user,
-                categories=user_cats,
-            ),
-            item_categories=item_cats,
+            item_categories=category_matrix(catalog.categories),
         )
 
-    def history_stats(
-        self, histories: Sequence[np.ndarray], last: np.ndarray | None = None
-    ) -> UserStats:
-        """:class:`UserStats` of ad-hoc histories (distinct dense item indices, each in
-        this context's item space), computed as :meth:`build` computes a user's: the same
-        history gives the same values. ``last`` (one event rank per history) defaults to
-        now, the latest event of this context."""
+    def rank_at(self, moments: np.ndarray) -> np.ndarray:
+        """Rank of the latest pair first seen at or before each moment (-1: none)."""
+        ranks: np.ndarray = np.searchsorted(self.times, moments, side="right") - 1
+        return ranks.astype(np.int64)
+
+    def query_stats(
+        self, histories: Sequence[np.ndarray], moments: np.ndarray, last_seen: np.ndarray
+    ) -> QueryStats:
+        """:class:`QueryStats` of histories (distinct dense item indices in this context's
+        item space) at their moments; ``last_seen`` is each person's latest event time."""
         lengths = np.asarray([len(h) for h in histories], dtype=np.int64)
-        items = np.concatenate(histories).astype(np.int64) if len(histories) else np.zeros(0)
-        items = items.astype(np.int64)
+        items = (
+            np.concatenate(histories).astype(np.int64) if len(histories) else np.zeros(0, np.int64)
+        )
         rows = np.repeat(np.arange(len(histories)), lengths)
+        now = self.rank_at(np.asarray(moments, dtype=np.float64))
         per_history = np.maximum(lengths, 1).astype(np.float64)
-        log_pop = np.log1p(self.item_count[items])
-        pop_sum = np.bincount(rows, weights=log_pop, minlength=len(histories))
+        counts = self.counts_up_to(items, now[rows])
+        pop_sum = np.bincount(rows, weights=np.log1p(counts), minlength=len(histories))
         pair_item, pair_category = category_pairs(self.item_categories, items)
         categories = sp.csr_matrix(
             (1.0 / per_history[rows[pair_item]], (rows[pair_item], pair_category)),
             shape=(len(histories), self.item_categories.shape[1]),
         )
-        if last is None:
-            last = np.full(len(histories), self.n_events - 1, dtype=np.int64)
-        return UserStats(
+        seen = np.minimum(self.rank_at(np.asarray(last_seen, dtype=np.float64)), now)
+        return QueryStats(
             length=lengths.astype(np.float64),
-            last=np.asarray(last, dtype=np.int64),
+            now=now,
+            seen=seen,
             mean_popularity=pop_sum / per_history,
             categories=categories,
         )
 
-    def window_counts(self, items: np.ndarray, end_rank: np.ndarray, width: int) -> np.ndarray:
-        """Events of each item among the ``width`` events up to and including ``end_rank``."""
+    def _item_bounds(self, items: np.ndarray, end_rank: np.ndarray) -> tuple[np.ndarray, ...]:
         base = items * max(self.n_events, 1)
+        start = np.searchsorted(self.event_keys, base, side="left")
         high = np.searchsorted(self.event_keys, base + end_rank, side="right")
-        low = np.searchsorted(self.event_keys, base + end_rank - width, side="right")
-        low = np.maximum(low, np.searchsorted(self.event_keys, base, side="left"))
-        counts: np.ndarray = (high - low).astype(np.float64)
+        return base, start, np.maximum(high, start)
+
+    def counts_up_to(self, items: np.ndarray, end_rank: np.ndarray) -> np.ndarray:
+        """Pairs of each item at or before ``end_rank``."""
+        _, start, high = self._item_bounds(items, end_rank)
+        counts: np.ndarray = (high - start).astype(np.float64)
         return counts
 
+    def window_counts(
+        self, items: np.ndarray, end_rank: np.ndarray, width: int | np.ndarray
+    ) -> np.ndarray:
+        """Pairs of each item among the ``width`` pairs (one for all, or one per item) up to
+        and including ``end_rank``."""
+        base, start, high = self._item_bounds(items, end_rank)
+        low = np.searchsorted(self.event_keys, base + end_rank - width, side="right")
+        counts: np.ndarray = (high - np.maximum(low, start)).clip(min=0).astype(np.float64)
+        return counts
 
-def time_order_global(interactions: Interactions, seed: int) -> np.ndarray:
-    """All pairs by timestamp (seeded order among equal timestamps)."""
-    key = np.random.default_rng(seed + 1).random(len(interactions))
-    return np.lexsort((key, interactions.timestamps))
+    def repeat_up_to(self, items: np.ndarray, end_rank: np.ndarray) -> np.ndarray:
+        """Per item, log of events per (user, item) pair over the pairs at or before
+        ``end_rank``: how often people come back to it (0 when nobody repeats it, as on a
+        rating log, or nobody touched it). A pair's events are all it ever had."""
+        _, start, high = self._item_bounds(items, end_rank)
+        cumulative = np.concatenate(([0.0], self.event_weights))
+        events = cumulative[high] - cumulative[start]
+        pairs = (high - start).astype(np.float64)
+        ratio = np.divide(events, pairs, out=np.ones(len(items)), where=pairs > 0)
+        repeat: np.ndarray = np.maximum(np.log(ratio), 0.0)
+        return repeat
+
+    def last_up_to(self, items: np.ndarray, end_rank: np.ndarray) -> np.ndarray:
+        """Rank of each item's latest pair at or before ``end_rank`` (NaN: none)."""
+        base, start, high = self._item_bounds(items, end_rank)
+        out = np.full(len(items), np.nan)
+        has = high > start
+        out[has] = self.event_keys[high[has] - 1] - base[has]
+        return out
 
 
 def category_matrix(categories: Sequence[frozenset[str]]) -> sp.csr_matrix:
@@ -203,7 +224,6 @@ def feature_names(source_names: Sequence[str]) -> list[str]:
     """Column names of :func:`build_features`, in order."""
     per_source = [f"{kind}_{name}" for name in source_names for kind in ("score", "rank")]
     trending = [f"trending_{share:g}" for share in TRENDING_SHARES]
-    trending += [f"trending_now_{share:g}" for share in TRENDING_SHARES]
     return [
         *per_source,
         "sources_proposing",
@@ -213,7 +233,6 @@ def feature_names(source_names: Sequence[str]) -> list[str]:
         *trending,
         "item_age",
         "item_idle",
-        "item_first_after_user",
         "user_log_length",
         "user_idle",
         "user_mean_log_popularity",
@@ -223,50 +242,48 @@ def feature_names(source_names: Sequence[str]) -> list[str]:
 
 
 def build_features(
-    candidates: Candidates, context: FeatureContext, user_stats: UserStats | None = None
+    candidates: Candidates, context: FeatureContext, stats: QueryStats
 ) -> np.ndarray:
-    """float32 ``(len(candidates), len(feature_names(...)))`` features of every pair.
+    """float32 ``(len(candidates), len(feature_names(...)))`` features of every pair, each
+    read at its query's moment.
 
-    Ages are in shares of all events: ``item_age`` is how long before the user's latest
-    event the item first appeared (negative: it appeared later), ``item_idle`` how long
-    since anyone last touched it, ``user_idle`` how long since the user's latest event.
-    ``user_stats`` (default: the context's users) is indexed by ``candidates.users``.
+    Ages are in shares of the pairs known at the moment (first seen at or before it):
+    ``item_age`` is how long before the moment the item was first taken up, ``item_idle``
+    how long since anyone last took it up (both NaN for an item nobody had touched then),
+    ``user_idle`` how long since the person's latest event.
+    ``stats`` is indexed by ``candidates.users``.
     """
-    stats = context.users if user_stats is None else user_stats
     users, items = candidates.users, candidates.items
-    n = max(context.n_events, 1)
-    user_end = stats.last[users]
+    now = stats.now[users]
+    # shares of the pairs known at each query's moment, never of the context's total
+    # (that would read how many pairs came after the moment)
+    n = np.maximum(now + 1, 1).astype(np.float64)
     trending = [
-        np.log1p(context.window_counts(items, user_end, max(1, int(share * n))))
-        for share in TRENDING_SHARES
-    ]
-    now = np.full(len(items), n - 1, dtype=np.int64)
-    trending += [
-        np.log1p(context.window_counts(items, now, max(1, int(share * n))))
+        np.log1p(context.window_counts(items, now, np.maximum(1, (share * n).astype(np.int64))))
         for share in TRENDING_SHARES
     ]
     first = context.item_first[items]
-    age = (user_end - first) / n
+    first = np.where(first <= now, first, np.nan)
     proposed = candidates.proposed
     affinity_max, affinity_total, n_cats = category_affinity(
         stats.categories, users, context.item_categories, items
     )
+    source_scores = np.where(np.isfinite(candidates.scores), candidates.scores, np.nan)
     columns = [
         *[
             column
             for s in range(candidates.scores.shape[1])
-            for column in (candidates.scores[:, s], candidates.ranks[:, s])
+            for column in (source_scores[:, s], candidates.ranks[:, s])
         ],
         proposed.sum(axis=1),
         candidates.ranks.min(axis=1),
-        np.log1p(context.item_count[items]),
-        context.item_repeat[items],
+        np.log1p(context.counts_up_to(items, now)),
+        context.repeat_up_to(items, now),
         *trending,
-        age,
-        (n - 1 - context.item_last[items]) / n,
-        (first > user_end).astype(np.float64),
+        (now - first) / n,
+        (now - context.last_up_to(items, now)) / n,
         np.log1p(stats.length[users]),
-        (n - 1 - user_end) / n,
+        (now - stats.seen[users]) / n,
         stats.mean_popularity[users],
         affinity_max,
         np.divide(affinity_total, n_cats, out=np.zeros_like(affinity_total), where=n_cats > 0),

@@ -1,23 +1,24 @@
-"""The hybrid's internal split: the ranker learns from interactions held out inside the
+"""The hybrid's internal splits: the ranker learns from interactions held out inside the
 training data it is given, so no evaluation target is ever a label.
 
-Two kinds of labels are held out together (:func:`internal_split`): every user's last
-interaction (what a person does next) and, for users active in the latest
-``period_share`` of the data's interactions, everything they did in it after their first
-interaction (what a person does over a coming period). The ranker so learns both the next
-step and the near future.
+The main labels come from global time cuts (:func:`label_cuts`), the question the server
+is asked: standing at a moment ``c``, knowing only what happened before it, which items
+will each person take up next? For every cut the sources are fitted on the pairs first
+seen before ``c``, each person with history then is one query scored at ``c`` (exactly
+as the server scores a request, :mod:`recmind.rec.hybrid.queries`), and the labels are
+the items they took up from ``c`` on that they had never touched before. Several cuts
+(quantiles of the pairs' first-event times) give the ranker more queries and moments.
 
 A second, separate split (:func:`cold_split`) holds out every interaction with a seeded
 share of the items, so the ranker also meets items the sources have never seen (a new
 catalogue entry, known only by its text and category) and learns when one deserves a
-place; without it, item popularity features bury every new item. It is separate because
-removing those items from the first split took the next-step task's most telling labels
-with them (on the temporal protocol, the few new releases everyone turns to).
+place; without it, item popularity features bury every new item.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,44 +28,96 @@ from recmind.rec.interactions import Interactions
 
 @dataclass(frozen=True)
 class InternalSplit:
-    """``train`` is the given interactions less the held-out pairs; ``labels`` (users x
-    items) holds those pairs and ``users`` the users that have at least one."""
+    """``train`` is what the sources learn from; ``labels`` (users x items) the held-out
+    pairs and ``users`` the users that have at least one and some history in ``train``;
+    each is scored at ``moment`` (epoch seconds)."""
 
     train: Interactions
     labels: sp.csr_matrix
     users: np.ndarray
+    moment: float
     cold_items: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Items whose every pair is a label (none in ``train``)."""
 
 
 def time_order(interactions: Interactions, seed: int) -> np.ndarray:
     """Row order by (user, timestamp); equal timestamps in a seeded random order, never by
-    item id."""
-    key = np.random.default_rng(seed).random(len(interactions))
-    return np.lexsort((key, interactions.timestamps, interactions.user_index))
+    item id (:meth:`Interactions.time_order`)."""
+    return interactions.time_order(seed)
 
 
-def held_out_pairs(
-    interactions: Interactions, seed: int, period_share: float, last: int = 1
-) -> np.ndarray:
-    """Boolean mask of the label pairs: each user's last ``last`` pairs (0: none; seeded
-    tie-break) and the latest ``period_share`` of all pairs in time (seeded order among
-    equal timestamps, so a log whose timestamps are all alike still keeps most of its
-    pairs for training), except each user's first pair, which always stays for training."""
-    n = len(interactions)
-    order = time_order(interactions, seed)
-    counts = np.bincount(interactions.user_index, minlength=interactions.n_users)
-    ends = np.cumsum(counts)
-    position = np.empty(n, dtype=np.int64)
-    position[order] = np.arange(n) - (ends - counts)[interactions.user_index[order]]
-    user_count = counts[interactions.user_index]
-    held = position >= np.maximum(user_count - last, 1)
-    if period_share > 0 and n:
-        key = np.random.default_rng(seed + 1).random(n)
-        by_time = np.lexsort((key, interactions.timestamps))
-        held[by_time[n - round(period_share * n) :]] = True
-    keep: np.ndarray = held & (position > 0)
-    return keep
+def cut_times(
+    interactions: Interactions,
+    quantiles: Sequence[float],
+    budget: float = np.inf,
+    min_cuts: int = 1,
+) -> list[float]:
+    """The distinct cut moments at these quantiles of the pairs' first-event times that
+    leave pairs on both sides, oldest first: the latest ones whose cost (:func:`cut_cost`
+    each) fits in ``budget``, at least ``min_cuts`` of them."""
+    times = interactions.first_times
+    if len(times) == 0:
+        return []
+    cuts = sorted({float(np.quantile(times, q)) for q in quantiles if 0.0 < q < 1.0})
+    cuts = [c for c in cuts if times.min() < c <= times.max()]
+    if not np.isfinite(budget):  # inf // cost is NaN
+        return cuts
+    affordable = max(min_cuts, int(budget // cut_cost(interactions)))
+    return cuts[-affordable:] if affordable < len(cuts) else cuts
+
+
+def cut_cost(interactions: Interactions) -> float:
+    """The rough work of one internal cut: its pairs (every source reads them) plus
+    items squared over 100 (EASE's dense items x items inverse)."""
+    return float(len(interactions)) + interactions.n_items**2 / 100.0
+
+
+def label_cut(interactions: Interactions, moment: float, until: float = np.inf) -> InternalSplit:
+    """Sources learn from the pairs first seen before ``moment``; the labels are the pairs
+    first seen at or after it and before ``until``, of people with history before it."""
+    first = interactions.first_times
+    before = first < moment
+    kept = interactions.subset(before)
+    # a pair repeated after the moment is known then only up to its first event: one
+    # event at its first time (its later events' count is the future too)
+    repeated_after = kept.timestamps >= moment
+    train = replace(
+        kept,
+        timestamps=np.where(repeated_after, kept.first_times, kept.timestamps),
+        weights=np.where(repeated_after, 1.0, kept.weights).astype(kept.weights.dtype),
+    )
+    has_history = np.bincount(train.user_index, minlength=interactions.n_users) > 0
+    held = ~before & (first < until) & has_history[interactions.user_index]
+    labels = _labels(interactions, held)
+    return InternalSplit(
+        train=train,
+        labels=labels,
+        users=np.flatnonzero(np.diff(labels.indptr) > 0).astype(np.int64),
+        moment=float(moment),
+    )
+
+
+def label_cuts(
+    interactions: Interactions,
+    quantiles: Sequence[float],
+    window: float = 1.0,
+    *,
+    budget: float = np.inf,
+    min_cuts: int = 1,
+) -> list[InternalSplit]:
+    """One :func:`label_cut` per :func:`cut_times` moment that has labelled users, each
+    labelling the next ``window`` share of the pairs (by first-event time quantile; 1.0:
+    up to the end)."""
+    out = []
+    times = interactions.first_times
+    for moment in cut_times(interactions, quantiles, budget, min_cuts):
+        position = float(np.mean(times < moment))
+        end = position + window
+        until = np.inf if end >= 1.0 else float(np.quantile(times, end))
+        split = label_cut(interactions, moment, until)
+        if len(split.users):
+            out.append(split)
+    return out
 
 
 COLD_STREAM = 303
@@ -83,24 +136,26 @@ def cold_items(interactions: Interactions, seed: int, share: float, min_users: i
     return np.sort(rng.choice(eligible, size=min(n, len(eligible) - 1), replace=False))
 
 
-def internal_split(
-    interactions: Interactions, seed: int, period_share: float, last: int = 1
-) -> InternalSplit:
-    """Hold out the label pairs of :func:`held_out_pairs`."""
-    held = held_out_pairs(interactions, seed, period_share, last)
-    return _split(interactions, held, np.zeros(0, dtype=np.int64))
-
-
 def cold_split(
     interactions: Interactions, seed: int, share: float, min_users: int
 ) -> InternalSplit:
-    """Hold out every pair on the :func:`cold_items` (nothing else): the labels of what
-    people do with items the sources have never seen."""
+    """Hold out every pair on the :func:`cold_items` (nothing else), scored at the end of
+    the log: the labels of what people do with items the sources have never seen."""
     cold = cold_items(interactions, seed, share, min_users)
-    return _split(interactions, np.isin(interactions.item_index, cold), cold)
+    held = np.isin(interactions.item_index, cold)
+    train = interactions.subset(~held)
+    has_history = np.bincount(train.user_index, minlength=interactions.n_users) > 0
+    labels = _labels(interactions, held & has_history[interactions.user_index])
+    return InternalSplit(
+        train=train,
+        labels=labels,
+        users=np.flatnonzero(np.diff(labels.indptr) > 0).astype(np.int64),
+        moment=float(interactions.timestamps.max(initial=0.0)),
+        cold_items=cold,
+    )
 
 
-def _split(interactions: Interactions, held: np.ndarray, cold: np.ndarray) -> InternalSplit:
+def _labels(interactions: Interactions, held: np.ndarray) -> sp.csr_matrix:
     labels = sp.csr_matrix(
         (
             np.ones(int(held.sum()), dtype=np.float32),
@@ -108,9 +163,6 @@ def _split(interactions: Interactions, held: np.ndarray, cold: np.ndarray) -> In
         ),
         shape=(interactions.n_users, interactions.n_items),
     )
-    return InternalSplit(
-        train=interactions.subset(~held),
-        labels=labels,
-        users=np.flatnonzero(np.diff(labels.indptr) > 0).astype(np.int64),
-        cold_items=cold,
-    )
+    labels.sum_duplicates()
+    labels.data[:] = 1.0
+    return labels

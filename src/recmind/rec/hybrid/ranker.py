@@ -179,15 +179,19 @@ class TrainedRanker:
             self._boosters = [lgb.Booster(model_str=text) for text in self.model_texts]
         return self._boosters
 
-    def predict(self, features: np.ndarray, threads: int = 1) -> np.ndarray:
-        """Mean booster score per row (higher is better), float64."""
+    def predict(
+        self, features: np.ndarray, threads: int = 1, *, use_trees: bool = True
+    ) -> np.ndarray:
+        """Mean booster score per row (higher is better) plus the starting order, float64;
+        ``use_trees=False``: the starting order alone."""
         if len(features) == 0:
             return np.zeros(0, dtype=np.float64)
         total = np.zeros(len(features), dtype=np.float64)
-        for booster in self.boosters():
+        boosters = self.boosters() if use_trees or self.base is None else []
+        for booster in boosters:
             total += np.asarray(booster.predict(features, num_threads=threads), dtype=np.float64)
-        if self.model_texts:
-            total /= len(self.model_texts)
+        if boosters:
+            total /= len(boosters)
         if self.base is not None:
             total += self.base(features)
         return total

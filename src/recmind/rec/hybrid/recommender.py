@@ -1,45 +1,44 @@
 """``HybridRecommender``: candidates from several sources, ranked by LightGBM LambdaRank.
 
-Fitting never touches an evaluation target: inside ``fit`` the ranker's labels are held
-out of the given interactions (every user's last one, seeded tie-break, and those in the
-latest tenth of the log; see :mod:`recmind.rec.hybrid.holdout`), the sources are fitted on
-the rest, their candidates and features train the ranker, and then the sources are refitted
-on all the given interactions to serve. A second split hides a share of the items
-entirely and trains a second, *cold* ranker on what people did with them; at scoring time
-it orders the candidates nobody has touched and gives the best of them a few slots from
-the 5th place (:func:`place_cold`), as many as the validation target asks for.
+Fitting never touches an evaluation target, and the ranker learns the task the server is
+given: at several internal time cuts (:func:`~recmind.rec.hybrid.holdout.label_cuts`) the
+sources are fitted on what came before the cut, every person with history then is scored
+at the cut through the same code that serves requests (:mod:`recmind.rec.hybrid.queries`),
+and the labels are the items they took up afterwards. The sources are then fitted on all
+the given interactions to serve. A second split hides a share of the items entirely and
+trains a second, *cold* ranker on what people did with them; at scoring time it orders
+the candidates nobody has touched and gives the best of them a few slots from the 5th
+place (:func:`place_cold`), as many as the validation target asks for.
+
+Scoring is time-causal (:meth:`HybridRecommender.score_histories_at`): a history scored at
+a moment sees no item first taken up after it, and every feature is read at that moment,
+so the evaluation (which scores each protocol's users at their moment) and the server
+(which scores at its clock) rank through one path.
 
 The ranker starts from the best single ranking among its sources (see
 :mod:`recmind.rec.hybrid.ranker`) and keeps trees only where they beat it on held-out
-users, so on data where nothing can be learnt beyond one source (a few hundred customers,
-products known by id only) it ranks as that source does. Its EASE source uses EDLAE's
-emphasised-denoising penalty (:class:`~recmind.rec.ease.EASEConfig`).
-
-Measured in the harness (``benchmarks/hybrid.py``, ``benchmarks/other_datasets.py``):
-MovieLens 100K NDCG@10 0.111 leave-last-out (EASE 0.071), 0.245 on the temporal protocol
-(popularity 0.217), HR@10 0.43 on cold items (semantic 0.15, random 0.07); it also beats
-tuned EASE on the Instacart sample, UCI Online Retail and MovieLens ml-latest-small.
+users, so on data where nothing can be learnt beyond one source it ranks as that source
+does; the validation target may also choose that starting order alone (``use_trees``).
+Its EASE source uses EDLAE's emphasised-denoising penalty
+(:class:`~recmind.rec.ease.EASEConfig`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
 from recmind.rec.base import ModelConfig, Recommender
-from recmind.rec.hybrid.candidates import Candidates, from_scores, generate
+from recmind.rec.hybrid.candidates import Candidates
 from recmind.rec.hybrid.config import HybridConfig
-from recmind.rec.hybrid.features import (
-    FeatureContext,
-    UserStats,
-    build_features,
-    feature_names,
-)
-from recmind.rec.hybrid.histories import distinct_latest, history_matrix
-from recmind.rec.hybrid.holdout import InternalSplit, cold_split, internal_split
+from recmind.rec.hybrid.features import FeatureContext, feature_names
+from recmind.rec.hybrid.histories import distinct_latest
+from recmind.rec.hybrid.holdout import InternalSplit, cold_split, label_cuts
+from recmind.rec.hybrid.queries import Queries, Scorer, batches, concat_rows, ranker_rows
 from recmind.rec.hybrid.ranker import RankerData, TrainedRanker, rrf_scores, train_ranker
 from recmind.rec.hybrid.sources import COLD_CAPABLE_SOURCES, Source, fit_sources
 from recmind.rec.interactions import Interactions
@@ -54,75 +53,85 @@ popularity added to it still orders them among themselves."""
 class HybridRecommender(Recommender):
     """Several candidate sources merged by a learned ranker.
 
-    After :meth:`fit`, ``labels_`` (users x items) holds the internal labels (pairs of the
-    given interactions), ``source_names_`` the sources used, and ``ranker_`` the
-    LambdaRank model (``None`` when no label was recoverable; reciprocal-rank fusion then
-    merges the sources).
+    After :meth:`fit`, ``source_names_`` holds the sources used, ``label_cuts_`` the
+    internal cut moments the ranker learned from, and ``ranker_`` the LambdaRank model
+    (``None`` when no label was recoverable; reciprocal-rank fusion then merges the
+    sources).
     """
 
     name: ClassVar[str] = "hybrid"
     Config: ClassVar[type[ModelConfig]] = HybridConfig
     config: HybridConfig
     batch_size: ClassVar[int] = 256
-    scoring_params: ClassVar[frozenset[str]] = frozenset({"cold_from", "cold_slots"})
+    scoring_params: ClassVar[frozenset[str]] = frozenset({"cold_from", "cold_slots", "use_trees"})
 
     @classmethod
     def search_space(cls) -> list[dict[str, Any]]:
-        """For the validation target to choose: three label schemes for the ranker (the
-        next step plus the latest period; the next step only; the latest period only, what
-        a global time cut asks), each with the default slots for items nobody has touched
-        or none. The slots are read only when scoring, so each scheme is fitted once
-        (:attr:`scoring_params`). Everything else tunes itself inside ``fit``: the number
-        of trees by early stopping on the ranker's own held-out users.
-
-        Why "next step only": where every customer is active up to the end (a grocery
-        log), the latest period holds each one's staples, and hiding them from the
-        sources teaches the ranker a different task than the next step; on the Instacart
-        sample (seed 42) next-step labels scored validation NDCG@10 0.0646 against 0.0632
-        with both (EASE 0.0626).
-
-        Why slots are chosen here: whether never-touched items deserve places depends on
-        what the target rewards. On MovieLens 100K (validation, seed 42), slots from the
-        5th place lifted the cold-item hit rate@10 from 0 to 0.21 (3 slots) and 0.35 (10)
-        at a leave-last-out cost of NDCG@10 0.001, but on the temporal protocol, whose
-        future belongs to a few new releases everyone watches, each slot given to an
-        unknown item cost about 0.01."""
+        """For the validation target to choose, all from one fit (every choice is a
+        :attr:`scoring_params`): the ranker's trees or its starting order alone (on data
+        whose validation period differs from what the cuts taught, trees can overfit),
+        each with the default slots for items nobody has touched or none (whether new items
+        deserve places depends on what the target rewards). Everything else tunes itself
+        inside ``fit``: the number of trees by early stopping on held-out users."""
         return [
             {},
             {"cold_slots": 0},
-            {"period_share": 0.0},
-            {"period_share": 0.0, "cold_slots": 0},
-            {"last_labels": False},
-            {"last_labels": False, "cold_slots": 0},
+            {"use_trees": False},
+            {"use_trees": False, "cold_slots": 0},
         ]
 
     # -- fitting ---------------------------------------------------------------------
 
     def _fit(self, interactions: Interactions) -> None:
         cfg = self.config
-        last = cfg.last_count if cfg.last_labels else 0
-        split = internal_split(interactions, self.seed, cfg.period_share, last)
-        sources = fit_sources(cfg.sources, cfg.source_params, split.train, self.catalog_, self.seed)
-        self.source_names_ = [s.name for s in sources]
+        names: Sequence[str] | None = cfg.sources
+        parts: list[RankerData] = []
+        splits = label_cuts(
+            interactions,
+            cfg.label_quantiles,
+            cfg.label_window,
+            budget=cfg.cut_budget,
+            min_cuts=cfg.min_cuts,
+        )
+        per_cut = max(1, cfg.max_queries // max(len(splits), 1))
+        for split in splits:
+            sources = fit_sources(names, cfg.source_params, split.train, self.catalog_, self.seed)
+            names = [s.name for s in sources]
+            parts.append(self._rows(sources, split, per_cut))
+            del sources
+        final = fit_sources(names, cfg.source_params, interactions, self.catalog_, self.seed)
+        self.source_names_ = [s.name for s in final]
         self.feature_names_ = feature_names(self.source_names_)
-        self.labels_ = split.labels
-        data = self._ranker_data(sources, split)
+        self.label_cuts_ = [split.moment for split in splits]
+        data = concat_rows(parts, len(self.feature_names_))
         self.ranker_: TrainedRanker | None = train_ranker(data, self.feature_names_, cfg, self.seed)
-        self.cold_ranker_ = self._fit_cold_ranker(interactions)
         if self.ranker_ is None:
             logger.warning("hybrid: no internal label among the candidates; using rank fusion")
-        if cfg.refit_sources:
-            for source in sources:
-                source.refit(interactions, self.catalog_, self.seed)
-        self.sources_: list[Source] = sources
-        self.context_ = FeatureContext.build(interactions, self.catalog_, self.seed)
+        self.cold_ranker_ = self._fit_cold_ranker(interactions)
+        self.sources_: list[Source] = final
+        self.scorer_ = self._scorer(final, interactions)
+
+    def _scorer(self, sources: Sequence[Source], interactions: Interactions) -> Scorer:
+        return Scorer(
+            sources=list(sources),
+            context=FeatureContext.build(interactions, self.catalog_, self.seed),
+            first_seen=interactions.item_first_seen(),
+            depth=self.config.candidates,
+            tiebreak=self.tiebreak_,
+        )
+
+    def _rows(self, sources: Sequence[Source], split: InternalSplit, limit: int) -> RankerData:
+        """Training rows of one internal split, scored by sources fitted on its train."""
+        scorer = self._scorer(sources, split.train)
+        return ranker_rows(
+            scorer, split, seed=self.seed, max_queries=limit, batch_size=self.batch_size
+        )
 
     def _fit_cold_ranker(self, interactions: Interactions) -> TrainedRanker | None:
         """The ranker of items nobody has touched: trained on a second internal split that
         hides a share of the items entirely, with the sources fitted again without them;
         ``None`` when ``cold_share`` is 0, no cold item had a user, or no source can
-        propose an item nobody has touched (every source learns from interactions only:
-        the second fit could find no candidate to learn from, so it is not made)."""
+        propose an item nobody has touched."""
         cfg = self.config
         if not COLD_CAPABLE_SOURCES.intersection(self.source_names_):
             self.cold_items_ = np.zeros(0, dtype=np.int64)
@@ -131,123 +140,83 @@ class HybridRecommender(Recommender):
         self.cold_items_ = cold.cold_items
         if cold.labels.nnz == 0:
             return None
-        cold_sources = fit_sources(
+        sources = fit_sources(
             self.source_names_, cfg.source_params, cold.train, self.catalog_, self.seed
         )
-        data = self._ranker_data(cold_sources, cold)
+        data = self._rows(sources, cold, cfg.max_queries)
         return train_ranker(data, self.feature_names_, cfg, self.seed)
-
-    def _ranker_data(self, sources: Sequence[Source], split: InternalSplit) -> RankerData:
-        """Candidates and features of the labelled users on the internal training part."""
-        context = FeatureContext.build(split.train, self.catalog_, self.seed)
-        seen = split.train.matrix()
-        users = split.users
-        if len(users) > self.config.max_queries:
-            rng = np.random.default_rng(self.seed)
-            users = np.sort(rng.choice(users, self.config.max_queries, replace=False))
-        parts = []
-        for batch in _batches(users, self.batch_size):
-            candidates = generate(sources, batch, seen, self.config.candidates, self.tiebreak_)
-            features = build_features(candidates, context)
-            labels = np.asarray(split.labels[candidates.users, candidates.items], np.float32)
-            parts.append((features, labels.ravel(), candidates.groups))
-        width = len(self.feature_names_)
-        return RankerData(
-            features=np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, width)),
-            labels=np.concatenate([p[1] for p in parts]) if parts else np.zeros(0),
-            groups=np.concatenate([p[2] for p in parts]).astype(np.int64)
-            if parts
-            else np.zeros(0, dtype=np.int64),
-            users=users,
-        )
 
     # -- scoring ---------------------------------------------------------------------
 
-    def candidates(self, user_index: np.ndarray) -> Candidates:
-        """The candidate pairs of known users (dense indices), with every source's score and
-        rank."""
-        return generate(
-            self.sources_, user_index, self.seen_, self.config.candidates, self.tiebreak_
-        )
-
-    def _full_scores(
-        self, candidates: Candidates, n_rows: int, user_stats: UserStats | None = None
-    ) -> np.ndarray:
+    def _full_scores(self, candidates: Candidates, features: np.ndarray, n_rows: int) -> np.ndarray:
         """Ranker scores on the candidates, with items nobody has touched placed by the
         cold ranker (:func:`place_cold`); every other item below them, by popularity.
         Without a ranker, reciprocal-rank fusion of the sources orders the candidates."""
+        cfg = self.config
         scores = np.tile(OUTSIDE + self.fallback_scores_, (n_rows, 1))
         rows = np.repeat(np.arange(n_rows), candidates.groups)
-        cold = self.context_.item_count[candidates.items] == 0
-        cold_ranker = self.cold_ranker_ if cold.any() else None
-        features = (
-            build_features(candidates, self.context_, user_stats)
-            if self.ranker_ is not None or cold_ranker is not None
-            else None
-        )
-        if self.ranker_ is None or features is None:
+        cold = np.isnan(self.scorer_.context.item_first[candidates.items])
+        if self.ranker_ is None:
             ranked = rrf_scores(candidates.ranks)
         else:
-            ranked = self.ranker_.predict(features, self.config.threads)
-        if cold_ranker is not None and features is not None:
+            ranked = self.ranker_.predict(features, cfg.threads, use_trees=cfg.use_trees)
+        if self.cold_ranker_ is not None and cold.any():
             cold_rows = np.flatnonzero(cold)
             order = np.zeros(len(ranked))
-            order[cold_rows] = cold_ranker.predict(features[cold_rows], self.config.threads)
+            order[cold_rows] = self.cold_ranker_.predict(
+                features[cold_rows], cfg.threads, use_trees=cfg.use_trees
+            )
             ranked = place_cold(
-                ranked,
-                rows,
-                cold,
-                order,
-                n_rows,
-                position=self.config.cold_from,
-                slots=self.config.cold_slots,
+                ranked, rows, cold, order, n_rows, position=cfg.cold_from, slots=cfg.cold_slots
             )
         scores[rows, candidates.items] = ranked
         return scores
 
+    def _known_queries(self, user_index: np.ndarray) -> Queries:
+        """Known users' training histories at the end of the training data."""
+        every = self.interactions_.histories(self.seed)
+        end = float(self.interactions_.timestamps.max(initial=0.0))
+        return Queries(
+            histories=[every[int(u)] for u in user_index],
+            moments=np.full(len(user_index), end),
+            last_seen=self.interactions_.user_last_seen()[user_index],
+        )
+
     def _score(self, user_index: np.ndarray) -> np.ndarray:
-        return self._full_scores(self.candidates(user_index), len(user_index))
+        queries = self._known_queries(np.asarray(user_index, dtype=np.int64))
+        return self._score_histories_at(queries.histories, queries.moments, queries.last_seen)
 
     def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
-        """Scores of ad-hoc histories (dense item indices, oldest first), ranked like a
-        known user's: every source scores the history itself (see their
-        ``score_histories``), candidates and features are built from it, and the trained
-        ranker orders them. The history is taken to happen now (its latest event is the
-        newest in the data), so time features read "active this moment".
+        """:meth:`score_histories_at` now (the wall clock)."""
+        return self.score_histories_at(histories, time.time())
+
+    def _score_histories_at(
+        self,
+        histories: Sequence[Sequence[int]] | Sequence[np.ndarray],
+        now: np.ndarray,
+        last_seen: np.ndarray,
+    ) -> np.ndarray:
+        """Scores of histories (dense item indices, oldest first) at their moments: every
+        source scores the history itself, candidates are the items that existed then, and
+        the trained ranker orders them on features read at that moment.
 
         A repeated item counts once, at its latest position (as training data keep one
         pair per user and item); negative indices are ignored; a history with no known
         item gets normalised popularity. An item that had no interaction in training
         still counts: the text source knows it by its words.
         """
-        return self.score_histories_at(histories)
-
-    def score_histories_at(
-        self,
-        histories: Sequence[Sequence[int]] | Sequence[np.ndarray],
-        last: Sequence[int] | np.ndarray | None = None,
-    ) -> np.ndarray:
-        """:meth:`score_histories` with each history's latest event placed at a global
-        event rank of the training data (``last``; default: now). A known user's training
-        history at the rank of their own latest event has exactly the features
-        :meth:`score_users` gives them, so sources that score histories exactly give the
-        same ranking."""
         cleaned = [distinct_latest(h, self.interactions_.n_items) for h in histories]
-        ends = None if last is None else np.asarray(last, dtype=np.int64)
         out = np.tile(self.fallback_scores_, (len(cleaned), 1))
         filled = np.flatnonzero([len(h) > 0 for h in cleaned])
-        for batch in _batches(filled, self.batch_size):
-            chunk = [cleaned[int(i)] for i in batch]
-            stats = self.context_.history_stats(chunk, None if ends is None else ends[batch])
-            position = np.arange(len(chunk))
-            candidates = from_scores(
-                [source.history_scores(chunk) for source in self.sources_],
-                position,
-                history_matrix(chunk, self.interactions_.n_items),
-                self.config.candidates,
-                self.tiebreak_,
+        for rows in batches(len(filled), self.batch_size):
+            chosen = filled[rows]
+            queries = Queries(
+                histories=[cleaned[int(i)] for i in chosen],
+                moments=np.asarray(now, dtype=np.float64)[chosen],
+                last_seen=np.asarray(last_seen, dtype=np.float64)[chosen],
             )
-            out[batch] = self._full_scores(candidates, len(chunk), stats)
+            candidates, features = self.scorer_.features(queries)
+            out[chosen] = self._full_scores(candidates, features, len(chosen))
         return out
 
     # -- explanations ----------------------------------------------------------------
@@ -260,7 +229,8 @@ class HybridRecommender(Recommender):
         user = int(self.interactions_.lookup_users([user_id])[0])
         if user < 0:
             return out
-        candidates = self.candidates(np.asarray([user]))
+        queries = self._known_queries(np.asarray([user]))
+        candidates, _ = self.scorer_.candidates(queries)
         position = {int(item): row for row, item in enumerate(candidates.items)}
         for item_id, index in zip(
             item_ids, self.interactions_.lookup_items(list(item_ids)), strict=True
@@ -335,8 +305,3 @@ def place_cold(
     floor = bottom[cold_rows] - 1.0
     out[cold_index[~in_slot]] = (floor - (rest_rank + 1) / (rest_total + 1))[~in_slot]
     return out
-
-
-def _batches(values: np.ndarray, size: int) -> Iterator[np.ndarray]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

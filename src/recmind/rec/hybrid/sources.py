@@ -1,8 +1,10 @@
-"""Candidate sources: fitted models that score every item for a user.
+"""Candidate sources: fitted models that score every item for a history at a moment.
 
 Each source wraps one model (EASE, ALS, ItemKNN, popularity, text similarity, the SASRec
 transformer, or the item-to-item transition counts defined here) and gives full score rows;
 the hybrid takes the top of every row as candidates and every row's value as a feature.
+Sources score histories only (never a user index), so training, evaluation and serving
+give a source the same input: what the person did up to the moment.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import scipy.sparse as sp
 
 from recmind.rec.base import Recommender
 from recmind.rec.hybrid.config import DEFAULT_SOURCES, KNOWN_SOURCES
-from recmind.rec.hybrid.holdout import time_order
 from recmind.rec.interactions import Interactions, ItemCatalog
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ SOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
     "als": {"factors": 64, "regularization": 1.0, "alpha": 2.0, "iterations": 15},
     "itemknn": {"neighbors": 50},
     "popular": {"half_life_days": 30.0},
+    "trending": {"half_life_days": 3.0},
     "semantic": {"half_life_events": 3.0},
     "transitions": {"window": 3, "last": 5},
     "sequential": {},
@@ -45,31 +47,23 @@ would take 2.5 GB (float32) and its inverse minutes."""
 
 
 class Source(ABC):
-    """A fitted scorer of (user, item) pairs."""
+    """A fitted scorer of (history, item) pairs."""
 
     name: str
 
     @abstractmethod
     def fit(self, interactions: Interactions, catalog: ItemCatalog, seed: int) -> None:
-        """Learn from ``interactions`` (the hybrid's internal training part)."""
-
-    def refit(self, interactions: Interactions, catalog: ItemCatalog, seed: int) -> None:
-        """Prepare to score users from all of ``interactions`` (default: fit again)."""
-        self.fit(interactions, catalog, seed)
+        """Learn from ``interactions``."""
 
     @abstractmethod
-    def scores(self, user_index: np.ndarray) -> np.ndarray:
-        """float32 ``(len(user_index), n_items)`` scores; higher is better."""
-
-    @abstractmethod
-    def history_scores(self, histories: Sequence[np.ndarray]) -> np.ndarray:
-        """float32 ``(len(histories), n_items)`` scores of ad-hoc histories (distinct
-        dense item indices inside the index, oldest first, none empty), computed the way
-        :meth:`scores` treats a user with that history."""
+    def history_scores(self, histories: Sequence[np.ndarray], moments: np.ndarray) -> np.ndarray:
+        """float32 ``(len(histories), n_items)`` scores of histories (distinct dense item
+        indices inside the index, oldest first, none empty), each at its moment (epoch
+        seconds; only time-aware sources read it)."""
 
 
 class RecommenderSource(Source):
-    """Any :class:`Recommender` of the package, used through ``score_users``."""
+    """Any :class:`Recommender` of the package, through ``score_histories_at``."""
 
     def __init__(self, name: str, model_cls: type[Recommender], params: dict[str, Any]):
         self.name = name
@@ -79,18 +73,15 @@ class RecommenderSource(Source):
     def fit(self, interactions: Interactions, catalog: ItemCatalog, seed: int) -> None:
         self.model = self.model_cls(self.params, seed=seed).fit(interactions, catalog)
 
-    def scores(self, user_index: np.ndarray) -> np.ndarray:
-        return np.asarray(self.model.score_users(user_index), dtype=np.float32)
-
-    def history_scores(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+    def history_scores(self, histories: Sequence[np.ndarray], moments: np.ndarray) -> np.ndarray:
         rows = cast(Sequence[Sequence[int]], histories)  # int arrays index like lists
-        return np.asarray(self.model.score_histories(rows), dtype=np.float32)
+        return np.asarray(self.model.score_histories_at(rows, moments), dtype=np.float32)
 
 
 def transition_matrix(interactions: Interactions, window: int, seed: int) -> sp.csr_matrix:
     """Item x item counts of "``b`` came within ``window`` steps after ``a``" over every
     user's time-ordered history, each pair weighted 1/distance, rows normalised to sum 1."""
-    order = time_order(interactions, seed)
+    order = interactions.time_order(seed)
     users = interactions.user_index[order]
     items = interactions.item_index[order]
     rows: list[np.ndarray] = []
@@ -112,25 +103,6 @@ def transition_matrix(interactions: Interactions, window: int, seed: int) -> sp.
     return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ counts)
 
 
-def recent_history(interactions: Interactions, last: int, seed: int) -> sp.csr_matrix:
-    """Users x items: each user's ``last`` most recent items, weighted 1, 1/2, 1/3, ...
-    from the newest."""
-    order = time_order(interactions, seed)
-    users = interactions.user_index[order]
-    counts = np.bincount(users, minlength=interactions.n_users)
-    ends = np.cumsum(counts)
-    from_end = ends[users] - np.arange(len(users))  # 1 for the newest
-    keep = from_end <= last
-    return sp.csr_matrix(
-        (
-            (1.0 / from_end[keep]).astype(np.float32),
-            (users[keep], interactions.item_index[order][keep]),
-        ),
-        shape=(interactions.n_users, interactions.n_items),
-        dtype=np.float32,
-    )
-
-
 class TransitionSource(Source):
     """What other people engaged with right after the user's most recent items: a
     first-order Markov view of behaviour, cheap and strong on next-item data."""
@@ -143,15 +115,10 @@ class TransitionSource(Source):
 
     def fit(self, interactions: Interactions, catalog: ItemCatalog, seed: int) -> None:
         self.matrix_ = transition_matrix(interactions, self.window, seed)
-        self.history_ = recent_history(interactions, self.last, seed)
 
-    def scores(self, user_index: np.ndarray) -> np.ndarray:
-        product = self.history_[user_index] @ self.matrix_
-        return np.asarray(product.toarray(), dtype=np.float32)
-
-    def history_scores(self, histories: Sequence[np.ndarray]) -> np.ndarray:
-        """The same weights as :func:`recent_history`: 1, 1/2, 1/3, ... over the
-        ``last`` newest items of each history."""
+    def history_scores(self, histories: Sequence[np.ndarray], moments: np.ndarray) -> np.ndarray:
+        """Transitions from the ``last`` newest items of each history, weighted 1, 1/2,
+        1/3, ... from the newest."""
         rows, cols, weights = [], [], []
         for row, history in enumerate(histories):
             recent = np.asarray(history[-self.last :], dtype=np.int64)
@@ -167,8 +134,8 @@ class TransitionSource(Source):
 
 
 class SequentialSource(Source):
-    """The SASRec transformer: trained once on the internal part, then it reads each user's
-    full history at scoring time (no retraining needed to see the latest events)."""
+    """The SASRec transformer: trained once, then it reads each history at scoring time
+    (no retraining needed to see the latest events)."""
 
     name = "sequential"
 
@@ -179,25 +146,10 @@ class SequentialSource(Source):
         from recmind.rec.sequential import SequentialRecommender
 
         self.model = SequentialRecommender(self.params, seed=seed).fit(interactions, catalog)
-        self.histories_ = histories(interactions, seed)
 
-    def refit(self, interactions: Interactions, catalog: ItemCatalog, seed: int) -> None:
-        self.histories_ = histories(interactions, seed)
-
-    def scores(self, user_index: np.ndarray) -> np.ndarray:
-        rows = [self.histories_[int(u)].tolist() for u in user_index]
-        return np.asarray(self.model.score_sequences(rows), dtype=np.float32)
-
-    def history_scores(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+    def history_scores(self, histories: Sequence[np.ndarray], moments: np.ndarray) -> np.ndarray:
         rows = [np.asarray(h, dtype=np.int64).tolist() for h in histories]
         return np.asarray(self.model.score_sequences(rows), dtype=np.float32)
-
-
-def histories(interactions: Interactions, seed: int) -> list[np.ndarray]:
-    """Every user's dense item indices, oldest first (seeded order within a timestamp)."""
-    order = time_order(interactions, seed)
-    counts = np.bincount(interactions.user_index, minlength=interactions.n_users)
-    return np.split(interactions.item_index[order].astype(np.int64), np.cumsum(counts)[:-1])
 
 
 def available(name: str) -> bool:
@@ -254,6 +206,7 @@ def _recommender_class(name: str) -> type[Recommender]:
         "als": ALSRecommender,
         "itemknn": ItemKNNRecommender,
         "popular": PopularityRecommender,
+        "trending": PopularityRecommender,
         "semantic": SemanticRecommender,
     }
     return classes[name]
