@@ -145,9 +145,10 @@ def test_cold_protocols_on_a_store(
 ) -> None:
     url = sqlite_store(tmp_path / "shop.db")
     out = tmp_path / "out.json"
+    share = "0.25" if protocol == "cold-item" else "0.3"  # cold-item also draws decoys
     code, output = run(
         app, "--db", url, "--protocol", protocol, "--models", "pop,random", "--k", "10",
-        "--cold-share", "0.3", "--json", str(out),
+        "--cold-share", share, "--json", str(out),
     )  # fmt: skip
     assert code == 0, output
     data = json.loads(out.read_text())
@@ -180,6 +181,14 @@ def test_seeds_report_mean_and_std(app: typer.Typer, home: Path, tmp_path: Path)
     ("args", "message"),
     [
         (("--dataset", "movielens-100k", "--cold-share", "0.9"), "--cold-share must be in"),
+        (
+            ("--dataset", "movielens-100k", "--protocol", "cold-item", "--cold-share", "0.3"),
+            "--cold-share must be in (0, 0.25] for cold-item",
+        ),
+        (
+            ("--dataset", "movielens-100k", "--protocol", "cold-user", "--cold-share", "0.6"),
+            "--cold-share must be in (0, 0.5] for cold-user",
+        ),
         (("--dataset", "movielens-100k", "--seeds", "0"), "--seeds"),
     ],
 )

@@ -43,7 +43,11 @@ def test_train_recommend_and_roll_back(settings: Settings) -> None:
     versions = ModelStore(settings.models_dir).versions()
     assert [v.name for v in versions] == ["popular", "hybrid"]
     meta = json.loads((versions[1].path / "meta.json").read_text())
-    assert 0.08 < meta["metrics"]["test_ndcg@10"] < 0.15
+    # tuned and measured on the global temporal split (109 test users of MovieLens 100K,
+    # every item they take up after the cut a target): popularity scores 0.22, EASE 0.17
+    assert meta["metrics"]["protocol"] == "temporal"
+    assert meta["metrics"]["test_users"] > 100
+    assert 0.12 < meta["metrics"]["test_ndcg@10"] < 0.35
     assert meta["data_fingerprint"] == versions[0].data_fingerprint
 
     code, output = run("recommend", "--user", "1", "--k", "5")

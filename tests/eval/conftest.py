@@ -6,6 +6,8 @@ its own, with behaviour simple enough to reason about.
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,17 @@ class FakeRandomModel(Recommender):
     def _score(self, user_index: np.ndarray) -> np.ndarray:
         return self.table_[user_index]
 
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """A random row per history, the same for the same history (the harness ranks
+        through histories)."""
+        salt = self.config.salt  # type: ignore[attr-defined]
+        n_items = self.table_.shape[1]
+        out = np.empty((len(histories), n_items), dtype=np.float64)
+        for row, history in enumerate(histories):
+            key = zlib.crc32(np.asarray(history, dtype=np.int64).tobytes())
+            out[row] = np.random.default_rng((self.seed, salt, key)).random(n_items)
+        return out
+
 
 class FakePopularConfig(ModelConfig):
     pass
@@ -56,6 +69,9 @@ class FakePopularModel(Recommender):
 
     def _score(self, user_index: np.ndarray) -> np.ndarray:
         return np.tile(self.pop_, (len(user_index), 1))
+
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        return np.tile(self.pop_.astype(np.float64), (len(histories), 1))
 
 
 @pytest.fixture

@@ -154,3 +154,77 @@ def test_temporal_rejects_bad_input() -> None:
         temporal_split(TEMPORAL_EVENTS, items, cut=0.0)
     with pytest.raises(ValueError, match="new items"):
         temporal_split(TEMPORAL_EVENTS, items, cut=100.0)
+
+
+# -- the moment each user is scored at (Holdout.now) ------------------------------------
+
+
+def moments_of(holdout: Holdout) -> dict[str, float]:
+    """External user id -> the moment the user is scored at."""
+    return {
+        str(holdout.train.user_ids[u]): float(t)
+        for u, t in zip(holdout.users, holdout.moments(), strict=True)
+    }
+
+
+def test_loo_scores_each_user_when_their_target_came() -> None:
+    """The target's first event, or the user's latest training event when that is later
+    (d took x at 1 and again at 5: x is the target, d's training y came at 3)."""
+    split = leave_last_out(Interactions.from_frame(LOO_EVENTS), seed=0)
+    assert moments_of(split.test) == {"a": 4.0, "b": 2.0, "d": 3.0}
+    assert moments_of(split.validation) == {"a": 3.0}
+    for holdout in (split.test, split.validation):
+        assert holdout.now is not None
+        assert (holdout.moments() >= holdout.last_seen()).all()
+
+
+def test_loo_moment_rule_on_random_data() -> None:
+    rng = np.random.default_rng(5)
+    events = frame(
+        [
+            (f"u{rng.integers(25)}", f"i{rng.integers(40)}", float(rng.integers(50)))
+            for _ in range(500)
+        ]
+    )
+    inter = Interactions.from_frame(events)
+    split = leave_last_out(inter, seed=2)
+    for holdout in (split.test, split.validation):
+        train = holdout.train
+        first = {
+            (int(u), int(i)): float(f)
+            for u, i, f in zip(inter.user_index, inter.item_index, inter.first_times, strict=True)
+        }
+        for row, user in enumerate(holdout.users):
+            cols = holdout.targets.indices[
+                holdout.targets.indptr[row] : holdout.targets.indptr[row + 1]
+            ]
+            target_time = min(first[(int(user), int(c))] for c in cols)
+            last = float(train.timestamps[train.user_index == user].max())
+            assert holdout.moments()[row] == max(target_time, last)
+            assert holdout.last_seen()[row] == last
+
+
+def test_temporal_scores_everyone_at_the_cut() -> None:
+    items = np.array(["x", "y", "z"], dtype=object)
+    split = temporal_split(TEMPORAL_EVENTS, items, cut=4.0)
+    np.testing.assert_array_equal(split.test.moments(), np.full(split.test.n_users, 4.0))
+    val_cut = split.info["validation_cut"]
+    np.testing.assert_array_equal(
+        split.validation.moments(), np.full(split.validation.n_users, val_cut)
+    )
+    # every training item existed at the cut: nothing a model knows is masked there
+    first = split.test.train.item_first_seen()
+    assert (first[np.isfinite(first)] < 4.0).all()
+
+
+def test_holdout_histories_and_default_moment() -> None:
+    inter = Interactions.from_frame(LOO_EVENTS)
+    split = leave_last_out(inter, seed=0)
+    test = split.test
+    every = test.train.histories(7)
+    for user, history in zip(test.users, test.histories(7), strict=True):
+        np.testing.assert_array_equal(history, every[int(user)])
+    bare = Holdout(train=test.train, users=test.users, targets=test.targets)
+    np.testing.assert_array_equal(
+        bare.moments(), np.full(test.n_users, test.train.timestamps.max())
+    )

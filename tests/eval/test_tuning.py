@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,10 @@ class _Scaled(Recommender):
     def _score(self, user_index: np.ndarray) -> np.ndarray:
         sign = float(self.config.sign)  # type: ignore[attr-defined]
         return np.tile(sign * self.popularity_, (len(user_index), 1))
+
+    def score_histories(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        sign = float(self.config.sign)  # type: ignore[attr-defined]
+        return np.tile(sign * self.popularity_, (len(histories), 1)).astype(np.float64)
 
 
 def test_candidates_differing_only_in_scoring_share_a_fit(bundle: DataBundle) -> None:

@@ -180,17 +180,13 @@ class Recommender(ABC):
         Nothing after ``now`` may be read: an item whose first interaction in the training
         data came after ``now`` did not exist yet and scores ``-inf``; models whose scores
         depend on time (popularity, the hybrid's features) compute them at ``now``
-        (:meth:`_score_histories_at`). ``last_seen`` is each person's latest event time
-        (default: ``now``, they are active this moment).
+        (:meth:`_score_histories_at`). ``last_seen`` is each person's latest event time, one
+        per history (default: ``now``, they are active this moment; a later time reads as
+        ``now``). An item nobody touched in training has no first interaction and stays
+        rankable (a catalogue item not yet taken up).
         """
         moments = as_moments(now, len(histories))
-        seen = (
-            moments.copy()
-            if last_seen is None
-            else np.minimum(np.asarray(last_seen, dtype=np.float64).reshape(-1), moments)
-        )
-        if len(seen) != len(histories):
-            raise ValueError(f"{len(seen)} last_seen times for {len(histories)} histories")
+        seen = _last_seen(last_seen, moments)
         scores = np.asarray(self._score_histories_at(histories, moments, seen), dtype=np.float64)
         future = future_items(self._first_seen(), moments)
         if future.any():
@@ -228,7 +224,7 @@ class Recommender(ABC):
         (rows aligned with ``histories``) removes further items."""
         filters = filters or Filters()
         moments = as_moments(now, len(histories))
-        seen_at = None if last_seen is None else np.asarray(last_seen, dtype=np.float64)
+        seen_at = None if last_seen is None else _last_seen(last_seen, moments)
         allowed = self._filter_mask(filters)
         out_idx = np.full((len(histories), k), -1, dtype=np.int64)
         out_scores = np.full((len(histories), k), np.nan, dtype=np.float64)
@@ -336,6 +332,17 @@ def as_moments(now: float | Sequence[float] | np.ndarray, n: int) -> np.ndarray:
     if len(moments) != n:
         raise ValueError(f"{len(moments)} moments for {n} histories")
     return moments
+
+
+def _last_seen(last_seen: Sequence[float] | np.ndarray | None, moments: np.ndarray) -> np.ndarray:
+    """One latest-event time per moment, none after it (``None``: the moments)."""
+    if last_seen is None:
+        return moments.copy()
+    seen = np.asarray(last_seen, dtype=np.float64).reshape(-1)
+    if len(seen) != len(moments):
+        raise ValueError(f"{len(seen)} last_seen times for {len(moments)} histories")
+    earlier: np.ndarray = np.minimum(seen, moments)
+    return earlier
 
 
 def _batches(n: int, size: int) -> Iterator[tuple[int, int]]:

@@ -113,17 +113,20 @@ class Interactions:
         )
 
     def before(self, moment: float) -> Interactions:
-        """The pairs whose first event happened at or before ``moment`` (their latest
-        time clipped to it): what was known then, in the same id spaces."""
-        keep = self.first_times <= moment
-        kept = self.subset(keep)
+        """The pairs whose first event happened at or before ``moment``: what was known
+        then, in the same id spaces. A pair that repeats after ``moment`` is known only by
+        its first event (its time, one event), as
+        :func:`recmind.rec.popular.decayed_counts` counts it: the later repeats, and any
+        between its first event and ``moment``, cannot be told apart."""
+        kept = self.subset(self.first_times <= moment)
+        later = kept.timestamps > moment
         return Interactions(
             user_ids=kept.user_ids,
             item_ids=kept.item_ids,
             user_index=kept.user_index,
             item_index=kept.item_index,
-            timestamps=np.minimum(kept.timestamps, moment),
-            weights=kept.weights,
+            timestamps=np.where(later, kept.first_times, kept.timestamps),
+            weights=np.where(later, np.float32(1.0), kept.weights).astype(np.float32),
             first_timestamps=kept.first_times,
         )
 

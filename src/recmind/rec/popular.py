@@ -29,7 +29,8 @@ def decayed_counts(
     interactions: Interactions, half_life_days: float | None, *, at: float | None = None
 ) -> np.ndarray:
     """Per-item sum of ``0.5 ** ((at - t) / half_life)`` over the (user, item) pairs known
-    at ``at`` (first event at or before it; ``t`` is their latest event up to ``at``), or
+    at ``at`` (first event at or before it; ``t`` is their latest event, or their first when
+    they repeat after ``at``: what was known then), or
     plain user counts when ``half_life_days`` is None. ``at`` defaults to the latest
     training timestamp; a later moment gives the same counts (nothing new is known, and
     decaying everything alike would not change the order)."""
@@ -38,10 +39,11 @@ def decayed_counts(
     latest = float(interactions.timestamps.max())
     moment = latest if at is None else min(float(at), latest)
     known = interactions.first_times <= moment
-    times = np.where(interactions.timestamps <= moment, interactions.timestamps, moment)
-    if moment < latest:
-        # a pair repeated after the moment is known only up to its first event
-        times = np.where(interactions.timestamps <= moment, times, interactions.first_times)
+    # a pair repeated after the moment is known only by its first event
+    # (as :meth:`Interactions.before` keeps it)
+    times = np.where(
+        interactions.timestamps <= moment, interactions.timestamps, interactions.first_times
+    )
     if half_life_days is None:
         weights = known.astype(np.float64)
     else:
@@ -60,7 +62,7 @@ class PopularityRecommender(Recommender):
 
     @classmethod
     def search_space(cls) -> list[dict[str, Any]]:
-        """Plain counts and half-lives from a week to a year."""
+        """Plain counts and half-lives from a day to a year."""
         return [{"half_life_days": h} for h in (None, 1.0, 3.0, 7.0, 14.0, 30.0, 90.0, 365.0)]
 
     def _fit(self, interactions: Interactions) -> None:
