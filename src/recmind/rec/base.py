@@ -189,7 +189,7 @@ class Recommender(ABC):
         seen = _last_seen(last_seen, moments)
         scores = np.asarray(self._score_histories_at(histories, moments, seen), dtype=np.float64)
         future = future_items(self._first_seen(), moments)
-        if future.any():
+        if future is not None:
             scores = np.where(future, -np.inf, scores)
         return scores
 
@@ -314,13 +314,17 @@ class Recommender(ABC):
         )
 
 
-def future_items(first_seen: np.ndarray, moments: np.ndarray) -> np.ndarray:
+def future_items(first_seen: np.ndarray, moments: np.ndarray) -> np.ndarray | None:
     """``(len(moments), n_items)``: True where an item was first touched after the moment
-    (it did not exist yet). An item nobody touched (``inf``) is a catalogue item that
-    exists at every moment."""
+    (it did not exist yet); ``None`` when no item was (every moment at or after the data,
+    as every request of the server is: no matrix is built). An item nobody touched
+    (``inf``) is a catalogue item that exists at every moment."""
     first = np.where(np.isfinite(first_seen), first_seen, -np.inf)
-    future: np.ndarray = first[np.newaxis, :] > np.asarray(moments)[:, np.newaxis]
-    return future
+    moments = np.asarray(moments, dtype=np.float64)
+    if not len(moments) or first.max(initial=-np.inf) <= moments.min():
+        return None
+    future: np.ndarray = first[np.newaxis, :] > moments[:, np.newaxis]
+    return future if future.any() else None
 
 
 def as_moments(now: float | Sequence[float] | np.ndarray, n: int) -> np.ndarray:

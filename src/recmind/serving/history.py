@@ -99,6 +99,9 @@ class UserHistory:
         self._merge = merge
         self._live_user = merge[3] if merge is not None else None
         """The person's model index when this history merges live events (keyed by them)."""
+        train_times = merge[1] if merge is not None else np.zeros(0)
+        self._train_last = float(np.max(train_times)) if len(train_times) else None
+        """Their latest training event's time (kept: the merge drops the training arrays)."""
 
     @classmethod
     def of_items(cls, items: np.ndarray, fresh: tuple[str, ...] = ()) -> UserHistory:
@@ -145,13 +148,12 @@ class UserHistory:
     def last_seen(self) -> float | None:
         """When the person was last active (their latest training or live event), or
         ``None`` for a history given as items (a session: active now)."""
-        times = [self.events.timestamps]
-        if self._merge is not None:
-            times.append(np.asarray(self._merge[1], dtype=np.float64))
-        elif self._live_user is None:
+        if self._live_user is None:
             return None
-        joined = np.concatenate(times) if times else np.zeros(0)
-        return float(joined.max()) if joined.size else None
+        times = [t for t in (self._train_last,) if t is not None]
+        if len(self.events):
+            times.append(float(self.events.timestamps.max()))
+        return max(times) if times else None
 
     @property
     def empty(self) -> bool:

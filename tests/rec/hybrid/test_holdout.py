@@ -14,7 +14,6 @@ from recmind.rec.hybrid.holdout import (
     cut_times,
     label_cut,
     label_cuts,
-    time_order,
 )
 from recmind.rec.interactions import Interactions
 
@@ -148,7 +147,7 @@ def test_label_cuts_label_the_next_window_of_pairs(interactions: Interactions) -
 
 
 def test_time_order_groups_users_by_time() -> None:
-    order = time_order(DATA, seed=1)
+    order = DATA.time_order(seed=1)
     users = DATA.user_index[order]
     times = DATA.timestamps[order]
     assert np.all(np.diff(users) >= 0)

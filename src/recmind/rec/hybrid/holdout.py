@@ -18,7 +18,7 @@ place; without it, item popularity features bury every new item.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,12 +38,6 @@ class InternalSplit:
     moment: float
     cold_items: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Items whose every pair is a label (none in ``train``)."""
-
-
-def time_order(interactions: Interactions, seed: int) -> np.ndarray:
-    """Row order by (user, timestamp); equal timestamps in a seeded random order, never by
-    item id (:meth:`Interactions.time_order`)."""
-    return interactions.time_order(seed)
 
 
 def cut_times(
@@ -76,25 +70,11 @@ def label_cut(interactions: Interactions, moment: float, until: float = np.inf) 
     """Sources learn from the pairs first seen before ``moment``; the labels are the pairs
     first seen at or after it and before ``until``, of people with history before it."""
     first = interactions.first_times
-    before = first < moment
-    kept = interactions.subset(before)
-    # a pair repeated after the moment is known then only up to its first event: one
-    # event at its first time (its later events' count is the future too)
-    repeated_after = kept.timestamps >= moment
-    train = replace(
-        kept,
-        timestamps=np.where(repeated_after, kept.first_times, kept.timestamps),
-        weights=np.where(repeated_after, 1.0, kept.weights).astype(kept.weights.dtype),
-    )
-    has_history = np.bincount(train.user_index, minlength=interactions.n_users) > 0
-    held = ~before & (first < until) & has_history[interactions.user_index]
-    labels = _labels(interactions, held)
-    return InternalSplit(
-        train=train,
-        labels=labels,
-        users=np.flatnonzero(np.diff(labels.indptr) > 0).astype(np.int64),
-        moment=float(moment),
-    )
+    # what was known just before the moment (a pair repeated from then on counts once, at
+    # its first event): Interactions.before, strictly before ``moment``
+    train = interactions.before(float(np.nextafter(moment, -np.inf)))
+    held = (first >= moment) & (first < until)
+    return _labelled(interactions, train, held, moment)
 
 
 def label_cuts(
@@ -143,15 +123,26 @@ def cold_split(
     the log: the labels of what people do with items the sources have never seen."""
     cold = cold_items(interactions, seed, share, min_users)
     held = np.isin(interactions.item_index, cold)
-    train = interactions.subset(~held)
+    end = float(interactions.timestamps.max(initial=0.0))
+    return _labelled(interactions, interactions.subset(~held), held, end, cold)
+
+
+def _labelled(
+    interactions: Interactions,
+    train: Interactions,
+    held: np.ndarray,
+    moment: float,
+    cold: np.ndarray | None = None,
+) -> InternalSplit:
+    """The split whose labels are the ``held`` pairs of people with history in ``train``."""
     has_history = np.bincount(train.user_index, minlength=interactions.n_users) > 0
     labels = _labels(interactions, held & has_history[interactions.user_index])
     return InternalSplit(
         train=train,
         labels=labels,
         users=np.flatnonzero(np.diff(labels.indptr) > 0).astype(np.int64),
-        moment=float(interactions.timestamps.max(initial=0.0)),
-        cold_items=cold,
+        moment=float(moment),
+        cold_items=np.zeros(0, dtype=np.int64) if cold is None else cold,
     )
 
 

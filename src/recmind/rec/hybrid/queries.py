@@ -63,7 +63,7 @@ class Scorer:
         for source in self.sources:
             rows = np.asarray(source.history_scores(queries.histories, queries.moments))
             rows = rows.astype(np.float32, copy=True)
-            if future.any():
+            if future is not None:
                 rows[future] = -np.inf
             scores.append(rows)
         candidates = from_scores(
@@ -115,16 +115,8 @@ def ranker_rows(
         candidates, features = scorer.features(queries.take(rows))
         owners = users[rows][candidates.users]
         labels = np.asarray(split.labels[owners, candidates.items], dtype=np.float32).ravel()
-        parts.append((features, labels, candidates.groups))
-    width = len(parts[0][0][0]) if parts and len(parts[0][0]) else 0
-    return RankerData(
-        features=np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, width)),
-        labels=np.concatenate([p[1] for p in parts]) if parts else np.zeros(0),
-        groups=np.concatenate([p[2] for p in parts]).astype(np.int64)
-        if parts
-        else np.zeros(0, dtype=np.int64),
-        users=users,
-    )
+        parts.append(RankerData(features, labels, candidates.groups.astype(np.int64), users[rows]))
+    return concat_rows(parts, 0)
 
 
 def concat_rows(parts: Sequence[RankerData], width: int) -> RankerData:
