@@ -35,7 +35,7 @@ import orjson
 from sqlalchemy import text
 
 from figures import render, write_results
-from harness import finished, provenance
+from harness import finished, provenance, recmind_env
 from recmind.config import Settings
 from recmind.data.api_keys import create_key
 from recmind.data.store import Store
@@ -69,13 +69,11 @@ def _prepare(settings: Settings) -> str:
 
 
 def _start_server(home: Path, db_url: str | None, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RECMIND_")}
-    env.update(
-        RECMIND_HOME=str(home),
-        RECMIND_API__SECRET=SECRET,
+    env = recmind_env(
+        home,
+        SECRET,
         RECMIND_API__LOG_REQUESTS="false",
         RECMIND_API__RATE_LIMIT_PER_SECOND="100000",
-        OPENBLAS_NUM_THREADS="1",
     )
     if db_url:
         env["RECMIND_DB_URL"] = db_url

@@ -43,7 +43,7 @@ import numpy as np
 import orjson
 
 from figures import write_results
-from harness import finished, provenance
+from harness import finished, provenance, recmind_env
 
 NAME = "api_serving"
 SECRET = "benchmark-secret-not-the-default"
@@ -69,14 +69,7 @@ def _free_port() -> int:
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RECMIND_")}
-    env.update(
-        RECMIND_HOME=str(home),
-        RECMIND_API__SECRET=SECRET,
-        OPENBLAS_NUM_THREADS="1",
-        OMP_NUM_THREADS="1",
-    )
-    return env
+    return recmind_env(home, SECRET, OMP_NUM_THREADS="1")
 
 
 # -- step 1: data and models ---------------------------------------------------------------

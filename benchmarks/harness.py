@@ -19,6 +19,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def recmind_env(home: Path, secret: str, **settings: str) -> dict[str, str]:
+    """This process's environment without any ``RECMIND_`` setting, plus a benchmark's own
+    home and secret, one BLAS thread and ``settings`` (more variables)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RECMIND_")}
+    env.update(
+        RECMIND_HOME=str(home),
+        RECMIND_API__SECRET=secret,
+        OPENBLAS_NUM_THREADS="1",
+        **settings,
+    )
+    return env
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from figures import RESULTS, write_results
-from harness import finished, provenance
+from harness import finished, provenance, recmind_env
 
 NAME = "served_temporal"
 K = 10
@@ -71,15 +71,7 @@ def recmind_command() -> list[str]:
 def environment(home: Path, secret: str) -> dict[str, str]:
     """This process's environment without any RECMIND_ setting, plus the benchmark's home
     and secret (the store is SQLite under the home)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RECMIND_")}
-    env.update(
-        RECMIND_HOME=str(home),
-        RECMIND_API__SECRET=secret,
-        OPENBLAS_NUM_THREADS="1",
-        OMP_NUM_THREADS="1",
-        COLUMNS="200",
-    )
-    return env
+    return recmind_env(home, secret, OMP_NUM_THREADS="1", COLUMNS="200")
 
 
 def run_cli(args: Sequence[str], env: dict[str, str], timeout: float) -> tuple[str, float]:
