@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from recmind.data.bundle import DataBundle
 from recmind.data.store import Store
 from recmind.data.tombstones import load_erasures, without_erased
@@ -43,7 +45,7 @@ class TrainingResult:
 
 
 def training_split(
-    bundle: DataBundle, items: Any, interactions: Interactions, seed: int
+    bundle: DataBundle, items: np.ndarray, interactions: Interactions, seed: int
 ) -> ProtocolSplit:
     """The global temporal split of the bundle's item events; leave-last-out when the cut
     leaves no user to evaluate (all events at one time, or too few)."""
