@@ -23,7 +23,7 @@ import orjson
 from sqlalchemy import Connection, delete, func, select
 
 from recmind.data.record_writes import get_record
-from recmind.data.schema import events, reviews, users
+from recmind.data.schema import PERSONAL_DERIVED, events, reviews, users
 from recmind.data.store import Store
 from recmind.data.tombstones import record_erasure, subject_of
 from recmind.data.write_lock import write_lock
@@ -88,6 +88,8 @@ def erase_rows(store: Store, user_id: str, secret: str) -> ErasedRows:
         n_events = connection.execute(delete(events).where(events.c.user_id == user_id))
         n_reviews = connection.execute(delete(reviews).where(reviews.c.user_id == user_id))
         n_users = connection.execute(delete(users).where(users.c.user_id == user_id))
+        for derived in PERSONAL_DERIVED:  # features, predictions, segment memberships
+            connection.execute(delete(derived).where(derived.c.user_id == user_id))
         rows = ErasedRows(bool(n_users.rowcount), int(n_events.rowcount), int(n_reviews.rowcount))
         if rows.found:
             erased_at = max(time.time(), latest if latest is not None else 0.0)

@@ -108,6 +108,107 @@ tombstones = Table(
     Column("erased_at", Double, nullable=False),
 )
 
+customer_features = Table(
+    "customer_features",
+    metadata,
+    # One row per customer with at least one event before ``as_of``: what is known of them at
+    # that moment (``recmind customers build``; refreshed incrementally from the event stream).
+    # Moments are epoch seconds; windows count events in [as_of - N days, as_of).
+    Column("user_id", ID, primary_key=True),
+    Column("computed_at", Double, nullable=False),
+    Column("as_of", Double, nullable=False),
+    Column("first_event_at", Double),
+    Column("last_event_at", Double),
+    Column("first_purchase_at", Double),
+    Column("last_purchase_at", Double),
+    Column("last_view_at", Double),
+    Column("last_cart_at", Double),
+    Column("tenure_days", Double),
+    Column("recency_days", Double),
+    Column("purchase_count", BigInteger, nullable=False, default=0),
+    Column("order_count", BigInteger, nullable=False, default=0),
+    Column("monetary_total", Double, nullable=False, default=0.0),
+    Column("avg_order_value", Double),
+    Column("interpurchase_days", Double),
+    Column("views_7d", BigInteger, nullable=False, default=0),
+    Column("views_30d", BigInteger, nullable=False, default=0),
+    Column("views_90d", BigInteger, nullable=False, default=0),
+    Column("carts_7d", BigInteger, nullable=False, default=0),
+    Column("carts_30d", BigInteger, nullable=False, default=0),
+    Column("carts_90d", BigInteger, nullable=False, default=0),
+    Column("purchases_7d", BigInteger, nullable=False, default=0),
+    Column("purchases_30d", BigInteger, nullable=False, default=0),
+    Column("purchases_90d", BigInteger, nullable=False, default=0),
+    Column("events_7d", BigInteger, nullable=False, default=0),
+    Column("events_30d", BigInteger, nullable=False, default=0),
+    Column("events_90d", BigInteger, nullable=False, default=0),
+    Column("top_category", Text),
+    Column("category_shares", Text),
+    Column("preferred_hour", BigInteger),
+    Column("preferred_weekday", BigInteger),
+    Column("consent_email", Boolean),
+)
+
+customer_predictions = Table(
+    "customer_predictions",
+    metadata,
+    # The chosen lifetime-value model's view of each customer over ``horizon_days`` after
+    # ``as_of``: probability of being active, expected purchases (orders) and spend, the
+    # risk of no purchase in the horizon, and the expected next purchase moment.
+    Column("user_id", ID, primary_key=True),
+    Column("computed_at", Double, nullable=False),
+    Column("as_of", Double, nullable=False),
+    Column("horizon_days", Double, nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("p_active", Double),
+    Column("expected_purchases", Double),
+    Column("expected_spend", Double),
+    Column("churn_risk", Double),
+    Column("next_purchase_at", Double),
+)
+
+segments = Table(
+    "segments",
+    metadata,
+    # A named audience: a rule tree (JSON) over profiles, features, predictions, events and
+    # other segments. Every change of the rule is a new version (``segment_versions``).
+    Column("segment_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text),
+    Column("rule", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("builtin", Boolean, nullable=False, default=False),
+    Column("created_at", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+    Column("refreshed_at", Double),
+    UniqueConstraint("name"),
+)
+
+segment_versions = Table(
+    "segment_versions",
+    metadata,
+    Column("segment_id", String(64), primary_key=True),
+    Column("version", BigInteger, primary_key=True),
+    Column("rule", Text, nullable=False),
+    Column("created_at", Double, nullable=False),
+)
+
+segment_members = Table(
+    "segment_members",
+    metadata,
+    # Materialised membership history: a row per stay in the segment; ``exited_at`` is NULL
+    # while the person is in it (journeys trigger on entering).
+    Column("segment_id", String(64), primary_key=True),
+    Column("user_id", ID, primary_key=True),
+    Column("entered_at", Double, primary_key=True),
+    Column("exited_at", Double),
+    Index(None, "segment_id", "exited_at"),
+    Index(None, "user_id"),
+)
+
 TABLES = {"items": items, "users": users, "events": events, "reviews": reviews}
-"""The store's data tables by entity name, in import order (``api_keys`` and
-``tombstones`` are not data)."""
+"""The store's data tables by entity name, in import order (``api_keys``,
+``tombstones`` and the derived customer and segment tables are not data)."""
+
+PERSONAL_DERIVED = (customer_features, customer_predictions, segment_members)
+"""Derived tables keyed by ``user_id``: an erasure deletes the person's rows from each."""
