@@ -29,6 +29,29 @@ DERIVED = {
     "days_since_last_cart": ({"add_to_cart"}, max),
 }
 PROFILE = {"created_at", "timezone", "email", "consent_email"}
+SCORES = {
+    "rfm_recency_score": ("features", "recency_days", True, 5),
+    "rfm_frequency_score": ("features", "order_count", False, 5),
+    "rfm_monetary_score": ("features", "monetary_total", False, 5),
+    "expected_spend_decile": ("predictions", "expected_spend", False, 10),
+}
+
+
+def rank_scores(
+    rows: dict[str, dict[str, Any]], column: str, descending: bool, tiles: int, buyers: bool
+) -> dict[str, int]:
+    """``1 + tiles * (rank - 1) // n``, rank as SQL's RANK() (ties share the lowest)."""
+    ranked = {
+        uid: row[column]
+        for uid, row in rows.items()
+        if row[column] is not None and (not buyers or row["order_count"] >= 1)
+    }
+    n = len(ranked)
+    scores = {}
+    for uid, value in ranked.items():
+        ahead = sum(1 for v in ranked.values() if (v > value if descending else v < value))
+        scores[uid] = 1 + tiles * ahead // n
+    return scores
 
 
 def _nan_none(value: Any) -> Any:
@@ -117,6 +140,11 @@ class Brute:
             shares = orjson.loads(row["category_shares"]) if row and row["category_shares"] else {}
             raw = shares.get(name[len("category_shares.") :])
             return (raw if _kind_of(raw) == "number" else None), "number"
+        if name in SCORES:
+            table, column, descending, tiles = SCORES[name]
+            rows = self.features if table == "features" else self.predictions
+            scores = rank_scores(rows, column, descending, tiles, table == "features")
+            return scores.get(uid), "number"
         if name in PROFILE:
             user = self.users.get(uid)
             raw = None if user is None else _nan_none(user[name])

@@ -23,6 +23,10 @@ NUMERIC_FIELDS = (
     "attributes.age",
     "category_shares.Books",
     "category_shares.Music",
+    "rfm_recency_score",
+    "rfm_frequency_score",
+    "rfm_monetary_score",
+    "expected_spend_decile",
 )
 TIME_FIELDS = ("created_at", "first_event_at", "last_purchase_at")
 TEXT_FIELDS = {

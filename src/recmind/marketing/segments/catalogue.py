@@ -25,7 +25,7 @@ from recmind.data.schema import customer_features, customer_predictions, items, 
 from recmind.data.store import Store
 
 FieldType = Literal["number", "integer", "text", "boolean", "time"]
-Source = Literal["profile", "attribute", "feature", "prediction", "derived"]
+Source = Literal["profile", "attribute", "feature", "prediction", "derived", "score"]
 ATTRIBUTE_PREFIX = "attributes."
 SHARE_PREFIX = "category_shares."
 ATTRIBUTE_SAMPLE = 2000
@@ -60,6 +60,42 @@ DERIVED: dict[str, tuple[tuple[str, ...], str, str]] = {
     ),
 }
 """Day fields computed from the events before the evaluation moment (not from features)."""
+
+SCORES: dict[str, tuple[str, str, str, int, str]] = {
+    # name: (table, column, "asc" | "desc", tiles, description)
+    "rfm_recency_score": (
+        "features",
+        "recency_days",
+        "desc",
+        5,
+        "RFM recency quintile (1-5, 5 = bought most recently) among customers with an order.",
+    ),
+    "rfm_frequency_score": (
+        "features",
+        "order_count",
+        "asc",
+        5,
+        "RFM frequency quintile (1-5, 5 = most orders) among customers with an order.",
+    ),
+    "rfm_monetary_score": (
+        "features",
+        "monetary_total",
+        "asc",
+        5,
+        "RFM monetary quintile (1-5, 5 = spent most) among customers with an order.",
+    ),
+    "expected_spend_decile": (
+        "predictions",
+        "expected_spend",
+        "asc",
+        10,
+        "Decile (1-10, 10 = highest) of predicted spend over the horizon.",
+    ),
+}
+"""Rank scores computed in SQL over the stored features / predictions: with N rows and
+``r`` the rank of a row (ties share the lowest rank), the score is
+``1 + tiles * (r - 1) // N``, so equal values always get equal scores. RFM scores rank only
+customers with at least one order and a known recency."""
 
 DESCRIPTIONS: dict[str, str] = {
     "created_at": "When the customer's account was created (epoch seconds or ISO date).",
@@ -191,6 +227,16 @@ def static_fields(categories: tuple[str, ...] = ()) -> list[FieldSpec]:
     specs.extend(
         FieldSpec(name=name, type="number", description=text, source="derived")
         for name, (_, _, text) in DERIVED.items()
+    )
+    specs.extend(
+        FieldSpec(
+            name=name,
+            type="integer",
+            description=text,
+            source="score",
+            allowed=tuple(range(1, tiles + 1)),
+        )
+        for name, (_, _, _, tiles, text) in SCORES.items()
     )
     return [
         spec.model_copy(update={"description": spec.description or DESCRIPTIONS[spec.name]})

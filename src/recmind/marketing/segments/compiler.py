@@ -54,6 +54,7 @@ from recmind.data.schema import customer_features, customer_predictions, events,
 from recmind.marketing.segments.catalogue import (
     ATTRIBUTE_PREFIX,
     DERIVED,
+    SCORES,
     SHARE_PREFIX,
     Catalogue,
     static_fields,
@@ -112,6 +113,7 @@ class _Compiler:
         self.rules_of = rules_of
         self.u = universe(self.as_of)
         self.joined: dict[str, NamedFromClause] = {}
+        self.scores: dict[str, Subquery] = {}
         self.stack: list[str] = []
 
     # --- the tables a rule reads besides the universe -------------------------------
@@ -127,7 +129,7 @@ class _Compiler:
 
     def from_clause(self) -> FromClause:
         clause: FromClause = self.u
-        for alias in self.joined.values():
+        for alias in (*self.joined.values(), *self.scores.values()):
             clause = clause.outerjoin(alias, alias.c.user_id == self.u.c.user_id)
         return clause
 
@@ -186,9 +188,25 @@ class _Compiler:
             expr = self.table("features").c[name]
         elif spec.source == "prediction":
             expr = self.table("predictions").c[name]
+        elif spec.source == "score":
+            expr = self.score(name)
         else:
             expr = self.derived_days(name)
         return apply_op(expr, rule.op, rule.value, spec.type, self.dialect)
+
+    def score(self, name: str) -> Any:
+        if name not in self.scores:
+            table_name, column, order, tiles, _ = SCORES[name]
+            source = customer_features if table_name == "features" else customer_predictions
+            value = source.c[column]
+            ordering = value.desc() if order == "desc" else value.asc()
+            rank = func.rank().over(order_by=ordering)
+            score = 1 + (tiles * (rank - 1)) // func.count().over()
+            ranked = select(source.c.user_id, score.label("score")).where(value.is_not(None))
+            if table_name == "features":
+                ranked = ranked.where(source.c.order_count >= 1)
+            self.scores[name] = ranked.subquery(name)
+        return self.scores[name].c.score
 
     def derived_days(self, name: str) -> Any:
         types, which, _ = DERIVED[name]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from recmind.data.bundle import EVENT_TYPES
 from recmind.marketing.segments.catalogue import Catalogue, FieldSpec
 from recmind.marketing.segments.rules import COMPARE_OPS, NO_VALUE_OPS
@@ -156,9 +158,16 @@ def rule_json_schema(catalogue: Catalogue, depth: int = DEFAULT_DEPTH) -> dict[s
             ]
         }
         below = name
-    return {
+    # The root is the top level itself, not a "$ref" to it: llama.cpp's converter does not
+    # look inside "$defs" beside a root "$ref".
+    top = defs.pop(below)
+    schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "recmind segment rule",
         "$defs": defs,
-        "$ref": f"#/$defs/{below}",
+        **top,
     }
+    # A tree of fresh objects: converters that rewrite "$ref" in place (llama.cpp's does)
+    # must not meet the same dict twice.
+    tree: dict[str, Any] = orjson.loads(orjson.dumps(schema))
+    return tree
