@@ -60,23 +60,32 @@ def current_members_query(segment_id: str) -> Any:
     return select(segment_members.c.user_id, segment_members.c.entered_at).where(_open(segment_id))
 
 
+def _count_open(connection: Connection, segment_id: str) -> int:
+    found = connection.execute(
+        select(func.count()).select_from(segment_members).where(_open(segment_id))
+    ).scalar_one()
+    return int(found)
+
+
 def _apply(
     connection: Connection, segment_id: str, selected: Any, moment: float
-) -> tuple[int, int]:
-    """Close stays of people not selected, open stays for people newly selected."""
-    exited = connection.execute(
+) -> tuple[int, int, int]:
+    """Close stays of people not selected, open stays for people newly selected; returns
+    (members, entered, exited)."""
+    before = _count_open(connection, segment_id)
+    connection.execute(
         update(segment_members)
         .where(_open(segment_id), segment_members.c.user_id.not_in(selected))
         .values(exited_at=moment)
-    ).rowcount
+    )
+    kept = _count_open(connection, segment_id)
     same_moment = connection.execute(
         select(literal(1)).where(
             segment_members.c.segment_id == segment_id, segment_members.c.entered_at == moment
         )
     ).first()
-    reopened = 0
     if same_moment is not None:  # refreshed twice at one moment: reopen, never duplicate
-        reopened = connection.execute(
+        connection.execute(
             update(segment_members)
             .where(
                 segment_members.c.segment_id == segment_id,
@@ -85,16 +94,17 @@ def _apply(
                 segment_members.c.user_id.in_(selected),
             )
             .values(exited_at=None)
-        ).rowcount
+        )
     still_in = select(segment_members.c.user_id).where(_open(segment_id))
     chosen = selected.subquery("selected")
     fresh = select(literal(segment_id), chosen.c.user_id, literal(moment)).where(
         chosen.c.user_id.not_in(still_in)
     )
-    entered = connection.execute(
+    connection.execute(
         insert(segment_members).from_select(["segment_id", "user_id", "entered_at"], fresh)
-    ).rowcount
-    return entered + reopened, exited
+    )
+    after = _count_open(connection, segment_id)
+    return after, after - kept, before - kept
 
 
 def refresh_segment(
@@ -116,15 +126,12 @@ def refresh_segment(
     known = stored_rules(store) if rules is None else rules
     selected = compile_rule(segment.parsed, as_of=moment, dialect=store.dialect, rules_of=known.get)
     with write_lock(store), store.engine.begin() as connection:
-        entered, exited = _apply(connection, segment_id, selected, moment)
+        members, entered, exited = _apply(connection, segment_id, selected, moment)
         connection.execute(
             update(segments).where(segments.c.segment_id == segment_id).values(refreshed_at=moment)
         )
-        members = connection.execute(
-            select(func.count()).select_from(segment_members).where(_open(segment_id))
-        ).scalar_one()
     return RefreshResult(
-        segment_id, moment, int(members), entered, exited, time.perf_counter() - started
+        segment_id, moment, members, entered, exited, time.perf_counter() - started
     )
 
 
