@@ -16,6 +16,7 @@ from recmind.cli import (
     keys_cmd,
     models_cmd,
     profile_cmd,
+    segments_cmd,
     serve_cmd,
     users_cmd,
 )
@@ -47,3 +48,4 @@ generate_cmd.register(app)
 serve_cmd.register(app)
 keys_cmd.register(app)
 users_cmd.register(app)
+segments_cmd.register(app)

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from sqlalchemy import insert, select
+from tests.marketing.segments import shop
 
 from recmind.data.privacy import erase_rows
 from recmind.data.schema import customer_features, events, segment_members, users
@@ -34,7 +35,6 @@ from recmind.marketing.segments.repository import (
     update_segment,
     versions,
 )
-from tests.marketing.segments import shop
 
 DAY = 86_400.0
 BOUGHT = {"event": {"type": "purchase"}, "measure": "exists"}

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from recmind.data.schema import segments
 from recmind.data.store import Store
 from recmind.marketing.segments.repository import create_segment, list_segments
 
@@ -113,8 +116,9 @@ RFM_SEGMENTS = tuple(list(BUILTINS)[:11])
 def install_builtins(store: Store, *, now: float | None = None) -> list[str]:
     """Create the built-in segments that are missing (by id); returns the ids created.
     Built-ins already stored, changed or not, are left as they are."""
-    present = {s.segment_id for s in list_segments(store)}
-    taken_names = {s.name for s in list_segments(store)}
+    stored = list_segments(store)
+    present = {s.segment_id for s in stored}
+    taken_names = {s.name for s in stored}
     created = []
     for segment_id, (name, description, rule) in BUILTINS.items():
         if segment_id in present or name in taken_names:
@@ -130,3 +134,12 @@ def install_builtins(store: Store, *, now: float | None = None) -> list[str]:
         )
         created.append(segment_id)
     return created
+
+
+def ensure_builtins(store: Store) -> list[str]:
+    """Install the built-ins when the store has no segment at all (its first use); a
+    store whose built-ins were deleted on purpose keeps them deleted."""
+    with store.engine.connect() as connection:
+        if connection.execute(select(segments.c.segment_id).limit(1)).first() is not None:
+            return []
+    return install_builtins(store)
