@@ -120,6 +120,4 @@ def preferred_times(
     query = select(hours.c.user_id, hours.c.k, days.c.k).join_from(
         hours, days, hours.c.user_id == days.c.user_id
     )
-    return {
-        str(user): (int(hour), int(day)) for user, hour, day in connection.execute(query).all()
-    }
+    return {str(user): (int(hour), int(day)) for user, hour, day in connection.execute(query).all()}

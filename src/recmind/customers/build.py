@@ -80,9 +80,9 @@ def write_features(store: Store, rows: Sequence[Mapping[str, Any]], computed_at:
         if store.dialect == "postgresql":
             alive = set(
                 connection.execute(
-                    select(users.c.user_id).where(users.c.user_id.in_(user_ids)).with_for_update(
-                        read=True
-                    )
+                    select(users.c.user_id)
+                    .where(users.c.user_id.in_(user_ids))
+                    .with_for_update(read=True)
                 ).scalars()
             )
             rows = [row for row in rows if row["user_id"] in alive]
@@ -104,6 +104,7 @@ def write_features(store: Store, rows: Sequence[Mapping[str, Any]], computed_at:
 def compute_and_write(
     store: Store,
     batches: Iterable[Sequence[Mapping[str, Any]]],
+    *,
     as_of: float,
     computed_at: float,
     progress: Progress,
@@ -141,7 +142,9 @@ def remove_stale(store: Store, computed_at: float) -> int:
 
 def count_rows(store: Store) -> int:
     with store.engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(customer_features)).scalar_one())
+        return int(
+            connection.execute(select(func.count()).select_from(customer_features)).scalar_one()
+        )
 
 
 def build_features(
@@ -161,10 +164,10 @@ def build_features(
     written = compute_and_write(
         store,
         _chunks(people, batch_size),
-        as_of,
-        computed_at,
-        progress or _no_progress,
-        len(people),
+        as_of=as_of,
+        computed_at=computed_at,
+        progress=progress or _no_progress,
+        total=len(people),
     )
     removed = remove_stale(store, computed_at)
     return FeatureBuild(
@@ -177,4 +180,3 @@ def build_features(
         customers=count_rows(store),
         seconds=time.perf_counter() - started,
     )
-

@@ -100,10 +100,10 @@ def _row(
     row.update(purchase_count=0, order_count=0, monetary_total=0.0)
     if stats is None:
         return row
-    for name in row:
+    for name, default in row.items():
         if name in stats and name != "user_id":
             value = stats[name]
-            row[name] = int(value) if isinstance(row[name], int) else value
+            row[name] = int(value) if isinstance(default, int) else value
     orders = int(stats["order_count"])
     row["monetary_total"] = float(stats["value_total"]) + extra["price_spend"]
     row["tenure_days"] = _days(as_of, row["first_event_at"])

@@ -119,10 +119,10 @@ def refresh_features(
     computed = compute_and_write(
         store,
         _batches(people, batch_size),
-        as_of,
-        computed_at,
-        progress or (lambda label, done, total: None),
-        len(people),
+        as_of=as_of,
+        computed_at=computed_at,
+        progress=progress or (lambda label, done, total: None),
+        total=len(people),
     )
     shifted, removed = shift_rows(store, as_of, computed_at)
     return FeatureBuild(
