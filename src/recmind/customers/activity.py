@@ -23,7 +23,9 @@ from sqlalchemy import (
     Table,
     and_,
     func,
+    literal,
     select,
+    union_all,
 )
 
 from recmind.customers.sql import floor_int
@@ -117,7 +119,11 @@ def preferred_times(
 
     hours = _best(histogram.c.user_id, histogram.c.how % 24, histogram.c.n, "hour")
     days = _best(histogram.c.user_id, histogram.c.how // 24, histogram.c.n, "day")
-    query = select(hours.c.user_id, hours.c.k, days.c.k).join_from(
-        hours, days, hours.c.user_id == days.c.user_id
+    query = union_all(
+        select(hours.c.user_id, literal(0).label("part"), hours.c.k),
+        select(days.c.user_id, literal(1).label("part"), days.c.k),
     )
-    return {str(user): (int(hour), int(day)) for user, hour, day in connection.execute(query).all()}
+    found: dict[str, list[int]] = {}
+    for user, part, value in connection.execute(query):
+        found.setdefault(str(user), [0, 0])[int(part)] = int(value)
+    return {user: (hour, day) for user, (hour, day) in found.items()}

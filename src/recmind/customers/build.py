@@ -11,15 +11,22 @@ customers at ``as_of`` (or no longer exist). One build at a time per store.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, delete, exists, func, select
 
-from recmind.customers.activity import create_zone_table, drop_zone_table
-from recmind.customers.features import FEATURE_COLUMNS, PERSON_COLUMNS, compute_features
+from recmind.customers.features import (
+    FEATURE_COLUMNS,
+    PERSON_COLUMNS,
+    compute_features,
+    end_session,
+    prepare_session,
+)
 from recmind.data.bulk import BulkWriter
 from recmind.data.schema import customer_features, users
 from recmind.data.store import Store
@@ -101,6 +108,36 @@ def write_features(store: Store, rows: Sequence[Mapping[str, Any]], computed_at:
     return len(values) - int(orphans.rowcount)
 
 
+class _Readers:
+    """One reading connection per worker thread, each with its own session tables."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.local = threading.local()
+        self.opened: list[Connection] = []
+        self.guard = threading.Lock()
+
+    def get(self) -> tuple[Connection, list[str]]:
+        found: tuple[Connection, list[str]] | None = getattr(self.local, "reader", None)
+        if found is None:
+            connection = self.store.engine.connect()
+            with self.guard:
+                self.opened.append(connection)
+            names = prepare_session(connection)
+            connection.commit()
+            found = self.local.reader = (connection, names)
+        return found
+
+    def close(self) -> None:
+        for connection in self.opened:
+            try:
+                connection.rollback()
+                end_session(connection)
+                connection.commit()
+            finally:
+                connection.close()
+
+
 def compute_and_write(
     store: Store,
     batches: Iterable[Sequence[Mapping[str, Any]]],
@@ -109,24 +146,31 @@ def compute_and_write(
     computed_at: float,
     progress: Progress,
     total: int,
+    workers: int = 1,
 ) -> int:
-    """Compute and write the features of each batch of people; returns rows written."""
+    """Compute and write the features of each batch of people, ``workers`` batches at a
+    time (threads: the database works outside Python's lock; writes take turns under the
+    write lock); returns rows written."""
+    readers = _Readers(store)
+
+    def work(batch: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+        reader, names = readers.get()
+        try:
+            rows = compute_features(reader, batch, as_of, names)
+        finally:
+            reader.commit()  # no read snapshot held while writing
+        return write_features(store, rows, computed_at), len(batch)
+
     written = done = 0
     progress(LABEL, 0, total)
-    with store.engine.connect() as reader:
-        create_zone_table(reader)
-        reader.commit()
-        try:
-            for batch in batches:
-                rows = compute_features(reader, batch, as_of)
-                reader.commit()  # no read snapshot held while writing
-                written += write_features(store, rows, computed_at)
-                done += len(batch)
-                progress(LABEL, done, total)
-        finally:
-            reader.rollback()
-            drop_zone_table(reader)
-            reader.commit()
+    pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="customer-features")
+    try:
+        for kept, size in pool.map(work, batches):
+            written, done = written + kept, done + size
+            progress(LABEL, done, total)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        readers.close()
     return written
 
 
@@ -153,9 +197,10 @@ def build_features(
     *,
     progress: Progress | None = None,
     batch_size: int = BATCH_USERS,
+    workers: int = 1,
 ) -> FeatureBuild:
     """Compute every customer's features as of ``as_of`` (default: now) and replace the
-    ``customer_features`` table's contents with them."""
+    ``customer_features`` table's contents with them (``workers`` batches at a time)."""
     started = time.perf_counter()
     computed_at = time.time()
     as_of = computed_at if as_of is None else float(as_of)
@@ -168,6 +213,7 @@ def build_features(
         computed_at=computed_at,
         progress=progress or _no_progress,
         total=len(people),
+        workers=workers,
     )
     removed = remove_stale(store, computed_at)
     return FeatureBuild(

@@ -34,8 +34,13 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from recmind.customers.activity import fill_zone_table, preferred_times
-from recmind.customers.categories import category_features
+from recmind.customers.activity import (
+    create_zone_table,
+    drop_zone_table,
+    fill_zone_table,
+    preferred_times,
+)
+from recmind.customers.categories import category_features, create_item_tables, drop_item_tables
 from recmind.customers.sql import CART, DAY, PURCHASE, VIEW, WINDOWS, count_if, floor_int, of_type
 from recmind.data.schema import customer_features, events
 
@@ -119,6 +124,18 @@ def _row(
     return row
 
 
+def prepare_session(connection: Connection) -> list[str]:
+    """Create the temporary tables the feature queries join (time-zone offsets, the split
+    catalogue) on ``connection``; returns the category names."""
+    create_zone_table(connection)
+    return create_item_tables(connection)
+
+
+def end_session(connection: Connection) -> None:
+    drop_zone_table(connection)
+    drop_item_tables(connection)
+
+
 def existed(person: Mapping[str, Any], as_of: float) -> bool:
     """Whether a user without events before ``as_of`` counts as a customer then."""
     created = person["created_at"]
@@ -126,15 +143,20 @@ def existed(person: Mapping[str, Any], as_of: float) -> bool:
 
 
 def compute_features(
-    connection: Connection, people: Sequence[Mapping[str, Any]], as_of: float
+    connection: Connection,
+    people: Sequence[Mapping[str, Any]],
+    as_of: float,
+    category_names: Sequence[str],
 ) -> list[dict[str, Any]]:
     """Feature rows (``FEATURE_COLUMNS`` but ``computed_at``) of ``people`` (their users
-    rows' ``PERSON_COLUMNS``; a batch of a few thousand) who were customers at ``as_of``."""
+    rows' ``PERSON_COLUMNS``; a batch of a few thousand) who were customers at ``as_of``.
+    ``connection`` holds the session tables of :func:`prepare_session`, which returned
+    ``category_names``."""
     user_ids = [str(p["user_id"]) for p in people]
     if not user_ids:
         return []
     stats = event_aggregates(connection, user_ids, as_of)
-    categories = category_features(connection, user_ids, as_of)
+    categories = category_features(connection, user_ids, as_of, category_names)
     times: dict[str, tuple[int, int]] = {}
     if stats:
         zones = [p["timezone"] for p in people if str(p["user_id"]) in stats]

@@ -98,6 +98,7 @@ def refresh_features(
     as_of: float | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_USERS,
+    workers: int = 1,
 ) -> FeatureBuild:
     """Bring ``customer_features`` from ``since`` (default: the stored ``as_of``) to
     ``as_of`` (default: now), recomputing only the customers whose rows can differ. With
@@ -108,7 +109,9 @@ def refresh_features(
     as_of = computed_at if as_of is None else float(as_of)
     since = previous_as_of(store) if since is None else float(since)
     if since is None:
-        return build_features(store, as_of, progress=progress, batch_size=batch_size)
+        return build_features(
+            store, as_of, progress=progress, batch_size=batch_size, workers=workers
+        )
     if as_of < since:
         raise ValueError(
             f"as_of {as_of} is before the stored features' as_of {since}: "
@@ -123,6 +126,7 @@ def refresh_features(
         computed_at=computed_at,
         progress=progress or (lambda label, done, total: None),
         total=len(people),
+        workers=workers,
     )
     shifted, removed = shift_rows(store, as_of, computed_at)
     return FeatureBuild(
