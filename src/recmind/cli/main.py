@@ -7,6 +7,7 @@ import logging
 import typer
 
 from recmind.cli import (
+    customers_cmd,
     datasets_cmd,
     demo_cmd,
     eval_cmd,
@@ -48,4 +49,5 @@ generate_cmd.register(app)
 serve_cmd.register(app)
 keys_cmd.register(app)
 users_cmd.register(app)
+customers_cmd.register(app)
 segments_cmd.register(app)
