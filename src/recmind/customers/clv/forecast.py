@@ -35,13 +35,13 @@ from recmind.customers.clv.btyd import (
     fit_spend,
 )
 from recmind.customers.clv.history import FloatArray, PurchaseDays, window_totals
-from recmind.customers.clv.learned import Block, LearnedModel
+from recmind.customers.clv.learned import Block, LearnedModel, horizon_drift
 from recmind.customers.clv.metrics import Scores, relative_loss, score
 from recmind.customers.clv.summary import summarise
 
 Progress = Callable[[str, int, int | None], None]
 LABEL = "lifetime value"
-STEPS = 7
+STEPS = 8
 MIN_WINDOW = 14
 """The shortest validation window (days)."""
 MIN_LEARN_CUSTOMERS = 200
@@ -169,7 +169,8 @@ class _Fitter:
         longest = int(min(self.horizon, span // 2))
         if longest < MIN_WINDOW:
             return []
-        return sorted({longest, max(MIN_WINDOW, longest // 2)}, reverse=True)
+        shorter = {max(MIN_WINDOW, round(longest * share)) for share in (1 / 3, 2 / 3)}
+        return sorted({longest, *shorter}, reverse=True)
 
 
 def fit_forecasts(
@@ -279,15 +280,18 @@ def _learn(
     final = LearnedModel.fit(blocks, trees=model.trees)
     served = Block(summary, bg.forecast(summary, result.horizon), value, result.horizon)
     view = final.predict(served)
+    drift, note = horizon_drift(blocks, result.horizon)
+    if note:
+        fitter.notes.append(note)
     fitter.advance()
     base_seconds = result.forecasts[REFERENCE].fit_seconds
     seconds = base_seconds + learn_seconds + time.perf_counter() - started
     anchor = result.forecasts.get("pareto-nbd", result.forecasts[REFERENCE])
     learned = ModelForecast(
         name="lightgbm",
-        expected=view.expected,
+        expected=view.expected * drift,
         churn_risk=1.0 - view.p_buy,
-        spend=view.expected * value,
+        spend=view.expected * drift * value,
         p_alive=anchor.p_alive,
         fit_seconds=seconds,
     )

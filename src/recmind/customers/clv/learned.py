@@ -146,7 +146,8 @@ class LearnedModel:
             design,
             orders,
             init_score=count_offset,
-            eval_set=[(v_design, v_orders)],
+            eval_X=v_design,
+            eval_y=v_orders,
             eval_init_score=[v_count_offset],
             callbacks=stop,
         )
@@ -154,7 +155,8 @@ class LearnedModel:
             design,
             bought,
             init_score=buy_offset,
-            eval_set=[(v_design, (v_orders > 0).astype(np.int64))],
+            eval_X=v_design,
+            eval_y=(v_orders > 0).astype(np.int64),
             eval_init_score=[v_buy_offset],
             callbacks=stop,
         )
@@ -183,3 +185,43 @@ class LearnedModel:
 def _trees(model: lgb.LGBMModel) -> int:
     best = int(getattr(model, "best_iteration_", 0) or 0)
     return best if best > 0 else int(model.n_estimators)
+
+
+DRIFT_LIMIT = 1.5
+"""The horizon drift never scales a forecast by more than this (or less than its inverse)."""
+
+
+def _log_error(block: Block) -> float:
+    """log(actual orders / BG/NBD's expected orders) over a window, all customers."""
+    expected = float(block.base.expected.sum())
+    actual = float(_labels(block).sum())
+    return float(np.log(actual / expected)) if actual > 0 and expected > 0 else 0.0
+
+
+def horizon_drift(blocks: list[Block], horizon: float) -> tuple[float, str | None]:
+    """How much to scale the learned forecast at a horizon longer than every window.
+
+    The trees see windows up to the longest one; at a longer horizon they answer as for the
+    longest. BG/NBD's aggregate error drifts with the window's length (on CDNOW it
+    under-forecasts more the further it looks), so the drift is measured on the windows
+    (log actual / expected against the window length, a straight line) and extrapolated
+    to the horizon, but only when it earns it: a line through the shorter windows must
+    predict the longest window's error better than assuming no drift. Returns the factor
+    (1 without drift) and a note saying what was found."""
+    ordered = sorted(blocks, key=lambda b: b.window)
+    longest = ordered[-1].window
+    if horizon <= longest or len(ordered) < 3:
+        return 1.0, None
+    lengths = np.array([b.window for b in ordered])
+    errors = np.array([_log_error(b) for b in ordered])
+    slope_short = (errors[-2] - errors[0]) / (lengths[-2] - lengths[0])
+    with_drift = errors[-2] + slope_short * (lengths[-1] - lengths[-2])
+    if abs(with_drift - errors[-1]) >= abs(errors[-2] - errors[-1]):
+        return 1.0, "no horizon drift: it did not predict the longest window's error"
+    slope = float(np.polyfit(lengths, errors, 1)[0])
+    factor = float(np.clip(np.exp(slope * (horizon - longest)), 1 / DRIFT_LIMIT, DRIFT_LIMIT))
+    note = (
+        f"horizon drift: BG/NBD's log error moves {slope:+.5f} a day of window; "
+        f"forecasts {horizon - longest:.0f} days past the longest window scaled by {factor:.3f}"
+    )
+    return factor, note
