@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.customers.clv_log import load_events, synthetic_events
 from typer.testing import CliRunner
 
 from recmind.cli.main import app
 from recmind.data.store import Store
-from tests.customers.clv_log import load_events, synthetic_events
 
 KEYS = {"dataset", "calibration_end", "holdout_days", "customers", "actual_total", "models"}
 FIGURES = {"mae", "rmse", "total_ratio", "spend_mae", "churn_auc", "fit_seconds"}

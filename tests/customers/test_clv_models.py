@@ -6,17 +6,16 @@ that never saw the holdout (events after the cut change nothing)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy import select
+from tests.customers.clv_log import DAY, START, load_events, synthetic_events
 
 from recmind.customers.clv.backtest import Backtest, run_backtest
 from recmind.customers.predictions import build_predictions
 from recmind.data.schema import customer_predictions
 from recmind.data.store import Store
-from tests.customers.clv_log import DAY, START, load_events, synthetic_events
 
 pytestmark = pytest.mark.slow
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sqlalchemy import select
+from tests.customers.clv_log import DAY, START, load_events, synthetic_events
 
 from recmind.customers.clv.forecast import fit_forecasts
 from recmind.customers.clv.history import PurchaseDays
 from recmind.customers.predictions import build_predictions
 from recmind.data.schema import customer_predictions
 from recmind.data.store import Store
-from tests.customers.clv_log import DAY, START, load_events, synthetic_events
 
 AS_OF = START + 200 * DAY
 
