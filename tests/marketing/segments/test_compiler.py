@@ -133,7 +133,7 @@ def test_count_query_counts_the_members(checker: Checker) -> None:
 
 
 @settings(
-    max_examples=80,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

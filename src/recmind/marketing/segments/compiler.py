@@ -82,6 +82,7 @@ from recmind.marketing.segments.sql_fields import (
     json_value,
     text_contains,
 )
+from recmind.marketing.segments.sql_scores import ScoreConditions
 from recmind.marketing.segments.validate import field_spec
 
 RulesOf = Callable[[str], Rule | None]
@@ -113,7 +114,6 @@ class _Compiler:
         self.rules_of = rules_of
         self.u = universe(self.as_of)
         self.joined: dict[str, NamedFromClause] = {}
-        self.scores: dict[str, Subquery] = {}
         self.stack: list[str] = []
 
     # --- the tables a rule reads besides the universe -------------------------------
@@ -129,7 +129,7 @@ class _Compiler:
 
     def from_clause(self) -> FromClause:
         clause: FromClause = self.u
-        for alias in (*self.joined.values(), *self.scores.values()):
+        for alias in self.joined.values():
             clause = clause.outerjoin(alias, alias.c.user_id == self.u.c.user_id)
         return clause
 
@@ -189,24 +189,11 @@ class _Compiler:
         elif spec.source == "prediction":
             expr = self.table("predictions").c[name]
         elif spec.source == "score":
-            expr = self.score(name)
+            joined = self.table("features" if SCORES[name][0] == "features" else "predictions")
+            return ScoreConditions(name, joined).condition(rule.op, rule.value)
         else:
             expr = self.derived_days(name)
         return apply_op(expr, rule.op, rule.value, spec.type, self.dialect)
-
-    def score(self, name: str) -> Any:
-        if name not in self.scores:
-            table_name, column, order, tiles, _ = SCORES[name]
-            source = customer_features if table_name == "features" else customer_predictions
-            value = source.c[column]
-            ordering = value.desc() if order == "desc" else value.asc()
-            rank = func.rank().over(order_by=ordering)
-            score = 1 + (tiles * (rank - 1)) // func.count().over()
-            ranked = select(source.c.user_id, score.label("score")).where(value.is_not(None))
-            if table_name == "features":
-                ranked = ranked.where(source.c.order_count >= 1)
-            self.scores[name] = ranked.subquery(name)
-        return self.scores[name].c.score
 
     def derived_days(self, name: str) -> Any:
         types, which, _ = DERIVED[name]
