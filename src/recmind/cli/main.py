@@ -7,6 +7,7 @@ import logging
 import typer
 
 from recmind.cli import (
+    audiences_cmd,
     datasets_cmd,
     demo_cmd,
     eval_cmd,
@@ -47,3 +48,4 @@ generate_cmd.register(app)
 serve_cmd.register(app)
 keys_cmd.register(app)
 users_cmd.register(app)
+audiences_cmd.register(app)
