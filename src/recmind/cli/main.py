@@ -7,6 +7,7 @@ import logging
 import typer
 
 from recmind.cli import (
+    audiences_cmd,
     customers_cmd,
     datasets_cmd,
     demo_cmd,
@@ -51,3 +52,4 @@ keys_cmd.register(app)
 users_cmd.register(app)
 customers_cmd.register(app)
 segments_cmd.register(app)
+audiences_cmd.register(app)
