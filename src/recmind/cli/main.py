@@ -7,6 +7,8 @@ import logging
 import typer
 
 from recmind.cli import (
+    audiences_cmd,
+    customers_cmd,
     datasets_cmd,
     demo_cmd,
     eval_cmd,
@@ -48,4 +50,6 @@ generate_cmd.register(app)
 serve_cmd.register(app)
 keys_cmd.register(app)
 users_cmd.register(app)
+customers_cmd.register(app)
 segments_cmd.register(app)
+audiences_cmd.register(app)
