@@ -219,7 +219,8 @@ def rule_schema(vocabulary: Vocabulary) -> dict[str, Any]:
         alternatives.append(_object({"segment": {"enum": list(vocabulary.segments)}}, ("segment",)))
     return {
         "$defs": {"rule": {"anyOf": alternatives}, "event_spec": _event_spec(vocabulary)},
-        "$ref": "#/$defs/rule",
+        # not a bare root "$ref": llama.cpp's converter would then skip "$defs"
+        "anyOf": [rule],
     }
 
 
