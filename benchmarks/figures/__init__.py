@@ -57,6 +57,7 @@ RENDERER_MODULES = (
     "figures.speed",
     "figures.understanding",
     "figures.quality",
+    "figures.customers",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 

@@ -7,6 +7,8 @@ import logging
 import typer
 
 from recmind.cli import (
+    audiences_cmd,
+    customers_cmd,
     datasets_cmd,
     demo_cmd,
     eval_cmd,
@@ -16,6 +18,7 @@ from recmind.cli import (
     keys_cmd,
     models_cmd,
     profile_cmd,
+    segments_cmd,
     serve_cmd,
     users_cmd,
 )
@@ -47,3 +50,6 @@ generate_cmd.register(app)
 serve_cmd.register(app)
 keys_cmd.register(app)
 users_cmd.register(app)
+customers_cmd.register(app)
+segments_cmd.register(app)
+audiences_cmd.register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from recmind.api.routers import (
+    customers,
     events,
     explanations,
     health,
@@ -14,6 +15,7 @@ from recmind.api.routers import (
     models,
     privacy,
     recommendations,
+    segments,
     users,
 )
 
@@ -28,4 +30,6 @@ ROUTERS: list[APIRouter] = [
     explanations.router,
     jobs.router,
     models.router,
+    segments.router,
+    customers.router,
 ]

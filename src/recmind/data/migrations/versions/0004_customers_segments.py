@@ -101,7 +101,9 @@ def upgrade() -> None:
         sa.Column("exited_at", sa.Double(), nullable=True),
         sa.PrimaryKeyConstraint("segment_id", "user_id", "entered_at", name="pk_segment_members"),
     )
-    op.create_index("ix_segment_members_segment_id_exited_at", "segment_members", ["segment_id", "exited_at"])
+    op.create_index(
+        "ix_segment_members_segment_id_exited_at", "segment_members", ["segment_id", "exited_at"]
+    )
     op.create_index("ix_segment_members_user_id", "segment_members", ["user_id"])
 
 

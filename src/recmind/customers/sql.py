@@ -1,0 +1,50 @@
+"""SQL expressions the feature queries share, written once for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, case, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from recmind.data.schema import events
+
+PURCHASE, VIEW, CART = "purchase", "view", "add_to_cart"
+DAY = 86_400.0
+WINDOWS = (7, 30, 90)
+"""Window lengths in days: ``*_7d`` counts events in ``[as_of - 7 days, as_of)``."""
+
+
+class floor_int(FunctionElement[int]):  # noqa: N801 (a SQL function's name)
+    """``floor(x)`` as an integer. PostgreSQL has ``floor``; SQLite has it only when built
+    with its math functions, so there it is written with ``CAST`` (which truncates)."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(floor_int)
+def _floor_default(element: floor_int, compiler: Any, **kw: Any) -> str:
+    return f"CAST(floor({compiler.process(element.clauses, **kw)}) AS BIGINT)"
+
+
+@compiles(floor_int, "sqlite")
+def _floor_sqlite(element: floor_int, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"(CAST({value} AS INTEGER) - (({value}) < CAST({value} AS INTEGER)))"
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet ``condition`` (0, never NULL)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def of_type(kind: str) -> ColumnElement[bool]:
+    return events.c.event_type == kind
+
+
+def since(as_of: float, days: int) -> ColumnElement[bool]:
+    """The event lies in the ``days``-day window before ``as_of`` (the caller bounds it
+    above by ``as_of``)."""
+    return events.c.timestamp >= as_of - days * DAY

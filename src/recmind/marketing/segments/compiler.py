@@ -1,0 +1,294 @@
+"""A rule compiled to ONE SQL query (SQLAlchemy Core) that selects the matching user ids.
+
+The universe of customers at the evaluation moment ``as_of`` is the union of
+- ``users`` rows created before ``as_of`` (or with no ``created_at``),
+- ``customer_features`` rows whose first event is before ``as_of``, and
+- everyone with an event in ``[oldest features as_of, as_of)``: the customers the feature
+  snapshot cannot know yet (the features table holds a row for every customer with an
+  event before its ``as_of``, so nobody with an earlier event is missed; with no
+  features at all this is everyone with an event before ``as_of``).
+
+Conditions, all two-valued (see :mod:`.sql_fields`):
+- profile fields and attributes read ``users`` (JSON functions for ``attributes.KEY``);
+  feature and prediction fields read the stored snapshot in ``customer_features`` /
+  ``customer_predictions`` (left-joined: a customer without a row has them unset);
+- derived day fields (``days_since_last_purchase`` ...) are correlated ``MAX``/``MIN``
+  subqueries over the person's events before ``as_of``: exact at any moment;
+- event aggregates are ``user_id IN (SELECT user_id FROM events WHERE ... GROUP BY
+  user_id HAVING ...)``; when zero events satisfy the condition (``count < 3``) the
+  complement is used, ``NOT IN (... HAVING NOT ...)``, so people with no events count;
+- a funnel is ``IN (SELECT first.user_id ... WHERE NOT EXISTS (a follow-up within H
+  hours))``; only first events at least H hours before ``as_of`` count (the H hours have
+  passed), and a follow-up at the same moment or later within H hours cancels it;
+- ``{"segment": ID}`` inlines that segment's current rule, evaluated at the same moment
+  (so a preview at any ``as_of`` is exact and needs no refresh first; cycles are refused);
+- ``{"consent": "email"}`` is ``users.consent_email`` true.
+
+Only events with ``timestamp < as_of`` are read; windows are ``[as_of - N days, as_of)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Subquery,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+    union,
+)
+from sqlalchemy.sql.selectable import NamedFromClause
+
+from recmind.data.schema import customer_features, customer_predictions, events, items, users
+from recmind.marketing.segments.catalogue import (
+    ATTRIBUTE_PREFIX,
+    DERIVED,
+    SCORES,
+    SHARE_PREFIX,
+    Catalogue,
+    static_fields,
+)
+from recmind.marketing.segments.rules import (
+    AllRule,
+    AnyRule,
+    ConsentRule,
+    EventRule,
+    EventSpec,
+    FieldRule,
+    FunnelRule,
+    NotRule,
+    Rule,
+    RuleError,
+    RuleProblem,
+    SegmentRule,
+)
+from recmind.marketing.segments.sql_fields import (
+    DAY,
+    HOUR,
+    apply_op,
+    holds,
+    json_present,
+    json_value,
+    text_contains,
+)
+from recmind.marketing.segments.sql_scores import ScoreConditions
+from recmind.marketing.segments.validate import field_spec
+
+RulesOf = Callable[[str], Rule | None]
+_STATIC = Catalogue(fields=tuple(static_fields()))
+"""Types of every fixed field (attributes are typed by the rule's value)."""
+
+
+def universe(as_of: float) -> Subquery:
+    """Everyone a rule can select at ``as_of`` (see the module's docstring)."""
+    oldest = select(func.min(customer_features.c.as_of)).scalar_subquery()
+    floor = func.coalesce(oldest, -1e300)
+    parts = union(
+        select(users.c.user_id).where(
+            or_(users.c.created_at.is_(None), users.c.created_at < as_of)
+        ),
+        select(customer_features.c.user_id).where(customer_features.c.first_event_at < as_of),
+        select(events.c.user_id).where(
+            events.c.timestamp < as_of,
+            events.c.timestamp >= floor,
+        ),
+    )
+    return parts.subquery("universe")
+
+
+class _Compiler:
+    def __init__(self, as_of: float, dialect: str, rules_of: RulesOf) -> None:
+        self.as_of = float(as_of)
+        self.dialect = dialect
+        self.rules_of = rules_of
+        self.u = universe(self.as_of)
+        self.joined: dict[str, NamedFromClause] = {}
+        self.stack: list[str] = []
+
+    # --- the tables a rule reads besides the universe -------------------------------
+    def table(self, name: str) -> NamedFromClause:
+        if name not in self.joined:
+            source = {
+                "users": users,
+                "features": customer_features,
+                "predictions": customer_predictions,
+            }[name]
+            self.joined[name] = source.alias(name)
+        return self.joined[name]
+
+    def from_clause(self) -> FromClause:
+        clause: FromClause = self.u
+        for alias in self.joined.values():
+            clause = clause.outerjoin(alias, alias.c.user_id == self.u.c.user_id)
+        return clause
+
+    # --- the rule tree --------------------------------------------------------------
+    def cond(self, rule: Rule) -> ColumnElement[bool]:
+        if isinstance(rule, AllRule):
+            return and_(true(), *(self.cond(r) for r in rule.all))
+        if isinstance(rule, AnyRule):
+            return or_(false(), *(self.cond(r) for r in rule.any))
+        if isinstance(rule, NotRule):
+            return not_(self.cond(rule.not_))
+        if isinstance(rule, FieldRule):
+            return self.field(rule)
+        if isinstance(rule, EventRule):
+            return self.event(rule)
+        if isinstance(rule, FunnelRule):
+            return self.funnel(rule)
+        if isinstance(rule, SegmentRule):
+            return self.segment(rule.segment)
+        assert isinstance(rule, ConsentRule)
+        consent: ColumnElement[bool] = self.table("users").c.consent_email.is_(true())
+        return consent
+
+    def segment(self, segment_id: str) -> ColumnElement[bool]:
+        if segment_id in self.stack:
+            chain = " -> ".join([*self.stack, segment_id])
+            raise RuleError([RuleProblem(("segment",), f"segments form a cycle: {chain}")])
+        rule = self.rules_of(segment_id)
+        if rule is None:
+            raise RuleError([RuleProblem(("segment",), "unknown segment", segment_id)])
+        self.stack.append(segment_id)
+        try:
+            return self.cond(rule)
+        finally:
+            self.stack.pop()
+
+    # --- fields ---------------------------------------------------------------------
+    def field(self, rule: FieldRule) -> ColumnElement[bool]:
+        spec = field_spec(_STATIC, rule.field, rule.value)
+        if spec is None:
+            raise RuleError([RuleProblem(("field",), "unknown field", rule.field)])
+        name = rule.field
+        if name.startswith(ATTRIBUTE_PREFIX):
+            document = self.table("users").c.attributes
+            key = name[len(ATTRIBUTE_PREFIX) :]
+            if rule.op in ("is set", "is not set"):
+                present = json_present(document, key, self.dialect)
+                return present if rule.op == "is set" else not_(present)
+            expr: Any = json_value(document, key, spec.type, self.dialect)
+        elif name.startswith(SHARE_PREFIX):
+            document = self.table("features").c.category_shares
+            expr = json_value(document, name[len(SHARE_PREFIX) :], "number", self.dialect)
+        elif spec.source == "profile":
+            expr = self.table("users").c[name]
+        elif spec.source == "feature":
+            expr = self.table("features").c[name]
+        elif spec.source == "prediction":
+            expr = self.table("predictions").c[name]
+        elif spec.source == "score":
+            joined = self.table("features" if SCORES[name][0] == "features" else "predictions")
+            return ScoreConditions(name, joined).condition(rule.op, rule.value)
+        else:
+            expr = self.derived_days(name)
+        return apply_op(expr, rule.op, rule.value, spec.type, self.dialect)
+
+    def derived_days(self, name: str) -> Any:
+        types, which, _ = DERIVED[name]
+        e = events.alias("d")
+        kind = e.c.event_type == types[0] if len(types) == 1 else literal(True)
+        moment = (func.max if which == "max" else func.min)(e.c.timestamp)
+        found = (
+            select(moment)
+            .where(e.c.user_id == self.u.c.user_id, kind, e.c.timestamp < self.as_of)
+            .scalar_subquery()
+        )
+        return (literal(self.as_of) - found) / DAY
+
+    # --- events ---------------------------------------------------------------------
+    def item_filter(self, spec: EventSpec, e: Any) -> list[ColumnElement[bool]]:
+        tests: list[ColumnElement[bool]] = []
+        if spec.item_ids is not None:
+            tests.append(e.c.item_id.in_(spec.item_ids))
+        about: list[ColumnElement[bool]] = []
+        if spec.category is not None:
+            padded = "|" + func.replace(func.replace(items.c.category, " |", "|"), "| ", "|") + "|"
+            about.append(
+                or_(
+                    text_contains(padded, f"|{spec.category}|", self.dialect),
+                    text_contains(padded, f"|{spec.category}/", self.dialect),
+                )
+            )
+        if spec.min_price is not None:
+            about.append(items.c.price >= float(spec.min_price))
+        if spec.max_price is not None:
+            about.append(items.c.price <= float(spec.max_price))
+        if about:
+            tests.append(e.c.item_id.in_(select(items.c.item_id).where(*about)))
+        return tests
+
+    def event_filter(
+        self, spec: EventSpec, e: Any, within_days: float | None
+    ) -> list[ColumnElement[bool]]:
+        tests = [e.c.event_type == spec.type, e.c.timestamp < self.as_of]
+        if within_days is not None:
+            tests.append(e.c.timestamp >= self.as_of - float(within_days) * DAY)
+        return tests + self.item_filter(spec, e)
+
+    def event(self, rule: EventRule) -> ColumnElement[bool]:
+        e = events.alias("e")
+        where = self.event_filter(rule.event, e, rule.event.within_days)
+        if rule.measure == "exists":
+            return self.u.c.user_id.in_(select(e.c.user_id).where(*where))
+        total: Any = (
+            func.count() if rule.measure == "count" else func.coalesce(func.sum(e.c.value), 0.0)
+        )
+        assert rule.op is not None
+        test = apply_op(total, rule.op, rule.value, "number", self.dialect)
+        grouped = select(e.c.user_id).where(*where).group_by(e.c.user_id)
+        if holds(0.0, rule.op, rule.value):
+            return self.u.c.user_id.not_in(grouped.having(not_(test)))
+        return self.u.c.user_id.in_(grouped.having(test))
+
+    def funnel(self, rule: FunnelRule) -> ColumnElement[bool]:
+        funnel = rule.funnel
+        hours = float(funnel.within_hours) * HOUR
+        first, then = events.alias("f1"), events.alias("f2")
+        days = funnel.within_days if funnel.within_days is not None else funnel.did.within_days
+        follow_up = exists().where(
+            then.c.user_id == first.c.user_id,
+            then.c.timestamp >= first.c.timestamp,
+            then.c.timestamp <= first.c.timestamp + hours,
+            *self.event_filter(funnel.then_not, then, None),
+        )
+        starts = select(first.c.user_id).where(
+            *self.event_filter(funnel.did, first, days),
+            first.c.timestamp <= self.as_of - hours,
+            not_(follow_up),
+        )
+        return self.u.c.user_id.in_(starts)
+
+
+def compile_rule(
+    rule: Rule, *, as_of: float, dialect: str, rules_of: RulesOf | None = None
+) -> Select[str]:
+    """``SELECT user_id`` of everyone in the universe at ``as_of`` for whom ``rule`` holds.
+
+    ``dialect`` is ``"sqlite"`` or ``"postgresql"``; ``rules_of`` gives the rule of a
+    segment the rule names (``{"segment": ID}``). The rule should be validated first
+    (:func:`recmind.marketing.segments.validate.validate_rule`); an unknown field or
+    segment or a cycle met here raises :class:`RuleError`.
+    """
+    compiler = _Compiler(as_of, dialect, rules_of or (lambda _id: None))
+    condition = compiler.cond(rule)
+    return select(compiler.u.c.user_id).select_from(compiler.from_clause()).where(condition)
+
+
+def count_query(
+    rule: Rule, *, as_of: float, dialect: str, rules_of: RulesOf | None = None
+) -> Select[int]:
+    """``SELECT count(*)`` of the rule's members."""
+    members = compile_rule(rule, as_of=as_of, dialect=dialect, rules_of=rules_of).subquery()
+    return select(func.count()).select_from(members)
