@@ -30,6 +30,7 @@ from recmind.data.dataset_files import package_dir
 from recmind.data.datasets import load_complete_journey
 from recmind.data.importer import import_bundle
 from recmind.data.store import Store
+from recmind.marketing.segments.builtins import install_builtins
 
 VERSION = 1
 AS_OF = pd.Timestamp("2018-01-02", tz="UTC").timestamp()
@@ -167,6 +168,7 @@ def build_store(root: Path, *, progress: bool = True) -> tuple[Store, dict[str, 
         "synthetic_events": int(bundle.events["event_id"].str.startswith("synthetic:").sum()),
     }
     notes.update(fill_derived(store))
+    notes["builtin_segments"] = install_builtins(store, now=AS_OF)
     store.close()
     shutil.move(building, path)
     notes_path.write_text(json.dumps(notes, indent=2))

@@ -24,14 +24,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
 from drafting_store import AS_OF, build_store
 from figures import write_results
 from harness import ROOT, finished, peak_rss_mb, provenance
-from recmind.data.store import Store
-from recmind.marketing.drafting.service import SegmentDrafter, member_ids
 from recmind.marketing.drafting.draft import DraftError
+from recmind.marketing.drafting.service import SegmentDrafter, member_ids
 from recmind.text.llm.gguf_assets import ensure_model, get_asset
 from recmind.text.llm.local import LocalGGUFGenerator
 
@@ -113,7 +110,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     store_seconds = time.perf_counter() - started
     path = ensure_model(get_asset(args.model))
     generator = LocalGGUFGenerator(
-        path, n_ctx=N_CTX, n_threads=args.threads, seed=42, reuse_prompt_cache=True,
+        path,
+        n_ctx=N_CTX,
+        n_threads=args.threads,
+        seed=42,
+        reuse_prompt_cache=True,
         model_name=args.model,
     )
     drafter = SegmentDrafter(store, generator, as_of=AS_OF, currency="USD")
@@ -164,9 +165,16 @@ def draft_one(drafter: SegmentDrafter, request: dict[str, Any], want: set[str]) 
         drafted = drafter.draft(request["text"])
     except DraftError as exc:
         row.update(
-            drafted=None, validated=False, attempts=len(exc.answers), errors=list(exc.errors),
-            answers=list(exc.answers), words=None, drafted_count=None, jaccard=0.0,
-            correct=False, seconds=time.perf_counter() - started,
+            drafted=None,
+            validated=False,
+            attempts=len(exc.answers),
+            errors=list(exc.errors),
+            answers=list(exc.answers),
+            words=None,
+            drafted_count=None,
+            jaccard=0.0,
+            correct=False,
+            seconds=time.perf_counter() - started,
         )
         return row
     got = member_ids(drafter.store, drafter.check(drafted.rule), drafter.as_of)

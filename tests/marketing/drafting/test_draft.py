@@ -20,8 +20,10 @@ from recmind.text.llm.protocol import (
     TextStream,
 )
 
-GOOD = {"event": {"type": "purchase", "category": "MEAT/BEEF", "within_days": 30},
-        "measure": "exists"}
+GOOD = {
+    "event": {"type": "purchase", "category": "MEAT/BEEF", "within_days": 30},
+    "measure": "exists",
+}
 
 
 @dataclass

@@ -35,8 +35,15 @@ def test_worked_examples_fit_the_schema_of_their_imaginary_shop() -> None:
             FieldDoc("attributes.region", "text", values=("North", "South", "East", "West")),
             FieldDoc("attributes.member_tier", "text", values=("basic", "silver", "gold")),
         ),
-        categories=("Books", "Books/Fantasy", "Books/Cooking", "Garden", "Garden/Seeds",
-                    "Toys/Puzzles", "Stationery"),
+        categories=(
+            "Books",
+            "Books/Fantasy",
+            "Books/Cooking",
+            "Garden",
+            "Garden/Seeds",
+            "Toys/Puzzles",
+            "Stationery",
+        ),
         segments=("loyal",),
     )
     validator = jsonschema_rs.validator_for(rule_schema(shop))
@@ -61,8 +68,10 @@ def test_examples_are_not_taken_from_the_evaluation_set(
         ({"field": "monetary_total", "op": ">", "value": "lots"}, "text for a number"),
         ({"field": "monetary_total", "op": "contains", "value": "1"}, "text op on a number"),
         ({"field": "attributes.age", "op": "=", "value": "30-40"}, "a bucket that is not one"),
-        ({"event": {"type": "purchase", "category": "GROCERY/CAVIAR"}, "measure": "exists"},
-         "a category the shop does not have"),
+        (
+            {"event": {"type": "purchase", "category": "GROCERY/CAVIAR"}, "measure": "exists"},
+            "a category the shop does not have",
+        ),
         ({"event": {"type": "purchase", "within_days": 0}, "measure": "exists"}, "empty window"),
         ({"event": {"type": "purchase"}, "measure": "count"}, "count without a comparison"),
         ({"segment": "whales"}, "unknown segment"),

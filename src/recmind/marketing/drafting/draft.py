@@ -112,9 +112,7 @@ def draft_rule(
     if not text:
         raise ValueError("the request is empty: say which customers the segment should hold")
     if len(text) > MAX_REQUEST_CHARS:
-        raise ValueError(
-            f"the request is {len(text)} characters long; at most {MAX_REQUEST_CHARS}"
-        )
+        raise ValueError(f"the request is {len(text)} characters long; at most {MAX_REQUEST_CHARS}")
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
     turns = messages(vocabulary, text, candidates)
@@ -167,4 +165,3 @@ def draft_rule(
         errors,
         answers,
     )
-

@@ -13,9 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
-from recmind.data.schema import segments
+from recmind.config import LLMSettings, Settings
 from recmind.data.store import Store
 from recmind.marketing.drafting.candidates import DEFAULT_ENCODER, CategoryIndex, category_index
 from recmind.marketing.drafting.draft import Draft, draft_rule
@@ -23,10 +21,13 @@ from recmind.marketing.drafting.prompt import lists_every_category, messages
 from recmind.marketing.drafting.shop import vocabulary_for
 from recmind.marketing.drafting.vocabulary import Vocabulary
 from recmind.marketing.segments.catalogue import load_catalogue
-from recmind.marketing.segments.compiler import compile_rule, count_query
+from recmind.marketing.segments.compiler import compile_rule
 from recmind.marketing.segments.describe import describe
-from recmind.marketing.segments.rules import Rule, parse_rule, rule_to_json
+from recmind.marketing.segments.preview import count_members
+from recmind.marketing.segments.repository import rules_lookup
+from recmind.marketing.segments.rules import Rule, rule_to_json
 from recmind.marketing.segments.validate import check_rule
+from recmind.text.llm.factory import llm_settings
 from recmind.text.llm.protocol import ChatMessage, Generator
 
 
@@ -54,17 +55,9 @@ class DraftedSegment:
         }
 
 
-def stored_rules(store: Store) -> dict[str, Rule]:
-    """Every stored segment's current rule by id (for ``{"segment": ID}``)."""
-    with store.engine.connect() as connection:
-        rows = connection.execute(select(segments.c.segment_id, segments.c.rule)).all()
-    return {str(segment_id): parse_rule(rule) for segment_id, rule in rows}
-
-
 def member_ids(store: Store, rule: Rule, as_of: float) -> set[str]:
     """The ids of the customers ``rule`` selects at ``as_of``."""
-    rules = stored_rules(store)
-    query = compile_rule(rule, as_of=as_of, dialect=store.dialect, rules_of=rules.get)
+    query = compile_rule(rule, as_of=as_of, dialect=store.dialect, rules_of=rules_lookup(store))
     with store.engine.connect() as connection:
         return {str(user_id) for user_id in connection.execute(query).scalars()}
 
@@ -104,7 +97,7 @@ class SegmentDrafter:
 
     def check(self, data: Any) -> Rule:
         """The rule's JSON form validated against this shop (raises ``RuleError``)."""
-        return check_rule(data, self.catalogue, rules_of=stored_rules(self.store).get)
+        return check_rule(data, self.catalogue, rules_of=rules_lookup(self.store))
 
     def candidates(self, request: str) -> list[str]:
         """Categories shown with ``request`` (none when the prompt lists them all)."""
@@ -135,11 +128,17 @@ class SegmentDrafter:
         )
         rule = self.check(drafted.rule)
         as_of = self.as_of
-        query = count_query(
-            rule, as_of=as_of, dialect=self.store.dialect, rules_of=stored_rules(self.store).get
-        )
-        with self.store.engine.connect() as connection:
-            count = int(connection.execute(query).scalar_one())
+        count = count_members(self.store, rule, as_of=as_of, rules_of=rules_lookup(self.store))
         return DraftedSegment(
             rule=rule_to_json(rule), words=describe(rule), count=count, as_of=as_of, draft=drafted
         )
+
+
+DRAFTING_N_CTX = 4096
+"""Context the drafting prompt needs (system turn, worked examples, request, answer)."""
+
+
+def drafting_llm_settings(settings: Settings | LLMSettings | None = None) -> LLMSettings:
+    """The configured LLM settings with a context window large enough for drafting."""
+    config = llm_settings(settings)
+    return config.model_copy(update={"n_ctx": max(config.n_ctx, DRAFTING_N_CTX)})

@@ -169,7 +169,11 @@ def rule_schema(vocabulary: Vocabulary) -> dict[str, Any]:
     if flags:
         alternatives.append(
             _object(
-                {"field": {"enum": flags}, "op": {"enum": ["=", "!="]}, "value": {"type": "boolean"}},
+                {
+                    "field": {"enum": flags},
+                    "op": {"enum": ["=", "!="]},
+                    "value": {"type": "boolean"},
+                },
                 ("field", "op", "value"),
             )
         )
