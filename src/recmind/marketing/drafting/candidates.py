@@ -45,7 +45,7 @@ class CategoryIndex:
             passages = [readable(c) for c in self.categories]
             self._vectors = np.asarray(self.encoder.encode(passages, kind="passage"))
 
-    def candidates(self, request: str, k: int = 12) -> list[str]:
+    def candidates(self, request: str, k: int = 16) -> list[str]:
         """Up to ``k`` categories, the word matches first, then the nearest by meaning."""
         words = _words(request)
         chosen: list[str] = []

@@ -73,7 +73,7 @@ def field_lines(fields: Sequence[FieldDoc]) -> list[str]:
             continue
         text = f"- {doc.name} ({doc.kind})"
         if doc.description:
-            text += f": {doc.description}"
+            text += f": {doc.description.rstrip('.')}"
         if doc.values:
             text += f"; values: {', '.join(doc.values)}"
         lines.append(text)
