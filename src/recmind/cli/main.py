@@ -11,6 +11,7 @@ from recmind.cli import (
     customers_cmd,
     datasets_cmd,
     demo_cmd,
+    draft_cmd,
     eval_cmd,
     explain_cmd,
     generate_cmd,
@@ -52,4 +53,5 @@ keys_cmd.register(app)
 users_cmd.register(app)
 customers_cmd.register(app)
 segments_cmd.register(app)
+draft_cmd.register()
 audiences_cmd.register(app)
