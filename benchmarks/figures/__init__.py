@@ -57,6 +57,7 @@ RENDERER_MODULES = (
     "figures.speed",
     "figures.understanding",
     "figures.quality",
+    "figures.audiences",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 
