@@ -59,9 +59,9 @@ def fill(store: Store) -> None:
                     "event_id": f"e-{i}-{n}",
                     "user_id": user_id(i),
                     "item_id": item,
-                    "event_type": "purchase" if (i + n) % 3 else "view",
+                    "event_type": "purchase" if n % 2 == 0 else "view",
                     "timestamp": AS_OF - (5 + 11 * n + i) * DAY,
-                    "value": 10.0 + i if (i + n) % 3 else None,
+                    "value": 10.0 + i if n % 2 == 0 else None,
                     "query": None,
                 }
             )
