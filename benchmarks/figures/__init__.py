@@ -58,6 +58,7 @@ RENDERER_MODULES = (
     "figures.understanding",
     "figures.quality",
     "figures.customers",
+    "figures.drafting",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 
