@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         reuse_prompt_cache=True,
         model_name=args.model,
     )
-    drafter = SegmentDrafter(store, generator, as_of=AS_OF, currency="USD")
+    drafter = SegmentDrafter(store, generator, as_of=AS_OF, currency="USD", timeout_s=None)
     requests = load_requests()
     if args.ids:
         wanted = set(args.ids.split(","))
@@ -134,6 +134,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     expected, problems = expected_sets(drafter, requests, universe)
     for problem in problems:
         print("set problem:", problem, file=sys.stderr)
+    warm_seconds = drafter.warm()
+    print(f"prompt prefix read in {warm_seconds:.0f} s", flush=True)
     rows = []
     for request in requests:
         row = draft_one(drafter, request, expected[request["id"]])
@@ -155,6 +157,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "requests_file": str(REQUESTS.relative_to(ROOT)),
         "set_problems": problems,
         "store_seconds": store_seconds,
+        "warm_seconds": warm_seconds,
         "summary": summarise(rows),
         "requests": rows,
         "peak_rss_mb": peak_rss_mb(),

@@ -59,6 +59,7 @@ RENDERER_MODULES = (
     "figures.quality",
     "figures.customers",
     "figures.audiences",
+    "figures.drafting",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 

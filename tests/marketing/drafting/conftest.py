@@ -82,6 +82,6 @@ def vocabulary(requests_set: list[dict[str, Any]]) -> Vocabulary:
     return Vocabulary(
         fields=tuple(fields),
         categories=tuple(sorted(categories)),
-        segments=("champions", "loyal"),
+        segments=("champions", "loyal", "at-risk"),
         currency="USD",
     )

@@ -28,7 +28,7 @@ from recmind.marketing.segments.repository import rules_lookup
 from recmind.marketing.segments.rules import Rule, rule_to_json
 from recmind.marketing.segments.validate import check_rule
 from recmind.text.llm.factory import llm_settings
-from recmind.text.llm.protocol import ChatMessage, Generator
+from recmind.text.llm.protocol import ChatMessage, GenerationRequest, Generator
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class SegmentDrafter:
         currency: Said in the prompt so amounts are read right (e.g. ``USD``).
         encoder: Picks the categories shown with a request when the shop has too many to
             list (``None``: word matches only).
+        timeout_s: Bound on one generation (the first one also reads the whole prompt).
     """
 
     def __init__(
@@ -82,6 +83,7 @@ class SegmentDrafter:
         as_of: float | None = None,
         currency: str = "",
         encoder: str | None = DEFAULT_ENCODER,
+        timeout_s: float | None = 300.0,
     ) -> None:
         self.store = store
         self.generator = generator
@@ -90,6 +92,7 @@ class SegmentDrafter:
         self.vocabulary: Vocabulary = vocabulary_for(store, self.catalogue, currency=currency)
         self.encoder_name = encoder if not lists_every_category(self.vocabulary) else None
         self._index: CategoryIndex | None = None
+        self.timeout_s = timeout_s
 
     @property
     def as_of(self) -> float:
@@ -111,6 +114,16 @@ class SegmentDrafter:
         """The conversation the model would be sent for ``request``."""
         return messages(self.vocabulary, request, self.candidates(request))
 
+    def warm(self) -> float:
+        """Read the prompt's shared prefix into the model now (a local model keeps it for
+        the requests that follow); the seconds it took."""
+        started = time.perf_counter()
+        turns = messages(self.vocabulary, "-")
+        self.generator.generate(
+            GenerationRequest(messages=tuple(turns), max_tokens=1, timeout_s=None, use_cache=False)
+        )
+        return time.perf_counter() - started
+
     def draft(self, request: str, *, max_attempts: int = 2) -> DraftedSegment:
         """A validated rule for ``request``, in words, with its count.
 
@@ -125,6 +138,7 @@ class SegmentDrafter:
             self.check,
             candidates=self.candidates(request),
             max_attempts=max_attempts,
+            timeout_s=self.timeout_s,
         )
         rule = self.check(drafted.rule)
         as_of = self.as_of
