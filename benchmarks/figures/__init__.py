@@ -57,6 +57,9 @@ RENDERER_MODULES = (
     "figures.speed",
     "figures.understanding",
     "figures.quality",
+    "figures.customers",
+    "figures.audiences",
+    "figures.drafting",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 

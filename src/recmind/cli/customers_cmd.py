@@ -67,7 +67,12 @@ def predictions_step() -> Callable[..., Any] | None:
 
 
 def run_build(
-    store: Store, as_of: float | None, full: bool | None, progress: Progress
+    store: Store,
+    as_of: float | None,
+    full: bool | None,
+    progress: Progress,
+    *,
+    workers: int = 1,
 ) -> FeatureBuild:
     """A full build when asked, when nothing is stored yet or when ``as_of`` is before the
     stored features; otherwise an incremental refresh."""
@@ -76,17 +81,18 @@ def run_build(
     if full is None:
         full = stored is None or moment < stored
     if full:
-        return build_features(store, moment, progress=progress)
+        return build_features(store, moment, progress=progress, workers=workers)
     if stored is not None and moment < stored:
         raise ValueError(
             f"--as-of {when(moment)} is before the stored features' as_of {when(stored)}: "
             "use --full"
         )
-    return refresh_features(store, as_of=moment, progress=progress)
+    return refresh_features(store, as_of=moment, progress=progress, workers=workers)
 
 
 @customers_app.command("build")
 def build_command(
+    *,
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="Moment of the features (ISO date; default: now)."),
@@ -110,6 +116,10 @@ def build_command(
     horizon_days: Annotated[
         float, typer.Option("--horizon-days", help="Prediction horizon in days.", min=1)
     ] = 90.0,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", help="Batches computed at a time (threads).", min=1, max=32),
+    ] = 2,
 ) -> None:
     """Compute every customer's features (recency, frequency, value, windows, category
     shares, preferred send time...) into the store's customer_features table, then their
@@ -122,7 +132,7 @@ def build_command(
     with open_store(db) as store:
         with import_progress(console) as progress:
             try:
-                report = run_build(store, moment, full, progress)
+                report = run_build(store, moment, full, progress, workers=workers)
             except ValueError as exc:
                 errors.print(f"[red]error:[/red] {exc}")
                 raise typer.Exit(EXIT_BAD_INPUT) from exc

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from recmind.api.routers import (
+    customers,
+    drafting,
     events,
     explanations,
     health,
@@ -14,6 +16,7 @@ from recmind.api.routers import (
     models,
     privacy,
     recommendations,
+    segments,
     users,
 )
 
@@ -28,4 +31,7 @@ ROUTERS: list[APIRouter] = [
     explanations.router,
     jobs.router,
     models.router,
+    drafting.router,
+    segments.router,
+    customers.router,
 ]
