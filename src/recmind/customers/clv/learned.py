@@ -6,10 +6,12 @@ all arrive in its first quarter, and its holdout is as long as its history), so 
 does not learn counts for a fixed horizon. It learns, per customer, how far the BG/NBD
 forecast for a window is off: the BG/NBD expectation for the window enters as a fixed offset
 (``init_score``: log expected orders for the Poisson count model, the logit of the
-probability of an order for the churn model), the trees add a correction from the
+probability of an order for the churn model) plus the window's aggregate level (how far
+BG/NBD missed the window's total, :class:`Levels`), and the trees add a correction from the
 customer's history (recency, frequency, value, gaps between orders, recent windows, last
 year's orders in the same season) and the window's length. Served at a longer horizon, the
-BG/NBD part carries the horizon and the trees the customer's correction.
+BG/NBD part carries the horizon, the longest window's level (moved by the drift of
+:func:`horizon_drift` when that earns it) the total, and the trees the customer's correction.
 """
 
 from __future__ import annotations
@@ -47,6 +49,17 @@ EARLY_STOPPING = 30
 
 
 @dataclass(frozen=True)
+class Levels:
+    """A window's aggregate correction of BG/NBD, fixed before the trees: ``count`` is
+    log(actual orders / BG/NBD's expected orders) over the window's customers, ``buy`` the
+    shift of the logit that makes the mean probability of an order match the share who
+    ordered. The trees then learn only how customers differ from their window's level."""
+
+    count: float = 0.0
+    buy: float = 0.0
+
+
+@dataclass(frozen=True)
 class Block:
     """The customers known at one cut, the BG/NBD view of them over a window, and (when
     the window is labelled) what they did in it."""
@@ -68,12 +81,28 @@ class Block:
         frame["log_window"] = np.log(self.window)
         return frame
 
-    def count_offset(self) -> FloatArray:
-        return np.log(self.base.expected + EPS)
+    def count_offset(self, levels: Levels) -> FloatArray:
+        return np.log(self.base.expected + EPS) + levels.count
 
-    def buy_offset(self) -> FloatArray:
+    def buy_offset(self, levels: Levels) -> FloatArray:
         p_buy = np.clip(1.0 - self.base.p_none, EPS, 1.0 - EPS)
-        return np.log(p_buy / (1.0 - p_buy))
+        return np.log(p_buy / (1.0 - p_buy)) + levels.buy
+
+    def levels(self) -> Levels:
+        """This labelled window's :class:`Levels`."""
+        orders = _labels(self)
+        expected, actual = float(self.base.expected.sum()), float(orders.sum())
+        count = float(np.log(actual / expected)) if actual > 0 and expected > 0 else 0.0
+        logits = self.buy_offset(Levels())
+        share = float(np.mean(orders > 0))
+        low, high = -10.0, 10.0
+        for _ in range(60):  # bisection: the mean probability rises with the shift
+            middle = (low + high) / 2
+            if float(np.mean(1 / (1 + np.exp(-(logits + middle))))) < share:
+                low = middle
+            else:
+                high = middle
+        return Levels(count=count, buy=(low + high) / 2)
 
     def subset(self, rows: np.ndarray) -> Block:
         base = OrderForecast(
@@ -89,21 +118,23 @@ class Block:
         )
 
 
-def _stack(blocks: list[Block]) -> tuple[pd.DataFrame, FloatArray, FloatArray, FloatArray]:
+def _labels(block: Block) -> FloatArray:
+    if block.orders is None:
+        raise ValueError("a training block needs the orders of its window")
+    return block.orders
+
+
+def _stack(
+    blocks: list[Block], levels: list[Levels]
+) -> tuple[pd.DataFrame, FloatArray, FloatArray, FloatArray]:
     design = pd.concat([b.design() for b in blocks], ignore_index=True)
     orders = np.concatenate([_labels(b) for b in blocks])
     return (
         design,
         orders,
-        np.concatenate([b.count_offset() for b in blocks]),
-        np.concatenate([b.buy_offset() for b in blocks]),
+        np.concatenate([b.count_offset(lv) for b, lv in zip(blocks, levels, strict=True)]),
+        np.concatenate([b.buy_offset(lv) for b, lv in zip(blocks, levels, strict=True)]),
     )
-
-
-def _labels(block: Block) -> FloatArray:
-    if block.orders is None:
-        raise ValueError("a training block needs the orders of its window")
-    return block.orders
 
 
 @dataclass(frozen=True)
@@ -113,11 +144,15 @@ class LearnedForecast:
 
 
 class LearnedModel:
-    """The count (Poisson) and churn (binary) corrections of BG/NBD."""
+    """The count (Poisson) and churn (binary) corrections of BG/NBD, and the levels of
+    the windows it was trained on."""
 
-    def __init__(self, counts: lgb.LGBMRegressor, buys: lgb.LGBMClassifier) -> None:
+    def __init__(
+        self, counts: lgb.LGBMRegressor, buys: lgb.LGBMClassifier, levels: dict[float, Levels]
+    ) -> None:
         self.counts = counts
         self.buys = buys
+        self.levels = levels
 
     @classmethod
     def fit(
@@ -126,9 +161,10 @@ class LearnedModel:
         valid: list[Block] | None = None,
         trees: tuple[int, int] | None = None,
     ) -> LearnedModel:
-        """Fit on ``train``; with ``valid``, stop adding trees when its loss stops
-        improving; ``trees`` fixes the number of (count, churn) trees instead."""
-        design, orders, count_offset, buy_offset = _stack(train)
+        """Fit on ``train`` (one block per window); with ``valid``, stop adding trees when
+        its loss stops improving; ``trees`` fixes the number of (count, churn) trees."""
+        levels = {block.window: block.levels() for block in train}
+        design, orders, count_offset, buy_offset = _stack(train, [levels[b.window] for b in train])
         bought = (orders > 0).astype(np.int64)
         count_params = dict(TREE_PARAMS)
         buy_params = dict(TREE_PARAMS)
@@ -139,8 +175,9 @@ class LearnedModel:
         if valid is None:
             counts.fit(design, orders, init_score=count_offset)
             buys.fit(design, bought, init_score=buy_offset)
-            return cls(counts, buys)
-        v_design, v_orders, v_count_offset, v_buy_offset = _stack(valid)
+            return cls(counts, buys, levels)
+        own = [levels.get(b.window, Levels()) for b in valid]
+        v_design, v_orders, v_count_offset, v_buy_offset = _stack(valid, own)
         stop: list[Callable[..., Any]] = [lgb.early_stopping(EARLY_STOPPING, verbose=False)]
         counts.fit(
             design,
@@ -160,14 +197,23 @@ class LearnedModel:
             eval_init_score=[v_buy_offset],
             callbacks=stop,
         )
-        return cls(counts, buys)
+        return cls(counts, buys, levels)
 
     @property
     def trees(self) -> tuple[int, int]:
         """The (count, churn) numbers of trees in use."""
         return (_trees(self.counts), _trees(self.buys))
 
-    def predict(self, block: Block) -> LearnedForecast:
+    def level(self, window: float) -> Levels:
+        """The levels of the trained window nearest to ``window`` (the longest one for a
+        longer horizon)."""
+        nearest = min(self.levels, key=lambda w: (abs(w - window), -w))
+        return self.levels[nearest]
+
+    def predict(self, block: Block, levels: Levels | None = None) -> LearnedForecast:
+        """The corrected forecast over ``block``'s window (``levels``: default
+        :meth:`level` of its window)."""
+        chosen = self.level(block.window) if levels is None else levels
         design = block.design()
         count_raw = np.asarray(
             self.counts.predict(design, raw_score=True, num_iteration=_trees(self.counts)),
@@ -177,8 +223,8 @@ class LearnedModel:
             self.buys.predict(design, raw_score=True, num_iteration=_trees(self.buys)),
             dtype=np.float64,
         )
-        expected = np.exp(np.clip(count_raw + block.count_offset(), -30.0, 30.0))
-        p_buy = 1.0 / (1.0 + np.exp(-np.clip(buy_raw + block.buy_offset(), -30.0, 30.0)))
+        expected = np.exp(np.clip(count_raw + block.count_offset(chosen), -30.0, 30.0))
+        p_buy = 1.0 / (1.0 + np.exp(-np.clip(buy_raw + block.buy_offset(chosen), -30.0, 30.0)))
         return LearnedForecast(expected=expected, p_buy=p_buy)
 
 
@@ -189,13 +235,6 @@ def _trees(model: lgb.LGBMModel) -> int:
 
 DRIFT_LIMIT = 1.5
 """The horizon drift never scales a forecast by more than this (or less than its inverse)."""
-
-
-def _log_error(block: Block) -> float:
-    """log(actual orders / BG/NBD's expected orders) over a window, all customers."""
-    expected = float(block.base.expected.sum())
-    actual = float(_labels(block).sum())
-    return float(np.log(actual / expected)) if actual > 0 and expected > 0 else 0.0
 
 
 def horizon_drift(blocks: list[Block], horizon: float) -> tuple[float, str | None]:
@@ -213,7 +252,7 @@ def horizon_drift(blocks: list[Block], horizon: float) -> tuple[float, str | Non
     if horizon <= longest or len(ordered) < 3:
         return 1.0, None
     lengths = np.array([b.window for b in ordered])
-    errors = np.array([_log_error(b) for b in ordered])
+    errors = np.array([b.levels().count for b in ordered])
     slope_short = (errors[-2] - errors[0]) / (lengths[-2] - lengths[0])
     with_drift = errors[-2] + slope_short * (lengths[-1] - lengths[-2])
     if abs(with_drift - errors[-1]) >= abs(errors[-2] - errors[-1]):
