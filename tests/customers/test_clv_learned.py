@@ -7,7 +7,13 @@ import numpy as np
 import pandas as pd
 
 from recmind.customers.clv.btyd import OrderForecast
-from recmind.customers.clv.learned import Block, LearnedModel, horizon_drift
+from recmind.customers.clv.learned import (
+    Block,
+    LearnedModel,
+    cross_fit,
+    horizon_drift,
+    learning_sample,
+)
 
 
 def _block(seed: int, window: float, scale: float = 1.0) -> Block:
@@ -70,3 +76,22 @@ def test_horizon_drift_only_when_it_predicts() -> None:
     factor, note = horizon_drift(jumping, 180.0)
     assert factor == 1.0
     assert note is not None and "no horizon drift" in note
+
+
+def test_cross_fitting_forecasts_every_customer_out_of_fold() -> None:
+    blocks = [_block(1, 90.0), _block(2, 45.0)]
+    view, trees = cross_fit(blocks, folds=3)
+    first = blocks[0]
+    assert view.expected.shape == first.base.expected.shape and np.all(view.expected > 0)
+    assert all(t > 0 for t in trees)
+    recent = first.features["orders_30d"].to_numpy() > 0
+    ratio = view.expected / first.base.expected
+    assert np.median(ratio[recent]) > 3 * np.median(ratio[~recent])
+
+
+def test_learning_sample_keeps_the_same_customers_in_every_window() -> None:
+    first, second = _block(1, 90.0), _block(1, 45.0)  # the same ids
+    kept = learning_sample([first, second], cap=1000)
+    assert 700 < len(kept[0].features) < 1300
+    assert kept[0].features.index.equals(kept[1].features.index)
+    assert learning_sample([first], cap=10_000)[0] is first

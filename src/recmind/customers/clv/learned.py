@@ -16,12 +16,14 @@ BG/NBD part carries the horizon, the longest window's level (moved by the drift 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import lightgbm as lgb
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from recmind.customers.clv.btyd import OrderForecast
@@ -46,6 +48,11 @@ TREE_PARAMS: dict[str, Any] = {
 """Fixed settings (not tuned per data set); the number of trees is chosen by early stopping
 on the validation customers."""
 EARLY_STOPPING = 30
+FOLDS = 3
+"""Cross-fitting folds: every customer of the validation window is forecast by trees that
+did not see them."""
+LEARN_CUSTOMERS = 30_000
+"""The most customers (by id hash) whose windows the trees learn from; all are forecast."""
 
 
 @dataclass(frozen=True)
@@ -231,6 +238,47 @@ class LearnedModel:
 def _trees(model: lgb.LGBMModel) -> int:
     best = int(getattr(model, "best_iteration_", 0) or 0)
     return best if best > 0 else int(model.n_estimators)
+
+
+def _hashes(index: pd.Index) -> npt.NDArray[np.int64]:
+    return np.array([zlib.crc32(str(c).encode()) for c in index], dtype=np.int64)
+
+
+def learning_sample(blocks: list[Block], cap: int = LEARN_CUSTOMERS) -> list[Block]:
+    """The blocks restricted to the customers the trees learn from: everyone, or about
+    ``cap`` customers of the first (largest) block chosen by id hash, the same customers in
+    every window."""
+    if len(blocks[0].features) <= cap:
+        return blocks
+    threshold = int(10_000 * cap / len(blocks[0].features))
+    return [
+        b.subset(np.flatnonzero(_hashes(b.features.index) % 10_000 < threshold)) for b in blocks
+    ]
+
+
+def cross_fit(blocks: list[Block], folds: int = FOLDS) -> tuple[LearnedForecast, tuple[int, int]]:
+    """Out-of-fold forecasts for the first block's customers (``folds`` folds by id hash:
+    each fold's trees learn from the other folds' customers in every window and stop when
+    the fold's own loss on the first window stops improving), and the median numbers of
+    trees, for the model retrained on everyone."""
+    first = blocks[0]
+    expected = np.zeros(len(first.features))
+    p_buy = np.zeros(len(first.features))
+    counts, buys = [], []
+    for fold in range(folds):
+        train = [
+            b.subset(np.flatnonzero(_hashes(b.features.index) % folds != fold)) for b in blocks
+        ]
+        held = np.flatnonzero(_hashes(first.features.index) % folds == fold)
+        if len(held) == 0:
+            continue
+        model = LearnedModel.fit(train, [first.subset(held)])
+        view = model.predict(first.subset(held))
+        expected[held], p_buy[held] = view.expected, view.p_buy
+        counts.append(model.trees[0])
+        buys.append(model.trees[1])
+    trees = (int(np.median(counts)), int(np.median(buys)))
+    return LearnedForecast(expected=expected, p_buy=p_buy), trees
 
 
 DRIFT_LIMIT = 1.5
