@@ -71,7 +71,6 @@ def _pooled_rows(data: Results) -> list[list[object]]:
     "audiences_cj",
     title="Real targeting: recmind's audiences against a retailer's campaigns (Complete Journey)",
     command=".venv/bin/python benchmarks/audiences_cj.py --store-check",
-    pending=True,
 )
 def audiences_cj(data: Results) -> str:
     bc, a = data["pooled"]["BC"], data["pooled"]["A"]
