@@ -58,6 +58,7 @@ RENDERER_MODULES = (
     "figures.understanding",
     "figures.quality",
     "figures.customers",
+    "figures.clv",
     "figures.audiences",
     "figures.drafting",
 )

@@ -8,18 +8,17 @@ of ``lightgbm`` and ``pareto-nbd``.
 
 Choosing: the learned model is trained on windows that end at ``as_of`` (cuts ``w`` days
 before it, labels from ``[as_of - w, as_of)``; ``w`` up to half the history and at most the
-horizon). A fifth of the customers (by id hash) is held out of its training; every
-candidate is fitted again at the longest window's cut and scored on those customers over
-that window, and the candidate with the lowest :func:`relative_loss` against BG/NBD is
-served (its name is ``ClvFit.chosen``). The learned model is then trained on everyone and
-applied at ``as_of``. With too little history for a window (or too few customers) there is
-no validation and BG/NBD is served.
+horizon, plus a third and two thirds of that). On the longest window every customer is
+forecast by trees that did not learn from them (three folds by id hash), every baseline is
+refitted at that cut, and the candidate with the lowest :func:`relative_loss` against BG/NBD
+over all those customers is served (its name is ``ClvFit.chosen``). The learned model is
+then trained on everyone and applied at ``as_of``. With too little history for a window (or
+too few customers) there is no validation and BG/NBD is served.
 """
 
 from __future__ import annotations
 
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,17 +34,22 @@ from recmind.customers.clv.btyd import (
     fit_spend,
 )
 from recmind.customers.clv.history import FloatArray, PurchaseDays, window_totals
-from recmind.customers.clv.learned import Block, LearnedModel
+from recmind.customers.clv.learned import (
+    Block,
+    LearnedModel,
+    cross_fit,
+    horizon_drift,
+    learning_sample,
+)
 from recmind.customers.clv.metrics import Scores, relative_loss, score
 from recmind.customers.clv.summary import summarise
 
 Progress = Callable[[str, int, int | None], None]
 LABEL = "lifetime value"
-STEPS = 7
+STEPS = 8
 MIN_WINDOW = 14
 """The shortest validation window (days)."""
 MIN_LEARN_CUSTOMERS = 200
-VALID_SHARE = 0.2
 BASELINES = ("bg-nbd", "pareto-nbd")
 REFERENCE = "bg-nbd"
 
@@ -84,12 +88,6 @@ class ClvFit:
 
 def _no_progress(label: str, done: int, total: int | None) -> None:
     return None
-
-
-def _validation_rows(index: pd.Index) -> np.ndarray:
-    """A fixed fifth of the customers, by a hash of their id."""
-    hashes = np.array([zlib.crc32(str(c).encode()) % 1000 for c in index], dtype=np.int64)
-    return hashes < int(VALID_SHARE * 1000)
 
 
 def _baseline(
@@ -169,7 +167,8 @@ class _Fitter:
         longest = int(min(self.horizon, span // 2))
         if longest < MIN_WINDOW:
             return []
-        return sorted({longest, max(MIN_WINDOW, longest // 2)}, reverse=True)
+        shorter = {max(MIN_WINDOW, round(longest * share)) for share in (1 / 3, 2 / 3)}
+        return sorted({longest, *shorter}, reverse=True)
 
 
 def fit_forecasts(
@@ -229,15 +228,14 @@ def _learn(
     started = time.perf_counter()
     fitted = [fitter.block(window) for window in windows]
     blocks = [block for block, _ in fitted]
-    longest, longest_bg = fitted[0]
-    held = _validation_rows(longest.features.index)
-    train = [b.subset(np.flatnonzero(~_validation_rows(b.features.index))) for b in blocks]
-    model = LearnedModel.fit(train, [longest.subset(np.flatnonzero(held))])
+    longest_bg = fitted[0][1]
+    learn = learning_sample(blocks)
+    longest = learn[0]
+    learned_view, trees = cross_fit(learn)
     learn_seconds = time.perf_counter() - started
 
-    # every candidate on the held-out customers over the longest window
+    # every candidate on the same customers over the longest window, out of fold
     window = longest.window
-    learned_view = model.predict(longest)
     bg_cut = _baseline(longest_bg, longest.features, window, longest.order_value, 0.0)
     candidates = {REFERENCE: bg_cut}
     learned_cut = ModelForecast(
@@ -250,7 +248,7 @@ def _learn(
     )
     candidates["lightgbm"] = learned_cut
     try:
-        pareto_fit = fit_orders("pareto-nbd", longest.features, fitter.cap)
+        pareto_fit = fit_orders("pareto-nbd", blocks[0].features, fitter.cap)
     except ModelFitError as exc:
         fitter.notes.append(f"validation without pareto-nbd: {exc}")
     else:
@@ -261,11 +259,11 @@ def _learn(
     assert longest.orders is not None and longest.spend is not None
     for name, forecast in candidates.items():
         result.validation[name] = score(
-            forecast.expected[held],
-            forecast.churn_risk[held],
-            forecast.spend[held],
-            longest.orders[held],
-            longest.spend[held],
+            forecast.expected,
+            forecast.churn_risk,
+            forecast.spend,
+            longest.orders,
+            longest.spend,
         )
     reference = result.validation[REFERENCE]
     result.validation_loss = {
@@ -276,18 +274,21 @@ def _learn(
 
     # the learned model on everyone, applied at as_of
     started = time.perf_counter()
-    final = LearnedModel.fit(blocks, trees=model.trees)
+    final = LearnedModel.fit(learn, trees=trees)
     served = Block(summary, bg.forecast(summary, result.horizon), value, result.horizon)
     view = final.predict(served)
+    drift, note = horizon_drift(blocks, result.horizon)
+    if note:
+        fitter.notes.append(note)
     fitter.advance()
     base_seconds = result.forecasts[REFERENCE].fit_seconds
     seconds = base_seconds + learn_seconds + time.perf_counter() - started
     anchor = result.forecasts.get("pareto-nbd", result.forecasts[REFERENCE])
     learned = ModelForecast(
         name="lightgbm",
-        expected=view.expected,
+        expected=view.expected * drift,
         churn_risk=1.0 - view.p_buy,
-        spend=view.expected * value,
+        spend=view.expected * drift * value,
         p_alive=anchor.p_alive,
         fit_seconds=seconds,
     )
