@@ -58,6 +58,7 @@ RENDERER_MODULES = (
     "figures.understanding",
     "figures.quality",
     "figures.customers",
+    "figures.segments",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 

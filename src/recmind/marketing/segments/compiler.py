@@ -78,7 +78,6 @@ from recmind.marketing.segments.sql_fields import (
     DAY,
     HOUR,
     apply_op,
-    holds,
     json_present,
     json_value,
     text_contains,
@@ -141,6 +140,7 @@ class _Compiler:
         """Event conditions as per-customer correlated subqueries (SQLite) or as one
         grouped pass over the events (PostgreSQL); both select the same people."""
         self.joined: dict[str, NamedFromClause] = {}
+        self.aggregates: list[Subquery] = []
         self.stack: list[str] = []
 
     # --- the tables a rule reads besides the universe -------------------------------
@@ -156,7 +156,7 @@ class _Compiler:
 
     def from_clause(self) -> FromClause:
         clause: FromClause = self.u
-        for alias in self.joined.values():
+        for alias in (*self.joined.values(), *self.aggregates):
             clause = clause.outerjoin(alias, alias.c.user_id == self.u.c.user_id)
         return clause
 
@@ -285,16 +285,28 @@ class _Compiler:
                 return mine.exists()
             assert rule.op is not None
             return apply_op(mine.scalar_subquery(), rule.op, rule.value, "number", self.dialect)
-        # PostgreSQL: one pass over the window's events, hashed (a correlated subplan per
-        # customer costs more there).
+        # PostgreSQL: one pass over the window's events, aggregated per customer and
+        # left-joined (hashed, spilling to disk when large), so the condition can sit under
+        # a "not" or an "or"; ``NOT IN (subquery)`` would rescan the subquery per customer
+        # once its result outgrows work_mem.
         if rule.measure == "exists":
-            return self.u.c.user_id.in_(select(e.c.user_id).select_from(source).where(*where))
+            found = select(e.c.user_id).select_from(source).where(*where).distinct()
+            return self.left_join(found).c.user_id.is_not(None)
         assert rule.op is not None
-        test = apply_op(total, rule.op, rule.value, "number", self.dialect)
-        grouped = select(e.c.user_id).select_from(source).where(*where).group_by(e.c.user_id)
-        if holds(0.0, rule.op, rule.value):
-            return self.u.c.user_id.not_in(grouped.having(not_(test)))
-        return self.u.c.user_id.in_(grouped.having(test))
+        grouped = (
+            select(e.c.user_id, total.label("total"))
+            .select_from(source)
+            .where(*where)
+            .group_by(e.c.user_id)
+        )
+        amount = func.coalesce(self.left_join(grouped).c.total, 0)
+        return apply_op(amount, rule.op, rule.value, "number", self.dialect)
+
+    def left_join(self, per_customer: Select[Any]) -> Subquery:
+        """``per_customer`` (one row per user_id) left-joined to the universe."""
+        found = per_customer.subquery(f"agg{len(self.aggregates)}")
+        self.aggregates.append(found)
+        return found
 
     def funnel(self, rule: FunnelRule) -> ColumnElement[bool]:
         funnel = rule.funnel
@@ -320,7 +332,7 @@ class _Compiler:
         )
         if self.correlated:
             return starts.where(first.c.user_id == self.u.c.user_id).exists()
-        return self.u.c.user_id.in_(starts)
+        return self.left_join(starts.distinct()).c.user_id.is_not(None)
 
 
 def compile_rule(
