@@ -58,6 +58,8 @@ RENDERER_MODULES = (
     "figures.understanding",
     "figures.quality",
     "figures.customers",
+    "figures.audiences",
+    "figures.drafting",
     "figures.segments",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""

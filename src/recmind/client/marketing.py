@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from recmind.api.schemas_drafting import DraftOut
 from recmind.api.schemas_marketing import (
     CustomerOut,
     MembersPage,
@@ -77,6 +78,14 @@ class MarketingRoutes(BaseClient):
         if as_of is not None:
             body["as_of"] = as_of
         return PreviewOut.model_validate(self._request("POST", "/v1/segments/preview", json=body))
+
+    def draft_segment(self, text: str, *, as_of: float | None = None) -> DraftOut:
+        """A rule drafted from plain English or Chinese, validated, in words, with its count
+        (nothing stored); no valid draft raises :class:`ApiError` (422) saying why."""
+        body: dict[str, Any] = {"text": text}
+        if as_of is not None:
+            body["as_of"] = as_of
+        return DraftOut.model_validate(self._request("POST", "/v1/segments/draft", json=body))
 
     def preview_segment(
         self, segment_id: str, *, as_of: float | None = None, sample: int = 10

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from recmind.api.routers import (
     customers,
+    drafting,
     events,
     explanations,
     health,
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     explanations.router,
     jobs.router,
     models.router,
+    drafting.router,
     segments.router,
     customers.router,
 ]
