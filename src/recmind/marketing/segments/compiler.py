@@ -14,12 +14,14 @@ Conditions, all two-valued (see :mod:`.sql_fields`):
   ``customer_predictions`` (left-joined: a customer without a row has them unset);
 - derived day fields (``days_since_last_purchase`` ...) are correlated ``MAX``/``MIN``
   subqueries over the person's events before ``as_of``: exact at any moment;
-- event aggregates are ``user_id IN (SELECT user_id FROM events WHERE ... GROUP BY
-  user_id HAVING ...)``; when zero events satisfy the condition (``count < 3``) the
-  complement is used, ``NOT IN (... HAVING NOT ...)``, so people with no events count;
-- a funnel is ``IN (SELECT first.user_id ... WHERE NOT EXISTS (a follow-up within H
-  hours))``; only first events at least H hours before ``as_of`` count (the H hours have
-  passed), and a follow-up at the same moment or later within H hours cancels it;
+- event aggregates (count, sum of ``value``, exists; people without a matching event have
+  count and sum 0) are, on SQLite, subqueries correlated per customer (a seek into
+  ``events (user_id, event_type, timestamp)``), and on PostgreSQL one aggregate per
+  customer over the window's events, left-joined to the universe (hashed; the condition
+  then works under ``not`` and ``or`` alike);
+- a funnel selects people with a first event at least H hours before ``as_of`` and no
+  follow-up event at the same moment or up to H hours after it (``NOT EXISTS``); the
+  same two shapes per database as event aggregates;
 - ``{"segment": ID}`` inlines that segment's current rule, evaluated at the same moment
   (so a preview at any ``as_of`` is exact and needs no refresh first; cycles are refused);
 - ``{"consent": "email"}`` is ``users.consent_email`` true.
