@@ -278,23 +278,22 @@ class _Compiler:
         total: Any = (
             func.count() if rule.measure == "count" else func.coalesce(func.sum(e.c.value), 0.0)
         )
+        if rule.measure == "exists":
+            # Correlated EXISTS on both: SQLite seeks per customer, PostgreSQL plans it as
+            # a semi-join (an anti-join under "not"), hashed or by index as it costs.
+            mine = select(literal(1)).select_from(source)
+            return mine.where(e.c.user_id == self.u.c.user_id, *where).exists()
+        assert rule.op is not None
         if self.correlated:
             # SQLite: per customer, a seek into (user_id, event_type, timestamp): cost
             # follows the customers, not the events in the window (no big sort or hash).
-            mine = select(literal(1) if rule.measure == "exists" else total).select_from(source)
-            mine = mine.where(e.c.user_id == self.u.c.user_id, *where)
-            if rule.measure == "exists":
-                return mine.exists()
-            assert rule.op is not None
-            return apply_op(mine.scalar_subquery(), rule.op, rule.value, "number", self.dialect)
+            count = select(total).select_from(source)
+            count = count.where(e.c.user_id == self.u.c.user_id, *where)
+            return apply_op(count.scalar_subquery(), rule.op, rule.value, "number", self.dialect)
         # PostgreSQL: one pass over the window's events, aggregated per customer and
         # left-joined (hashed, spilling to disk when large), so the condition can sit under
-        # a "not" or an "or"; ``NOT IN (subquery)`` would rescan the subquery per customer
-        # once its result outgrows work_mem.
-        if rule.measure == "exists":
-            found = select(e.c.user_id).select_from(source).where(*where).distinct()
-            return self.left_join(found).c.user_id.is_not(None)
-        assert rule.op is not None
+        # a "not" or an "or"; a subplan per customer costs more there, and ``NOT IN
+        # (subquery)`` would rescan the subquery per customer once it outgrows work_mem.
         grouped = (
             select(e.c.user_id, total.label("total"))
             .select_from(source)
@@ -332,9 +331,7 @@ class _Compiler:
             .select_from(first_source)
             .where(*first_tests, first.c.timestamp <= self.as_of - hours, not_(follow_up))
         )
-        if self.correlated:
-            return starts.where(first.c.user_id == self.u.c.user_id).exists()
-        return self.left_join(starts.distinct()).c.user_id.is_not(None)
+        return starts.where(first.c.user_id == self.u.c.user_id).exists()
 
 
 def compile_rule(
