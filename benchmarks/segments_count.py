@@ -306,7 +306,7 @@ def main() -> None:
                 result["index_seconds"] = add_indexes(store)
                 result["rules"] = measure(store, args.repeats)
                 record["backends"][backend] = result
-    record = finished(record)
+    record["provenance"] = finished(record["provenance"])
     if not args.no_write:
         write_results("segments_count", record)
 
