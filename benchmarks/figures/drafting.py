@@ -62,6 +62,10 @@ def segment_drafting(data: Results) -> str:
             + ", ".join(f"{k} {v['correct']}/{v['n']}" for k, v in weak)
             + "."
         )
+    lines.append(
+        "- ![Share correct per language and difficulty; Jaccard per request]"
+        "(/benchmarks/results/segment_drafting.png)"
+    )
     if data.get("set_problems"):
         lines.append("- Expected-set problems: " + "; ".join(data["set_problems"]) + ".")
     lines += ["", provenance(data, "segment_drafting"), ""]
