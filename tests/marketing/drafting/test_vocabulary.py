@@ -78,6 +78,10 @@ def test_examples_are_not_taken_from_the_evaluation_set(
         ({"all": []}, "empty all"),
         ({"not": {"consent": "sms"}}, "unknown consent"),
         ({"field": "monetary_total", "op": "between", "value": [1]}, "between one number"),
+        (
+            {"field": "attributes.kids_count", "op": "in", "value": ["1", "1", "1", "1", "1"]},
+            "a list longer than the attribute's values (a repetition loop)",
+        ),
     ],
 )
 def test_schema_refuses_what_the_shop_cannot_name(
