@@ -72,6 +72,7 @@ def _segment_rows(data: Results) -> tuple[list[str], list[tuple[str, ...]]]:
     "customers_scale",
     title="Customer features at scale: 100,000 customers, 10,000,000 events",
     command=".venv/bin/python benchmarks/customers_scale.py",
+    pending=True,
 )
 def customers_scale(data: Results) -> str:
     """Load, build (features, predictions), refresh and segment-count times per store."""
