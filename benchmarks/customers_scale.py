@@ -47,22 +47,22 @@ PG = {"host": "127.0.0.1", "port": 5432}
 PG_LOGINS = (("postgres", "test"), ("postgres", "postgres"), ("root", "test"), ("root", "postgres"))
 HOUR = 3600.0
 SEGMENT_RULES: dict[str, Any] = {
-    "lapsed repeat buyers with consent (features)": {
+    "lapsed repeat buyers, consent (features)": {
         "all": [
             {"field": "recency_days", "op": ">", "value": 90},
             {"field": "order_count", "op": ">=", "value": 2},
             {"consent": "email"},
         ]
     },
-    "champions (built-in, RFM quintiles)": {"segment": "champions"},
-    "3+ Books views in 30 days (events, category)": {
+    "champions (built-in, RFM)": {"segment": "champions"},
+    "3+ Books views in 30 d (events)": {
         "event": {"type": "view", "category": "Books", "within_days": 30},
         "measure": "count",
         "op": ">=",
         "value": 3,
     },
     "window shoppers (built-in, events)": {"segment": "window-shoppers"},
-    "cart, no purchase within 2 h, last 7 days (funnel)": {
+    "cart, no purchase in 2 h (funnel)": {
         "funnel": {
             "did": {"type": "add_to_cart"},
             "then_not": {"type": "purchase"},
@@ -245,7 +245,7 @@ def plot(result: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     backends = list(result["backends"])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
     phases = ("features", "predictions", "refresh")
     for k, phase in enumerate(phases):
         values = []
@@ -264,13 +264,19 @@ def plot(result: dict[str, Any], path: Path) -> None:
     left.set_ylabel("seconds")
     left.set_title(f"{result['customers']:,} customers, {result['events']:,} events")
     left.legend(fontsize=8)
-    labels = list(SEGMENT_RULES)
+    labels = list(
+        dict.fromkeys(
+            label
+            for backend in backends
+            for label in result["backends"][backend]["segments"].get("counts", {})
+        )
+    )
     for k, backend in enumerate(backends):
         counts = result["backends"][backend]["segments"].get("counts", {})
         seconds = [counts.get(label, {}).get("seconds_median", 0.0) for label in labels]
         right.barh([y + k * 0.4 for y in range(len(labels))], seconds, 0.4, label=backend)
     right.axvline(1.0, color="red", linestyle="--", label="bar: 1 s")
-    right.set_yticks([y + 0.2 for y in range(len(labels))], [label[:32] for label in labels])
+    right.set_yticks([y + 0.2 for y in range(len(labels))], labels)
     right.set_xlabel("seconds per segment count (median of 3)")
     right.legend(fontsize=8)
     fig.tight_layout()
@@ -286,8 +292,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--replot", type=Path, help="only redraw the PNG of a results JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.replot:
+        plot(json.loads(args.replot.read_text()), args.replot.with_suffix(".png"))
+        return
     if args.child:
         name, *rest = json.loads(args.child)
         handler = {
