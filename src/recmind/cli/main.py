@@ -7,9 +7,12 @@ import logging
 import typer
 
 from recmind.cli import (
+    audiences_cmd,
+    clv_cmd,
     customers_cmd,
     datasets_cmd,
     demo_cmd,
+    draft_cmd,
     eval_cmd,
     explain_cmd,
     generate_cmd,
@@ -51,3 +54,6 @@ keys_cmd.register(app)
 users_cmd.register(app)
 customers_cmd.register(app)
 segments_cmd.register(app)
+draft_cmd.register()
+audiences_cmd.register(app)
+clv_cmd.register(app)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from recmind.api.routers import (
+    audiences,
+    customers,
+    drafting,
     events,
     explanations,
     health,
@@ -14,6 +17,7 @@ from recmind.api.routers import (
     models,
     privacy,
     recommendations,
+    segments,
     users,
 )
 
@@ -28,4 +32,8 @@ ROUTERS: list[APIRouter] = [
     explanations.router,
     jobs.router,
     models.router,
+    drafting.router,
+    segments.router,
+    customers.router,
+    audiences.router,
 ]
