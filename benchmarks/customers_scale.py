@@ -7,9 +7,10 @@ once into a fresh SQLite file and a scratch PostgreSQL database on 127.0.0.1:543
 and dropped here). Each phase runs in its own child process, so its peak resident memory is
 its own:
 
-1. load: generate and bulk-write the shop (generation and each store's writes timed apart);
-2. build: what ``recmind customers build --full`` does (features, then predictions when
-   ``recmind.customers.predictions`` is installed), as of the end of the year;
+1. load: generate and bulk-write the shop (generation and each store's writes timed apart),
+   then create the two event indexes the segment counts propose for migration 0005;
+2. build: what ``recmind customers build --full`` does (features, then lifetime-value
+   predictions, ``recmind.customers.predictions``), as of the end of the year;
 3. refresh: 1,000 new events for 500 customers through the real import, then what
    ``recmind customers build --incremental`` does an hour later;
 4. segments: a few segment counts (``recmind.marketing.segments``), each the median of
@@ -73,6 +74,23 @@ SEGMENT_RULES: dict[str, Any] = {
 }
 
 
+PROPOSED_INDEXES = {
+    "ix_events_event_type_timestamp_user_id": "events (event_type, timestamp, user_id)",
+    "ix_events_user_id_event_type_timestamp": "events (user_id, event_type, timestamp)",
+}
+"""The segment counts' proposal for migration 0005 (``benchmarks/segments_count.py``); the
+feature refresh's time ranges use the first. Created after the load unless
+``--no-proposed-indexes`` (a no-op once a migration has them)."""
+
+
+def add_indexes(store: Any) -> float:
+    began = time.perf_counter()
+    with store.engine.begin() as connection:
+        for name, target in PROPOSED_INDEXES.items():
+            connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+    return time.perf_counter() - began
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -105,7 +123,8 @@ def child_load(
 
 
 def child_build(url: str, as_of: float, workers: int) -> dict[str, Any]:
-    from recmind.cli.customers_cmd import predictions_step, run_build
+    from recmind.cli.customers_cmd import run_build
+    from recmind.customers.predictions import build_predictions
     from recmind.data.store import Store
 
     store = Store.from_url(url)
@@ -113,12 +132,14 @@ def child_build(url: str, as_of: float, workers: int) -> dict[str, Any]:
     began, cpu = time.perf_counter(), _cpu()
     report = run_build(store, as_of, True, lambda *_: None, workers=workers)
     features_seconds = time.perf_counter() - began
-    step = predictions_step()
-    predictions: dict[str, Any] = {"status": "recmind.customers.predictions is not on main yet"}
-    if step is not None:
-        began = time.perf_counter()
-        outcome = step(store, as_of, 90.0, progress=lambda *_: None)
-        predictions = {"seconds": time.perf_counter() - began, "outcome": str(outcome)}
+    began = time.perf_counter()
+    outcome = build_predictions(store, as_of, 90.0, progress=lambda *_: None)
+    predictions = {
+        "seconds": time.perf_counter() - began,
+        "outcome": str(outcome),
+        "model": outcome.model,
+        "customers": outcome.customers,
+    }
     store.close()
     return {
         "features_seconds": features_seconds,
@@ -292,6 +313,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--no-proposed-indexes",
+        dest="indexes",
+        action="store_false",
+        help="do not create the indexes proposed for migration 0005",
+    )
     parser.add_argument("--replot", type=Path, help="only redraw the PNG of a results JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -319,6 +346,7 @@ def main() -> None:
         "items": args.items,
         "seed": args.seed,
         "workers": args.workers,
+        "proposed_indexes": list(PROPOSED_INDEXES.values()) if args.indexes else [],
         "as_of_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime(END)),
         "bars": {"build_seconds": 300.0, "peak_rss_mb": 4096.0, "segment_count_seconds": 1.0},
         "backends": {},
@@ -326,7 +354,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="recmind-scale-") as tmp, scratch_postgres() as pg:
         urls = {"sqlite": f"sqlite:///{Path(tmp) / 'shop.db'}", "postgresql": pg}
         chosen = [urls[b] for b in backends]
-        load = in_child("load", chosen, args.customers, args.events, args.items, args.seed)
+        load = in_child(
+            "load", chosen, args.customers, args.events, args.items, args.seed, args.indexes
+        )
         print(f"loaded: {json.dumps(load)}", flush=True)
         result["generate_seconds"] = load["generate_seconds"]
         result["load_peak_rss_mb"] = load["peak_rss_mb"]
