@@ -12,7 +12,8 @@ from figures.base import Results, figure, provenance, table, verdict
 def _predictions(build: dict[str, Any]) -> str:
     predictions = build["predictions"]
     if "seconds" in predictions:
-        return f"{predictions['seconds']:.1f} s"
+        model = f" ({predictions['model']})" if "model" in predictions else ""
+        return f"{predictions['seconds']:.1f} s{model}"
     return f"not measured ({predictions.get('status', 'no predictions module')})"
 
 
@@ -92,7 +93,14 @@ def customers_scale(data: Results) -> str:
         f"A seeded shop of {data['customers']:,} customers, {data['events']:,} events and "
         f"{data['items']:,} items (power-law activity, popularity skew, a year of events, time "
         f"zones; `benchmarks/scale_shop.py`), features as of {data['as_of_utc']} UTC built by "
-        f"{data['workers']} worker threads, each phase in its own process.",
+        f"{data['workers']} worker threads, each phase in its own process. "
+        + (
+            "Events indexed as proposed for migration 0005: "
+            + ", ".join(f"`{ix}`" for ix in data["proposed_indexes"])
+            + "."
+            if data.get("proposed_indexes")
+            else "Events with the indexes of migrations 0001-0004 only."
+        ),
         "",
         *table(header, _build_rows(data)),
         "",

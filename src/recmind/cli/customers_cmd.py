@@ -1,5 +1,5 @@
-"""``recmind customers build|show``: materialise customer features (and, where the
-lifetime-value module is installed, predictions), and show one customer's."""
+"""``recmind customers build|show``: materialise customer features, then lifetime-value
+predictions (:mod:`recmind.customers.predictions`), and show one customer's."""
 
 from __future__ import annotations
 

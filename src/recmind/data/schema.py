@@ -68,8 +68,6 @@ events = Table(
     # a user's history in time order (its leading columns are user_id, timestamp).
     UniqueConstraint("user_id", "timestamp", "item_id", "event_type"),
     Index(None, "item_id"),
-    # What happened since a moment (incremental feature refresh, segment counts): migration 0005.
-    Index(None, "timestamp"),
 )
 
 reviews = Table(
