@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -27,14 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import inspect, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from figures import write_results  # noqa: E402
-from harness import finished, provenance  # noqa: E402
-
-from recmind.data.store import Store  # noqa: E402
-from recmind.marketing.segments import count_query, parse_rule  # noqa: E402
-from recmind.marketing.segments.builtins import BUILTINS  # noqa: E402
+from figures import write_results
+from harness import finished, loadavg, provenance
+from recmind.data.store import Store
+from recmind.marketing.segments import count_query, parse_rule
+from recmind.marketing.segments.builtins import BUILTINS
+from recmind.marketing.segments.preview import count_members
 
 TYPES = np.array(["view", "click", "add_to_cart", "purchase", "rating", "search"])
 SHARES = np.array([0.62, 0.15, 0.1, 0.06, 0.04, 0.03])
@@ -84,7 +83,9 @@ KINDS: dict[str, dict[str, Any]] = {
 }
 
 
-def _events(rng: np.random.Generator, n_users: int, n_events: int, n_items: int) -> Iterator[list[tuple[Any, ...]]]:
+def _events(
+    rng: np.random.Generator, n_users: int, n_events: int, n_items: int
+) -> Iterator[list[tuple[Any, ...]]]:
     activity = rng.lognormal(0.0, 1.3, n_users)
     counts = rng.multinomial(n_events, activity / activity.sum())
     starts = END - rng.uniform(30, 365, n_users) * DAY
@@ -141,7 +142,13 @@ def fill(store: Store, n_users: int, n_events: int, seed: int) -> dict[str, floa
     ]
     tiers = np.array(['{"tier": "gold"}', '{"tier": "silver"}', '{"tier": "none"}', None])
     user_rows = [
-        (f"c{n:06d}", END - 400 * DAY, f"c{n}@example.com", bool(n % 3), str(tiers[n % 4]) if n % 4 != 3 else None)
+        (
+            f"c{n:06d}",
+            END - 400 * DAY,
+            f"c{n}@example.com",
+            bool(n % 3),
+            str(tiers[n % 4]) if n % 4 != 3 else None,
+        )
         for n in range(n_users)
     ]
     with store.raw_connection() as connection:
@@ -158,9 +165,8 @@ def fill(store: Store, n_users: int, n_events: int, seed: int) -> dict[str, floa
         )
         for batch in _events(rng, n_users, n_events, n_items):
             if store.dialect == "postgresql":
-                with cursor.copy(
-                    "COPY events (event_id, user_id, item_id, event_type, timestamp, value) FROM STDIN"
-                ) as copy:
+                columns = "event_id, user_id, item_id, event_type, timestamp, value"
+                with cursor.copy(f"COPY events ({columns}) FROM STDIN") as copy:
                     for row in batch:
                         copy.write_row(row)
             else:
@@ -188,6 +194,35 @@ def fill(store: Store, n_users: int, n_events: int, seed: int) -> dict[str, floa
     return took
 
 
+PROPOSED_INDEXES = {
+    "ix_events_event_type_timestamp_user_id": "events (event_type, timestamp, user_id)",
+    "ix_events_user_id_event_type_timestamp": "events (user_id, event_type, timestamp)",
+}
+"""The indexes this benchmark proposes for migration 0005 (created here when missing)."""
+
+
+def has_indexes(store: Store) -> bool:
+    names = {ix["name"] for ix in inspect(store.engine).get_indexes("events")}
+    return set(PROPOSED_INDEXES) <= names
+
+
+def add_indexes(store: Store) -> float:
+    """Create the proposed indexes (and refresh the planner's statistics); seconds."""
+    started = time.perf_counter()
+    with store.raw_connection() as connection:
+        cursor = connection.cursor()
+        for name, target in PROPOSED_INDEXES.items():
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+        cursor.execute("ANALYZE")
+        cursor.close()
+    return time.perf_counter() - started
+
+
+def has_events(store: Store) -> bool:
+    with store.engine.connect() as connection:
+        return connection.execute(text("SELECT 1 FROM events LIMIT 1")).first() is not None
+
+
 def plan(store: Store, sql: str) -> str:
     """How the store runs the query (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN)."""
     with store.raw_connection() as connection:
@@ -203,28 +238,30 @@ def plan(store: Store, sql: str) -> str:
 
 
 def measure(store: Store, repeats: int) -> dict[str, Any]:
-    """Median seconds of one count per rule, the count, and the plan."""
+    """Per rule: the median wall and CPU seconds of one count (``count_members``, what
+    the CLI, the API and the drafter call), the count, and the plan."""
     rules = {f"builtin {k}": rule for k, (_, _, rule) in BUILTINS.items()} | KINDS
     stored = {k: parse_rule(rule) for k, (_, _, rule) in BUILTINS.items()}
     out: dict[str, Any] = {}
     for name, data in rules.items():
-        query = count_query(parse_rule(data), as_of=END, dialect=store.dialect, rules_of=stored.get)
-        compiled = query.compile(store.engine, compile_kwargs={"literal_binds": True})
-        sql = str(compiled)
-        times = []
-        count = 0
+        rule = parse_rule(data)
+        query = count_query(rule, as_of=END, dialect=store.dialect, rules_of=stored.get)
+        sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+        walls, cpus, count = [], [], 0
         for _ in range(repeats):
-            started = time.perf_counter()
-            with store.engine.connect() as connection:
-                count = int(connection.execute(query).scalar_one())
-            times.append(time.perf_counter() - started)
+            started, cpu = time.perf_counter(), time.process_time()
+            count = count_members(store, rule, as_of=END, rules_of=stored.get)
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
         out[name] = {
-            "seconds": statistics.median(times),
-            "runs": [round(t, 4) for t in times],
+            "seconds": statistics.median(walls),
+            "cpu_seconds": statistics.median(cpus),
+            "runs": [round(t, 4) for t in walls],
             "count": count,
+            "loadavg": loadavg(),
             "plan": plan(store, sql),
         }
-        print(f"{store.dialect:10s} {name:32s} {statistics.median(times):7.3f}s  {count}", flush=True)
+        print(f"{store.dialect:10s} {name:32s} {out[name]['seconds']:7.3f}s  {count}", flush=True)
     return out
 
 
@@ -237,6 +274,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep", type=Path, help="keep the SQLite file in this folder")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--skip-sqlite", action="store_true", help="measure PostgreSQL only")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a store filled by an earlier run as it is"
+    )
+    parser.add_argument(
+        "--only-indexed", action="store_true", help="skip the run without the proposed indexes"
+    )
     args = parser.parse_args()
     record: dict[str, Any] = {
         "provenance": provenance(),
@@ -247,16 +291,22 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
-        urls = {"sqlite": f"sqlite:///{folder / 'segments.db'}"}
+        urls = {} if args.skip_sqlite else {"sqlite": f"sqlite:///{folder / 'segments.db'}"}
         if args.pg:
             urls["postgresql"] = args.pg
         for backend, url in urls.items():
             with Store.from_url(url) as store:
                 store.migrate()
-                took = fill(store, args.users, args.events, args.seed)
-                print(f"{backend}: filled in {took}", flush=True)
-                record["backends"][backend] = {"fill_seconds": took, "rules": measure(store, args.repeats)}
-    record = finished(record)
+                result: dict[str, Any] = {}
+                if not (args.reuse and has_events(store)):
+                    result["fill_seconds"] = fill(store, args.users, args.events, args.seed)
+                    print(f"{backend}: filled in {result['fill_seconds']}", flush=True)
+                if not has_indexes(store) and not args.only_indexed:
+                    result["without_indexes"] = measure(store, args.repeats)
+                result["index_seconds"] = add_indexes(store)
+                result["rules"] = measure(store, args.repeats)
+                record["backends"][backend] = result
+    record["provenance"] = finished(record["provenance"])
     if not args.no_write:
         write_results("segments_count", record)
 

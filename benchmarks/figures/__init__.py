@@ -58,7 +58,10 @@ RENDERER_MODULES = (
     "figures.understanding",
     "figures.quality",
     "figures.customers",
+    "figures.clv",
+    "figures.audiences",
     "figures.drafting",
+    "figures.segments",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 

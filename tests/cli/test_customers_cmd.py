@@ -31,6 +31,7 @@ def test_build_then_refresh_then_show(tmp_path: Path) -> None:
     assert code == 0, output
     assert "customer features" in output
     assert "(full): 5 customers; 5 computed from their events" in output
+    assert "Predictions: 2 customers" in output  # alice and erin bought
     code, output = run("customers", "build", "--db", db, "--as-of", "2025-06-01T02:00:00Z")
     assert code == 0, output
     assert "(incremental): 5 customers; 1 computed" in output
@@ -42,7 +43,9 @@ def test_build_then_refresh_then_show(tmp_path: Path) -> None:
     assert shown["features"]["as_of"] == AS_OF + 2 * 3600
     assert shown["features"]["order_count"] == 2
     assert shown["features"]["category_shares"]["Toys"] == 0.428571  # her view at as_of
-    assert shown["predictions"] is None
+    # the lifetime-value step ran after the features: two buyers are too few for a model
+    assert shown["predictions"]["model"] == "historical-rate"
+    assert shown["predictions"]["as_of"] == AS_OF + 2 * 3600
     code, output = run("customers", "show", "alice", "--db", db)
     assert code == 0, output
     assert "preferred_hour" in output

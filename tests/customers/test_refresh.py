@@ -133,3 +133,23 @@ def test_refresh_without_features_is_a_full_build_and_refuses_going_back(
     assert (report.mode, report.customers) == ("full", 5)
     with pytest.raises(ValueError, match="before the stored features' as_of"):
         refresh_features(store, as_of=AS_OF - DAY)
+
+
+def test_windows_decay_without_new_events(store: Store, tmp_path: Path) -> None:
+    """No event after the first build: nobody is recomputed, yet 35 days later every
+    window has lost what left it (alice's May and June purchases leave the 7 and 30-day
+    windows, frank's early-April views the 90-day one) exactly as a full build says."""
+    load(store, tmp_path)
+    build_features(store, AS_OF + 5 * DAY)
+    before = stored(store)
+    report = refresh_features(store, as_of=AS_OF + 40 * DAY)
+    assert (report.computed, report.shifted, report.removed) == (0, 6, 0)
+    rows = stored(store)
+    assert before["alice"]["purchases_7d"] == 1  # her 2 June purchase
+    assert (rows["alice"]["purchases_7d"], rows["alice"]["purchases_30d"]) == (0, 0)
+    assert rows["alice"]["purchases_90d"] == 3
+    assert (before["frank"]["views_90d"], rows["frank"]["views_90d"]) == (7, 0)
+    assert without_stamps(rows) == full_at(store, AS_OF + 40 * DAY)
+    assert refresh_features(store, as_of=AS_OF + 200 * DAY).computed == 0
+    assert stored(store)["alice"]["purchases_90d"] == 0
+    assert without_stamps(stored(store)) == full_at(store, AS_OF + 200 * DAY)

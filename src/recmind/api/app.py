@@ -30,6 +30,7 @@ from recmind.api.routers import ROUTERS
 from recmind.config import DEFAULT_SECRET, Settings, get_settings
 from recmind.data.group_commit import GroupCommitter
 from recmind.data.store import Store
+from recmind.serving.customer_refresh import CustomerRefresher
 from recmind.serving.engine import ServingEngine
 from recmind.serving.generation import GenerationJobs
 from recmind.text.llm.protocol import Generator
@@ -108,6 +109,9 @@ def create_app(
             keep=settings.api.generation_results_kept,
         )
         generation.start()
+        refresher = CustomerRefresher(store, settings)
+        refresher.start()
+        app.state.customer_refresh = refresher
         app.state.store = store
         app.state.engine = engine
         app.state.generation = generation
@@ -126,6 +130,7 @@ def create_app(
         try:
             yield
         finally:
+            refresher.stop()
             generation.stop()
             engine.stop()
             store.close()

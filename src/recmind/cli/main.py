@@ -8,6 +8,7 @@ import typer
 
 from recmind.cli import (
     audiences_cmd,
+    clv_cmd,
     customers_cmd,
     datasets_cmd,
     demo_cmd,
@@ -55,3 +56,4 @@ customers_cmd.register(app)
 segments_cmd.register(app)
 draft_cmd.register()
 audiences_cmd.register(app)
+clv_cmd.register(app)

@@ -3,20 +3,22 @@
 ``Settings`` (``settings.py``) holds the top-level values (``RECMIND_HOME``,
 ``RECMIND_DB_URL``, ...) and one section per part of the system, each in its own module:
 
-============ =========================== ==================================
-section      environment                 module
-============ =========================== ==================================
-``api``      ``RECMIND_API__<FIELD>``     ``api.py`` (REST service)
-``serving``  ``RECMIND_SERVING__<FIELD>`` ``serving.py`` (online engine)
-``llm``      ``RECMIND_LLM__<FIELD>``     ``llm.py`` (text generation)
-``models``   ``RECMIND_MODELS__<FIELD>``  ``models.py`` (model registry)
-``encoder``  ``RECMIND_ENCODER``          ``encoders.py`` (sentence encoder)
-============ =========================== ==================================
+============= ============================== ==============================================
+section       environment                    module
+============= ============================== ==============================================
+``api``       ``RECMIND_API__<FIELD>``       ``api.py`` (REST service)
+``serving``   ``RECMIND_SERVING__<FIELD>``   ``serving.py`` (online engine)
+``llm``       ``RECMIND_LLM__<FIELD>``       ``llm.py`` (text generation)
+``models``    ``RECMIND_MODELS__<FIELD>``    ``models.py`` (model registry)
+``customers`` ``RECMIND_CUSTOMERS__<FIELD>`` ``customers.py`` (customer features, segments)
+``encoder``   ``RECMIND_ENCODER``            ``encoders.py`` (sentence encoder)
+============= ============================== ==============================================
 
 This package imports nothing else from recmind, so every layer can read it.
 """
 
 from recmind.config.api import DEFAULT_SECRET, ApiSettings
+from recmind.config.customers import CustomerSettings
 from recmind.config.encoders import BUILTIN_ENCODERS, DEFAULT_ENCODER, EncoderName
 from recmind.config.llm import LLMSettings, default_threads
 from recmind.config.models import ModelsSettings
@@ -28,6 +30,7 @@ __all__ = [
     "DEFAULT_ENCODER",
     "DEFAULT_SECRET",
     "ApiSettings",
+    "CustomerSettings",
     "EncoderName",
     "LLMSettings",
     "ModelsSettings",

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from recmind.config.api import ApiSettings
+from recmind.config.customers import CustomerSettings
 from recmind.config.encoders import DEFAULT_ENCODER, EncoderName
 from recmind.config.llm import LLMSettings
 from recmind.config.models import ModelsSettings
@@ -66,6 +67,11 @@ class Settings(BaseSettings):
     models: ModelsSettings = Field(
         default_factory=ModelsSettings,
         description="Model registry (RECMIND_MODELS__KEEP_VERSIONS).",
+    )
+    customers: CustomerSettings = Field(
+        default_factory=CustomerSettings,
+        description="Customer features, predictions and segments "
+        "(RECMIND_CUSTOMERS__REFRESH_SECONDS, ...).",
     )
 
     @property

@@ -98,7 +98,7 @@ def test_describe_reads_as_english() -> None:
     text = describe(parse_rule(NESTED))
     assert text == (
         "monetary total is at least 100 and (agreed to marketing e-mail or not (purchased "
-        'in the last 30 days)) and is in segment "champions" and added to cart (ever) and '
+        'in the last 30 days)) and is in segment "champions" and added to cart and '
         "then had not purchased within 2 hours"
     )
     count = {

@@ -38,11 +38,6 @@ CANDIDATES: tuple[Candidate, ...] = (
         "lightgbm",
         {"num_leaves": 7, "n_estimators": 200, "learning_rate": 0.04, "min_child_samples": 30},
     ),
-    Candidate(
-        "lightgbm deep",
-        "lightgbm",
-        {"num_leaves": 15, "n_estimators": 400, "learning_rate": 0.02, "min_child_samples": 50},
-    ),
 )
 """The candidates an audience chooses from on its inner validation cut."""
 

@@ -16,14 +16,18 @@ PROPENSITY_FEATURES = (
     "tgt_buys_26w",
     "tgt_buys_decay",
     "tgt_days_26w",
+    "tgt_days_all",
     "tgt_items",
     "tgt_days_since",
+    "tgt_trip_share_26w",
+    "tgt_days_per_week",
     "tgt_looks_4w",
     "tgt_carts_4w",
     "tgt_share_26w",
     "rel_buys_8w",
     "rel_buys_decay",
     "rel_share_26w",
+    "buy_days_4w",
     "buy_days_8w",
     "buy_days_26w",
     "buys_8w",
@@ -33,7 +37,8 @@ PROPENSITY_FEATURES = (
 )
 """Column names of :func:`propensity_features`, in order. ``tgt``: the target items;
 ``rel``: other items sharing a category with a target; ``*_days_*``: distinct days with
-such a purchase; ``*_decay``: purchases weighted ``0.5 ** (age / 28 days)``; ``*_days_since``
+such a purchase; ``tgt_trip_share_26w``: the share of shopping days with a target
+purchase; ``*_decay``: purchases weighted ``0.5 ** (age / 28 days)``; ``*_days_since``
 is NaN for never."""
 
 HALF_LIFE_DAYS = 28.0
@@ -88,26 +93,34 @@ def propensity_features(log: EventLog, target: Target, moment: float) -> np.ndar
     first = np.full(n, np.inf)
     np.minimum.at(first, user, log.time[:end])
     tenure = (moment - first) / SECONDS_PER_DAY
+    tenure_days = np.where(np.isfinite(tenure), tenure, 0.0)
+    tgt_days_all = distinct(buy_tgt, day)
+    tgt_days_26w = distinct(buy_tgt & recent26, day)
+    buy_days_26w = distinct(buy & recent26, day)
     columns = {
         "tgt_buys_4w": count(buy_tgt & recent4),
         "tgt_buys_8w": count(buy_tgt & recent8),
         "tgt_buys_26w": count(buy_tgt & recent26),
         "tgt_buys_decay": count(buy_tgt, decay),
-        "tgt_days_26w": distinct(buy_tgt & recent26, day),
+        "tgt_days_26w": tgt_days_26w,
+        "tgt_days_all": tgt_days_all,
         "tgt_items": distinct(buy_tgt, item),
         "tgt_days_since": since(buy_tgt),
+        "tgt_trip_share_26w": _ratio(tgt_days_26w, buy_days_26w),
+        "tgt_days_per_week": _ratio(tgt_days_all * 7.0, np.maximum(tenure_days, 7.0)),
         "tgt_looks_4w": count((kind == EventLog.LOOK) & tgt & recent4),
         "tgt_carts_4w": count((kind == EventLog.CART) & tgt & recent4),
         "tgt_share_26w": _ratio(count(buy_tgt & recent26), buys_26w),
         "rel_buys_8w": count(buy_rel & recent8),
         "rel_buys_decay": count(buy_rel, decay),
         "rel_share_26w": _ratio(count(buy_rel & recent26), buys_26w),
+        "buy_days_4w": distinct(buy & recent4, day),
         "buy_days_8w": distinct(buy & recent8, day),
-        "buy_days_26w": distinct(buy & recent26, day),
+        "buy_days_26w": buy_days_26w,
         "buys_8w": count(buy & recent8),
         "days_since_buy": since(buy),
         "days_since_event": since(np.ones(end, dtype=bool)),
-        "tenure_days": np.where(np.isfinite(tenure), tenure, 0.0),
+        "tenure_days": tenure_days,
     }
     return np.column_stack([columns[name] for name in PROPENSITY_FEATURES])
 

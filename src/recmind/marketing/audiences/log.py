@@ -35,7 +35,8 @@ class EventLog:
     @classmethod
     def from_frame(cls, events: pd.DataFrame, as_of: float | None = None) -> EventLog:
         """From canonical event columns (``user_id``, ``item_id``, ``event_type``,
-        ``timestamp``); with ``as_of`` only events strictly before it are kept."""
+        ``timestamp``); with ``as_of`` only events strictly before it are kept. Codes
+        number people and items by first appearance in (time, user, item, type) order."""
         missing = {"user_id", "item_id", "event_type", "timestamp"} - set(events.columns)
         if missing:
             raise ValueError(f"events lack the column(s) {', '.join(sorted(missing))}")
@@ -46,10 +47,22 @@ class EventLog:
             keep &= times < as_of
         frame = events.loc[keep]
         times = times[keep]
-        order = np.argsort(times, kind="stable")
-        user_codes, user_ids = pd.factorize(frame["user_id"].astype(str).to_numpy()[order])
-        item_codes, item_ids = pd.factorize(frame["item_id"].astype(str).to_numpy()[order])
-        kinds = frame["event_type"].astype(str).str.lower().to_numpy()[order]
+        users = frame["user_id"].astype(str).to_numpy()
+        items = frame["item_id"].astype(str).to_numpy()
+        kinds = frame["event_type"].astype(str).str.lower().to_numpy()
+        # one canonical order (time, then ids), whatever order the events came in: every
+        # code, and so every tie downstream, is the same for the same events
+        order = np.lexsort(
+            (
+                pd.factorize(kinds, sort=True)[0],
+                pd.factorize(items, sort=True)[0],
+                pd.factorize(users, sort=True)[0],
+                times,
+            )
+        )
+        user_codes, user_ids = pd.factorize(users[order])
+        item_codes, item_ids = pd.factorize(items[order])
+        kinds = kinds[order]
         kind = np.full(len(kinds), cls.OTHER, dtype=np.int8)
         kind[np.isin(kinds, LOOKS)] = cls.LOOK
         kind[kinds == CART] = cls.CART

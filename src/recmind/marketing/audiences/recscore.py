@@ -33,9 +33,9 @@ class RecommenderSpec:
 
     model: str = "itemknn"
     params: tuple[tuple[str, Any], ...] = ()
-    max_items: int = 4000
+    max_items: int = 2000
     """Most-touched items the model is fitted on (the targets' top come on top of these)."""
-    max_targets: int = 1000
+    max_targets: int = 500
     """Most-touched target items scored (a category may hold thousands)."""
     seed: int = 0
 

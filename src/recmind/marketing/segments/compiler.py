@@ -14,12 +14,14 @@ Conditions, all two-valued (see :mod:`.sql_fields`):
   ``customer_predictions`` (left-joined: a customer without a row has them unset);
 - derived day fields (``days_since_last_purchase`` ...) are correlated ``MAX``/``MIN``
   subqueries over the person's events before ``as_of``: exact at any moment;
-- event aggregates are ``user_id IN (SELECT user_id FROM events WHERE ... GROUP BY
-  user_id HAVING ...)``; when zero events satisfy the condition (``count < 3``) the
-  complement is used, ``NOT IN (... HAVING NOT ...)``, so people with no events count;
-- a funnel is ``IN (SELECT first.user_id ... WHERE NOT EXISTS (a follow-up within H
-  hours))``; only first events at least H hours before ``as_of`` count (the H hours have
-  passed), and a follow-up at the same moment or later within H hours cancels it;
+- event aggregates (count, sum of ``value``, exists; people without a matching event have
+  count and sum 0) are, on SQLite, subqueries correlated per customer (a seek into
+  ``events (user_id, event_type, timestamp)``), and on PostgreSQL one aggregate per
+  customer over the window's events, left-joined to the universe (hashed; the condition
+  then works under ``not`` and ``or`` alike);
+- a funnel selects people with a first event at least H hours before ``as_of`` and no
+  follow-up event at the same moment or up to H hours after it (``NOT EXISTS``); the
+  same two shapes per database as event aggregates;
 - ``{"segment": ID}`` inlines that segment's current rule, evaluated at the same moment
   (so a preview at any ``as_of`` is exact and needs no refresh first; cycles are refused);
 - ``{"consent": "email"}`` is ``users.consent_email`` true.
@@ -46,10 +48,11 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    union,
+    union_all,
 )
 from sqlalchemy.sql.selectable import NamedFromClause
 
+from recmind.data.bundle import EVENT_TYPES
 from recmind.data.schema import customer_features, customer_predictions, events, items, users
 from recmind.marketing.segments.catalogue import (
     ATTRIBUTE_PREFIX,
@@ -77,7 +80,6 @@ from recmind.marketing.segments.sql_fields import (
     DAY,
     HOUR,
     apply_op,
-    holds,
     json_present,
     json_value,
     text_contains,
@@ -91,18 +93,41 @@ _STATIC = Catalogue(fields=tuple(static_fields()))
 
 
 def universe(as_of: float) -> Subquery:
-    """Everyone a rule can select at ``as_of`` (see the module's docstring)."""
+    """Everyone a rule can select at ``as_of`` (see the module's docstring), each once.
+
+    ``UNION ALL`` of disjoint parts (each later part leaves out the people of the earlier
+    ones with a primary-key ``NOT EXISTS``), so no part of it is sorted or hashed whole.
+    """
+    known_user = or_(users.c.created_at.is_(None), users.c.created_at < as_of)
+    u2 = users.alias("u2")
+    f2 = customer_features.alias("f2")
+
+    def no_user(user_id: Any) -> ColumnElement[bool]:
+        return ~exists().where(
+            u2.c.user_id == user_id, or_(u2.c.created_at.is_(None), u2.c.created_at < as_of)
+        )
+
     oldest = select(func.min(customer_features.c.as_of)).scalar_subquery()
     floor = func.coalesce(oldest, -1e300)
-    parts = union(
-        select(users.c.user_id).where(
-            or_(users.c.created_at.is_(None), users.c.created_at < as_of)
-        ),
-        select(customer_features.c.user_id).where(customer_features.c.first_event_at < as_of),
-        select(events.c.user_id).where(
+    recent = (
+        select(events.c.user_id)
+        .where(
+            # Every type (no filter at all): lets an index led by (event_type, timestamp)
+            # serve the time range.
+            events.c.event_type.in_(EVENT_TYPES),
             events.c.timestamp < as_of,
             events.c.timestamp >= floor,
+            no_user(events.c.user_id),
+            ~exists().where(f2.c.user_id == events.c.user_id, f2.c.first_event_at < as_of),
+        )
+        .distinct()
+    )
+    parts = union_all(
+        select(users.c.user_id).where(known_user),
+        select(customer_features.c.user_id).where(
+            customer_features.c.first_event_at < as_of, no_user(customer_features.c.user_id)
         ),
+        recent,
     )
     return parts.subquery("universe")
 
@@ -113,7 +138,11 @@ class _Compiler:
         self.dialect = dialect
         self.rules_of = rules_of
         self.u = universe(self.as_of)
+        self.correlated = dialect == "sqlite"
+        """Event conditions as per-customer correlated subqueries (SQLite) or as one
+        grouped pass over the events (PostgreSQL); both select the same people."""
         self.joined: dict[str, NamedFromClause] = {}
+        self.aggregates: list[Subquery] = []
         self.stack: list[str] = []
 
     # --- the tables a rule reads besides the universe -------------------------------
@@ -129,7 +158,7 @@ class _Compiler:
 
     def from_clause(self) -> FromClause:
         clause: FromClause = self.u
-        for alias in self.joined.values():
+        for alias in (*self.joined.values(), *self.aggregates):
             clause = clause.outerjoin(alias, alias.c.user_id == self.u.c.user_id)
         return clause
 
@@ -208,13 +237,22 @@ class _Compiler:
         return (literal(self.as_of) - found) / DAY
 
     # --- events ---------------------------------------------------------------------
-    def item_filter(self, spec: EventSpec, e: Any) -> list[ColumnElement[bool]]:
-        tests: list[ColumnElement[bool]] = []
+    def events_of(
+        self, spec: EventSpec, name: str, within_days: float | None
+    ) -> tuple[Any, FromClause, list[ColumnElement[bool]]]:
+        """An alias of events, what to select it from (joined to the items it is about
+        when the spec filters on category or price) and the spec's conditions."""
+        e = events.alias(name)
+        source: FromClause = e
+        tests = [e.c.event_type == spec.type, e.c.timestamp < self.as_of]
+        if within_days is not None:
+            tests.append(e.c.timestamp >= self.as_of - float(within_days) * DAY)
         if spec.item_ids is not None:
             tests.append(e.c.item_id.in_(spec.item_ids))
         about: list[ColumnElement[bool]] = []
+        i = items.alias(f"{name}_item")
         if spec.category is not None:
-            padded = "|" + func.replace(func.replace(items.c.category, " |", "|"), "| ", "|") + "|"
+            padded = "|" + func.replace(func.replace(i.c.category, " |", "|"), "| ", "|") + "|"
             about.append(
                 or_(
                     text_contains(padded, f"|{spec.category}|", self.dialect),
@@ -222,53 +260,78 @@ class _Compiler:
                 )
             )
         if spec.min_price is not None:
-            about.append(items.c.price >= float(spec.min_price))
+            about.append(i.c.price >= float(spec.min_price))
         if spec.max_price is not None:
-            about.append(items.c.price <= float(spec.max_price))
-        if about:
-            tests.append(e.c.item_id.in_(select(items.c.item_id).where(*about)))
-        return tests
-
-    def event_filter(
-        self, spec: EventSpec, e: Any, within_days: float | None
-    ) -> list[ColumnElement[bool]]:
-        tests = [e.c.event_type == spec.type, e.c.timestamp < self.as_of]
-        if within_days is not None:
-            tests.append(e.c.timestamp >= self.as_of - float(within_days) * DAY)
-        return tests + self.item_filter(spec, e)
+            about.append(i.c.price <= float(spec.max_price))
+        if about and self.correlated:
+            # Per customer (SQLite): test each event's item against the matching items,
+            # listed once for the whole query.
+            tests.append(e.c.item_id.in_(select(i.c.item_id).where(*about)))
+        elif about:
+            # One pass (PostgreSQL): a join, hashed.
+            source = e.join(i, i.c.item_id == e.c.item_id)
+            tests.extend(about)
+        return e, source, tests
 
     def event(self, rule: EventRule) -> ColumnElement[bool]:
-        e = events.alias("e")
-        where = self.event_filter(rule.event, e, rule.event.within_days)
-        if rule.measure == "exists":
-            return self.u.c.user_id.in_(select(e.c.user_id).where(*where))
+        e, source, where = self.events_of(rule.event, "e", rule.event.within_days)
         total: Any = (
             func.count() if rule.measure == "count" else func.coalesce(func.sum(e.c.value), 0.0)
         )
+        if rule.measure == "exists":
+            # Correlated EXISTS on both: SQLite seeks per customer, PostgreSQL plans it as
+            # a semi-join (an anti-join under "not"), hashed or by index as it costs.
+            mine = select(literal(1)).select_from(source)
+            return mine.where(e.c.user_id == self.u.c.user_id, *where).exists()
         assert rule.op is not None
-        test = apply_op(total, rule.op, rule.value, "number", self.dialect)
-        grouped = select(e.c.user_id).where(*where).group_by(e.c.user_id)
-        if holds(0.0, rule.op, rule.value):
-            return self.u.c.user_id.not_in(grouped.having(not_(test)))
-        return self.u.c.user_id.in_(grouped.having(test))
+        if self.correlated:
+            # SQLite: per customer, a seek into (user_id, event_type, timestamp): cost
+            # follows the customers, not the events in the window (no big sort or hash).
+            count = select(total).select_from(source)
+            count = count.where(e.c.user_id == self.u.c.user_id, *where)
+            return apply_op(count.scalar_subquery(), rule.op, rule.value, "number", self.dialect)
+        # PostgreSQL: one pass over the window's events, aggregated per customer and
+        # left-joined (hashed, spilling to disk when large), so the condition can sit under
+        # a "not" or an "or"; a subplan per customer costs more there, and ``NOT IN
+        # (subquery)`` would rescan the subquery per customer once it outgrows work_mem.
+        grouped = (
+            select(e.c.user_id, total.label("total"))
+            .select_from(source)
+            .where(*where)
+            .group_by(e.c.user_id)
+        )
+        amount = func.coalesce(self.left_join(grouped).c.total, 0)
+        return apply_op(amount, rule.op, rule.value, "number", self.dialect)
+
+    def left_join(self, per_customer: Select[Any]) -> Subquery:
+        """``per_customer`` (one row per user_id) left-joined to the universe."""
+        found = per_customer.subquery(f"agg{len(self.aggregates)}")
+        self.aggregates.append(found)
+        return found
 
     def funnel(self, rule: FunnelRule) -> ColumnElement[bool]:
         funnel = rule.funnel
         hours = float(funnel.within_hours) * HOUR
-        first, then = events.alias("f1"), events.alias("f2")
         days = funnel.within_days if funnel.within_days is not None else funnel.did.within_days
-        follow_up = exists().where(
-            then.c.user_id == first.c.user_id,
-            then.c.timestamp >= first.c.timestamp,
-            then.c.timestamp <= first.c.timestamp + hours,
-            *self.event_filter(funnel.then_not, then, None),
+        first, first_source, first_tests = self.events_of(funnel.did, "f1", days)
+        then, then_source, then_tests = self.events_of(funnel.then_not, "f2", None)
+        follow_up = (
+            select(literal(1))
+            .select_from(then_source)
+            .where(
+                then.c.user_id == first.c.user_id,
+                then.c.timestamp >= first.c.timestamp,
+                then.c.timestamp <= first.c.timestamp + hours,
+                *then_tests,
+            )
+            .exists()
         )
-        starts = select(first.c.user_id).where(
-            *self.event_filter(funnel.did, first, days),
-            first.c.timestamp <= self.as_of - hours,
-            not_(follow_up),
+        starts = (
+            select(first.c.user_id)
+            .select_from(first_source)
+            .where(*first_tests, first.c.timestamp <= self.as_of - hours, not_(follow_up))
         )
-        return self.u.c.user_id.in_(starts)
+        return starts.where(first.c.user_id == self.u.c.user_id).exists()
 
 
 def compile_rule(

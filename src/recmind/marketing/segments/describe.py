@@ -141,7 +141,7 @@ def _funnel(rule: FunnelRule) -> str:
     hours = _number(funnel.within_hours)
     unit = "hour" if hours == "1" else "hours"
     return (
-        f"{did}{_about(funnel.did)}{_window(days)} and then had not "
+        f"{did}{_about(funnel.did)}{_window(days) if days is not None else ''} and then had not "
         f"{then}{_about(funnel.then_not)} within {hours} {unit}"
     )
 
