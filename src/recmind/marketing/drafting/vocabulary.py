@@ -152,13 +152,16 @@ def _text_rules(fields: list[FieldDoc]) -> list[dict[str, Any]]:
     return rules
 
 
-def _event_spec(vocabulary: Vocabulary) -> dict[str, Any]:
+def _event_spec(vocabulary: Vocabulary, *, window: bool = True) -> dict[str, Any]:
+    """Which events: a type, optionally a category, a price range and (``window``) the
+    last N days. A funnel's follow-up has no window of its own (the funnel's hours are)."""
     properties: dict[str, Any] = {"type": {"enum": list(vocabulary.event_types)}}
     if vocabulary.categories:
         properties["category"] = {"enum": list(vocabulary.categories)}
     properties["min_price"] = {"type": "number"}
     properties["max_price"] = {"type": "number"}
-    properties["within_days"] = {"type": "integer", "minimum": 1}
+    if window:
+        properties["within_days"] = {"type": "integer", "minimum": 1}
     return _object(properties, ("type",))
 
 
@@ -228,7 +231,7 @@ def rule_schema(vocabulary: Vocabulary) -> dict[str, Any]:
                 "funnel": _object(
                     {
                         "did": spec,
-                        "then_not": spec,
+                        "then_not": {"$ref": "#/$defs/follow_up"},
                         "within_hours": {"type": "number"},
                         "within_days": {"type": "integer", "minimum": 1},
                     },
@@ -242,7 +245,11 @@ def rule_schema(vocabulary: Vocabulary) -> dict[str, Any]:
     if vocabulary.segments:
         alternatives.append(_object({"segment": {"enum": list(vocabulary.segments)}}, ("segment",)))
     return {
-        "$defs": {"rule": {"anyOf": alternatives}, "event_spec": _event_spec(vocabulary)},
+        "$defs": {
+            "rule": {"anyOf": alternatives},
+            "event_spec": _event_spec(vocabulary),
+            "follow_up": _event_spec(vocabulary, window=False),
+        },
         # not a bare root "$ref": llama.cpp's converter would then skip "$defs"
         "anyOf": [rule],
     }
