@@ -104,7 +104,7 @@ def child(name: str) -> dict[str, Any]:
         "validation_loss": fit.validation_loss,
         "validation": {n: s.as_dict() for n, s in fit.validation.items()},
         "notes": result.notes,
-        "events_imported": summary.total_imported,
+        "events_imported": sum(s.imported for s in summary.sources if s.entity == "events"),
         "import_seconds": round(import_seconds, 1),
         "backtest_seconds": round(backtest_seconds, 1),
         "peak_rss_mb": round(peak_rss_mb(), 0),

@@ -17,7 +17,7 @@ from recmind.customers.predictions import build_predictions
 from recmind.data.schema import customer_predictions
 from recmind.data.store import Store
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("clv-models")]
 
 END = START + 300 * DAY
 HOLDOUT = 90

@@ -54,10 +54,12 @@ def read_purchase_days(
     """Purchases with ``start <= timestamp < end`` (either bound optional) as order days
     counted from ``reference`` (epoch seconds), aggregated in the store."""
     day_of = floor_int((events.c.timestamp - reference) / DAY).label("day")
-    value_of = func.coalesce(events.c.value, items.c.price, 0.0)
+    # the price is looked up only for purchases without a value (COALESCE stops at the
+    # first non-NULL argument on both databases): no join over every event
+    price = select(items.c.price).where(items.c.item_id == events.c.item_id).scalar_subquery()
+    value_of = func.coalesce(events.c.value, price, 0.0)
     query = (
         select(events.c.user_id, day_of, func.sum(value_of).label("value"))
-        .select_from(events.outerjoin(items, items.c.item_id == events.c.item_id))
         .where(events.c.event_type == PURCHASE)
         .group_by(events.c.user_id, day_of)
         .order_by(events.c.user_id, day_of)
