@@ -100,17 +100,23 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def child_load(
-    urls: list[str], customers: int, events: int, items: int, seed: int
-) -> dict[str, Any]:
+def child_load(urls: list[str], shop: dict[str, int], indexes: bool) -> dict[str, Any]:
     from recmind.data.store import Store
     from scale_shop import write_shop
 
     stores = [Store.from_url(url) for url in urls]
     for store in stores:
         store.migrate()
-    report = write_shop(stores, n_customers=customers, n_events=events, n_items=items, seed=seed)
+    report = write_shop(
+        stores,
+        n_customers=shop["customers"],
+        n_events=shop["events"],
+        n_items=shop["items"],
+        seed=shop["seed"],
+    )
     for store in stores:
+        if indexes:
+            report["stores"][store.dialect]["index_seconds"] = add_indexes(store)
         if store.dialect == "postgresql":  # fresh statistics, as autovacuum would make them
             began = time.perf_counter()
             with store.engine.begin() as connection:
@@ -354,9 +360,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="recmind-scale-") as tmp, scratch_postgres() as pg:
         urls = {"sqlite": f"sqlite:///{Path(tmp) / 'shop.db'}", "postgresql": pg}
         chosen = [urls[b] for b in backends]
-        load = in_child(
-            "load", chosen, args.customers, args.events, args.items, args.seed, args.indexes
-        )
+        shop = {"customers": args.customers, "events": args.events, "items": args.items}
+        load = in_child("load", chosen, {**shop, "seed": args.seed}, args.indexes)
         print(f"loaded: {json.dumps(load)}", flush=True)
         result["generate_seconds"] = load["generate_seconds"]
         result["load_peak_rss_mb"] = load["peak_rss_mb"]
