@@ -128,8 +128,9 @@ def child_load(urls: list[str], shop: dict[str, int], indexes: bool) -> dict[str
     return report
 
 
-def child_build(url: str, as_of: float, workers: int) -> dict[str, Any]:
+def child_build(url: str, as_of: float, workers: int | None) -> dict[str, Any]:
     from recmind.cli.customers_cmd import run_build
+    from recmind.customers.build import default_workers
     from recmind.customers.predictions import build_predictions
     from recmind.data.store import Store
 
@@ -137,6 +138,7 @@ def child_build(url: str, as_of: float, workers: int) -> dict[str, Any]:
     store.migrate()
     began, cpu = time.perf_counter(), _cpu()
     report = run_build(store, as_of, True, lambda *_: None, workers=workers)
+    threads = default_workers(store) if workers is None else workers
     features_seconds = time.perf_counter() - began
     began = time.perf_counter()
     outcome = build_predictions(store, as_of, 90.0, progress=lambda *_: None)
@@ -149,6 +151,7 @@ def child_build(url: str, as_of: float, workers: int) -> dict[str, Any]:
     store.close()
     return {
         "features_seconds": features_seconds,
+        "workers": threads,
         "customers": report.customers,
         "predictions": predictions,
         "total_seconds": features_seconds + float(predictions.get("seconds", 0.0)),
@@ -157,7 +160,7 @@ def child_build(url: str, as_of: float, workers: int) -> dict[str, Any]:
     }
 
 
-def child_refresh(url: str, as_of: float, workers: int) -> dict[str, Any]:
+def child_refresh(url: str, as_of: float, workers: int | None) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
@@ -316,7 +319,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="threads (default: 1 on SQLite, 2 on PostgreSQL)"
+    )
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument(

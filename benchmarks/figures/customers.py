@@ -17,6 +17,18 @@ def _predictions(build: dict[str, Any]) -> str:
     return f"not measured ({predictions.get('status', 'no predictions module')})"
 
 
+def _workers(data: Results) -> str:
+    """How many batches ran at a time on each store."""
+    found = [
+        f"{entry['build']['workers']} on {backend}"
+        for backend, entry in data["backends"].items()
+        if "workers" in entry["build"]
+    ]
+    return (
+        "batches computed " + (", ".join(found) if found else f"{data['workers']}") + " at a time"
+    )
+
+
 def _build_rows(data: Results) -> list[tuple[str, ...]]:
     bars = data["bars"]
     rows = []
@@ -93,7 +105,7 @@ def customers_scale(data: Results) -> str:
         f"A seeded shop of {data['customers']:,} customers, {data['events']:,} events and "
         f"{data['items']:,} items (power-law activity, popularity skew, a year of events, time "
         f"zones; `benchmarks/scale_shop.py`), features as of {data['as_of_utc']} UTC built by "
-        f"{data['workers']} worker threads, each phase in its own process. "
+        f"{_workers(data)}, each phase in its own process. "
         + (
             "Events indexed as proposed for migration 0005: "
             + ", ".join(f"`{ix}`" for ix in data["proposed_indexes"])

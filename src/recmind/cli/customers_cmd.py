@@ -57,7 +57,7 @@ def run_build(
     full: bool | None,
     progress: Progress,
     *,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> FeatureBuild:
     """A full build when asked, when nothing is stored yet or when ``as_of`` is before the
     stored features; otherwise an incremental refresh."""
@@ -107,9 +107,14 @@ def build_command(
         ),
     ] = None,
     workers: Annotated[
-        int,
-        typer.Option("--workers", help="Batches computed at a time (threads).", min=1, max=32),
-    ] = 2,
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Batches computed at a time (threads; default 2 on PostgreSQL, 1 on SQLite).",
+            min=1,
+            max=32,
+        ),
+    ] = None,
 ) -> None:
     """Compute every customer's features (recency, frequency, value, windows, category
     shares, preferred send time...) into the store's customer_features table, then their

@@ -151,7 +151,7 @@ def refresh_features(
     as_of: float | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_USERS,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> FeatureBuild:
     """Bring ``customer_features`` from ``since`` (default: the stored ``as_of``) to
     ``as_of`` (default: now), recomputing only the customers whose rows can differ. With
