@@ -7,9 +7,10 @@ once into a fresh SQLite file and a scratch PostgreSQL database on 127.0.0.1:543
 and dropped here). Each phase runs in its own child process, so its peak resident memory is
 its own:
 
-1. load: generate and bulk-write the shop (generation and each store's writes timed apart);
-2. build: what ``recmind customers build --full`` does (features, then predictions when
-   ``recmind.customers.predictions`` is installed), as of the end of the year;
+1. load: generate and bulk-write the shop (generation and each store's writes timed apart),
+   then create the two event indexes the segment counts propose for migration 0005;
+2. build: what ``recmind customers build --full`` does (features, then lifetime-value
+   predictions, ``recmind.customers.predictions``), as of the end of the year;
 3. refresh: 1,000 new events for 500 customers through the real import, then what
    ``recmind customers build --incremental`` does an hour later;
 4. segments: a few segment counts (``recmind.marketing.segments``), each the median of
@@ -47,22 +48,22 @@ PG = {"host": "127.0.0.1", "port": 5432}
 PG_LOGINS = (("postgres", "test"), ("postgres", "postgres"), ("root", "test"), ("root", "postgres"))
 HOUR = 3600.0
 SEGMENT_RULES: dict[str, Any] = {
-    "lapsed repeat buyers with consent (features)": {
+    "lapsed repeat buyers, consent (features)": {
         "all": [
             {"field": "recency_days", "op": ">", "value": 90},
             {"field": "order_count", "op": ">=", "value": 2},
             {"consent": "email"},
         ]
     },
-    "champions (built-in, RFM quintiles)": {"segment": "champions"},
-    "3+ Books views in 30 days (events, category)": {
+    "champions (built-in, RFM)": {"segment": "champions"},
+    "3+ Books views in 30 d (events)": {
         "event": {"type": "view", "category": "Books", "within_days": 30},
         "measure": "count",
         "op": ">=",
         "value": 3,
     },
     "window shoppers (built-in, events)": {"segment": "window-shoppers"},
-    "cart, no purchase within 2 h, last 7 days (funnel)": {
+    "cart, no purchase in 2 h (funnel)": {
         "funnel": {
             "did": {"type": "add_to_cart"},
             "then_not": {"type": "purchase"},
@@ -71,6 +72,23 @@ SEGMENT_RULES: dict[str, Any] = {
         }
     },
 }
+
+
+PROPOSED_INDEXES = {
+    "ix_events_event_type_timestamp_user_id": "events (event_type, timestamp, user_id)",
+    "ix_events_user_id_event_type_timestamp": "events (user_id, event_type, timestamp)",
+}
+"""The segment counts' proposal for migration 0005 (``benchmarks/segments_count.py``); the
+feature refresh's time ranges use the first. Created after the load unless
+``--no-proposed-indexes`` (a no-op once a migration has them)."""
+
+
+def add_indexes(store: Any) -> float:
+    began = time.perf_counter()
+    with store.engine.begin() as connection:
+        for name, target in PROPOSED_INDEXES.items():
+            connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+    return time.perf_counter() - began
 
 
 def _peak_mb() -> float:
@@ -82,17 +100,23 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def child_load(
-    urls: list[str], customers: int, events: int, items: int, seed: int
-) -> dict[str, Any]:
+def child_load(urls: list[str], shop: dict[str, int], indexes: bool) -> dict[str, Any]:
     from recmind.data.store import Store
     from scale_shop import write_shop
 
     stores = [Store.from_url(url) for url in urls]
     for store in stores:
         store.migrate()
-    report = write_shop(stores, n_customers=customers, n_events=events, n_items=items, seed=seed)
+    report = write_shop(
+        stores,
+        n_customers=shop["customers"],
+        n_events=shop["events"],
+        n_items=shop["items"],
+        seed=shop["seed"],
+    )
     for store in stores:
+        if indexes:
+            report["stores"][store.dialect]["index_seconds"] = add_indexes(store)
         if store.dialect == "postgresql":  # fresh statistics, as autovacuum would make them
             began = time.perf_counter()
             with store.engine.begin() as connection:
@@ -104,24 +128,30 @@ def child_load(
     return report
 
 
-def child_build(url: str, as_of: float, workers: int) -> dict[str, Any]:
-    from recmind.cli.customers_cmd import predictions_step, run_build
+def child_build(url: str, as_of: float, workers: int | None) -> dict[str, Any]:
+    from recmind.cli.customers_cmd import run_build
+    from recmind.customers.build import default_workers
+    from recmind.customers.predictions import build_predictions
     from recmind.data.store import Store
 
     store = Store.from_url(url)
     store.migrate()
     began, cpu = time.perf_counter(), _cpu()
     report = run_build(store, as_of, True, lambda *_: None, workers=workers)
+    threads = default_workers(store) if workers is None else workers
     features_seconds = time.perf_counter() - began
-    step = predictions_step()
-    predictions: dict[str, Any] = {"status": "recmind.customers.predictions is not on main yet"}
-    if step is not None:
-        began = time.perf_counter()
-        outcome = step(store, as_of, 90.0, progress=lambda *_: None)
-        predictions = {"seconds": time.perf_counter() - began, "outcome": str(outcome)}
+    began = time.perf_counter()
+    outcome = build_predictions(store, as_of, 90.0, progress=lambda *_: None)
+    predictions = {
+        "seconds": time.perf_counter() - began,
+        "outcome": str(outcome),
+        "model": outcome.model,
+        "customers": outcome.customers,
+    }
     store.close()
     return {
         "features_seconds": features_seconds,
+        "workers": threads,
         "customers": report.customers,
         "predictions": predictions,
         "total_seconds": features_seconds + float(predictions.get("seconds", 0.0)),
@@ -130,7 +160,7 @@ def child_build(url: str, as_of: float, workers: int) -> dict[str, Any]:
     }
 
 
-def child_refresh(url: str, as_of: float, workers: int) -> dict[str, Any]:
+def child_refresh(url: str, as_of: float, workers: int | None) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
@@ -245,7 +275,7 @@ def plot(result: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     backends = list(result["backends"])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
     phases = ("features", "predictions", "refresh")
     for k, phase in enumerate(phases):
         values = []
@@ -264,13 +294,19 @@ def plot(result: dict[str, Any], path: Path) -> None:
     left.set_ylabel("seconds")
     left.set_title(f"{result['customers']:,} customers, {result['events']:,} events")
     left.legend(fontsize=8)
-    labels = list(SEGMENT_RULES)
+    labels = list(
+        dict.fromkeys(
+            label
+            for backend in backends
+            for label in result["backends"][backend]["segments"].get("counts", {})
+        )
+    )
     for k, backend in enumerate(backends):
         counts = result["backends"][backend]["segments"].get("counts", {})
         seconds = [counts.get(label, {}).get("seconds_median", 0.0) for label in labels]
         right.barh([y + k * 0.4 for y in range(len(labels))], seconds, 0.4, label=backend)
     right.axvline(1.0, color="red", linestyle="--", label="bar: 1 s")
-    right.set_yticks([y + 0.2 for y in range(len(labels))], [label[:32] for label in labels])
+    right.set_yticks([y + 0.2 for y in range(len(labels))], labels)
     right.set_xlabel("seconds per segment count (median of 3)")
     right.legend(fontsize=8)
     fig.tight_layout()
@@ -283,11 +319,23 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="threads (default: 1 on SQLite, 2 on PostgreSQL)"
+    )
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--no-proposed-indexes",
+        dest="indexes",
+        action="store_false",
+        help="do not create the indexes proposed for migration 0005",
+    )
+    parser.add_argument("--replot", type=Path, help="only redraw the PNG of a results JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.replot:
+        plot(json.loads(args.replot.read_text()), args.replot.with_suffix(".png"))
+        return
     if args.child:
         name, *rest = json.loads(args.child)
         handler = {
@@ -309,6 +357,7 @@ def main() -> None:
         "items": args.items,
         "seed": args.seed,
         "workers": args.workers,
+        "proposed_indexes": list(PROPOSED_INDEXES.values()) if args.indexes else [],
         "as_of_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime(END)),
         "bars": {"build_seconds": 300.0, "peak_rss_mb": 4096.0, "segment_count_seconds": 1.0},
         "backends": {},
@@ -316,7 +365,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="recmind-scale-") as tmp, scratch_postgres() as pg:
         urls = {"sqlite": f"sqlite:///{Path(tmp) / 'shop.db'}", "postgresql": pg}
         chosen = [urls[b] for b in backends]
-        load = in_child("load", chosen, args.customers, args.events, args.items, args.seed)
+        shop = {"customers": args.customers, "events": args.events, "items": args.items}
+        load = in_child("load", chosen, {**shop, "seed": args.seed}, args.indexes)
         print(f"loaded: {json.dumps(load)}", flush=True)
         result["generate_seconds"] = load["generate_seconds"]
         result["load_peak_rss_mb"] = load["peak_rss_mb"]

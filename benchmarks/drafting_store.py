@@ -32,7 +32,7 @@ from recmind.data.importer import import_bundle
 from recmind.data.store import Store
 from recmind.marketing.segments.builtins import install_builtins
 
-VERSION = 1
+VERSION = 2
 AS_OF = pd.Timestamp("2018-01-02", tz="UTC").timestamp()
 """The evaluation moment: the day after the data ends (its last basket: 2018-01-01)."""
 DAY = 86400.0
@@ -191,12 +191,10 @@ def fill_derived(store: Store) -> dict[str, object]:
 
 
 def fill_predictions(store: Store) -> str:
-    """Lifetime-value predictions as of :data:`AS_OF` when the CLV module is present."""
+    """Lifetime-value predictions as of :data:`AS_OF` (90-day horizon) when the CLV module
+    is present."""
     try:
-        from recmind.customers import clv  # type: ignore[attr-defined]
+        from recmind.customers.predictions import build_predictions
     except ImportError:
-        return "recmind.customers.clv is not on this branch: predictions empty"
-    predict = getattr(clv, "predict_store", None)
-    if predict is None:
-        return "recmind.customers.clv has no predict_store: predictions empty"
-    return str(predict(store, as_of=AS_OF))
+        return "recmind.customers.predictions is not on this branch: predictions empty"
+    return str(build_predictions(store, AS_OF))

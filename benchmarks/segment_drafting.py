@@ -33,6 +33,8 @@ from recmind.text.llm.gguf_assets import ensure_model, get_asset
 from recmind.text.llm.local import LocalGGUFGenerator
 
 REQUESTS = ROOT / "benchmarks" / "data" / "segment_requests.jsonl"
+RESULTS = ROOT / "benchmarks" / "results"
+PNG = RESULTS / "segment_drafting.png"
 BAR = 0.85
 N_CTX = 4096
 
@@ -205,6 +207,36 @@ def draft_one(drafter: SegmentDrafter, request: dict[str, Any], want: set[str]) 
     return row
 
 
+def plot(results: dict[str, Any], path: Path) -> None:
+    """Share correct per language and difficulty (with the bar), and each request's Jaccard."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    summary = results["summary"]
+    groups = {"all": summary}
+    groups.update({f"lang {k}": v for k, v in summary["by_language"].items()})
+    groups.update(summary["by_difficulty"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), width_ratios=(1, 2))
+    names = list(groups)
+    left.bar(names, [groups[n]["accuracy"] or 0.0 for n in names], color="#4c72b0")
+    left.axhline(summary["bar"], color="#c44e52", linestyle="--", label=f"bar {summary['bar']:.0%}")
+    left.set_ylim(0, 1)
+    left.set_ylabel("drafted rule selects the intended customers")
+    left.legend(loc="lower right")
+    rows = [r for r in results["requests"] if not r["trivial"]]
+    colours = ["#55a868" if r["correct"] else "#c44e52" for r in rows]
+    right.bar([r["id"] for r in rows], [r["jaccard"] for r in rows], color=colours)
+    right.set_ylim(0, 1.05)
+    right.set_ylabel("Jaccard, drafted vs expected members")
+    right.tick_params(axis="x", rotation=90, labelsize=7)
+    fig.suptitle(f"Plain-language segments, {results['model']} (green: same customers)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
@@ -214,12 +246,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ids", default="")
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--no-write", action="store_true", help="print, write no results")
+    parser.add_argument("--plot-only", action="store_true", help="redraw the PNG from the JSON")
     args = parser.parse_args(argv)
+    if args.plot_only:
+        plot(json.loads((RESULTS / "segment_drafting.json").read_text()), PNG)
+        return 0
     results = run(args)
     summary = results["summary"]
     print(json.dumps({k: v for k, v in summary.items() if k != "by_tag"}, indent=2))
     if not args.no_write and not args.ids and not args.limit:
         print(write_results("segment_drafting", results))
+        plot(results, PNG)
     return 0
 
 

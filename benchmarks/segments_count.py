@@ -29,10 +29,11 @@ import numpy as np
 from sqlalchemy import inspect, text
 
 from figures import write_results
-from harness import finished, provenance
+from harness import finished, loadavg, provenance
 from recmind.data.store import Store
 from recmind.marketing.segments import count_query, parse_rule
 from recmind.marketing.segments.builtins import BUILTINS
+from recmind.marketing.segments.preview import count_members
 
 TYPES = np.array(["view", "click", "add_to_cart", "purchase", "rating", "search"])
 SHARES = np.array([0.62, 0.15, 0.1, 0.06, 0.04, 0.03])
@@ -237,30 +238,30 @@ def plan(store: Store, sql: str) -> str:
 
 
 def measure(store: Store, repeats: int) -> dict[str, Any]:
-    """Median seconds of one count per rule, the count, and the plan."""
+    """Per rule: the median wall and CPU seconds of one count (``count_members``, what
+    the CLI, the API and the drafter call), the count, and the plan."""
     rules = {f"builtin {k}": rule for k, (_, _, rule) in BUILTINS.items()} | KINDS
     stored = {k: parse_rule(rule) for k, (_, _, rule) in BUILTINS.items()}
     out: dict[str, Any] = {}
     for name, data in rules.items():
-        query = count_query(parse_rule(data), as_of=END, dialect=store.dialect, rules_of=stored.get)
-        compiled = query.compile(store.engine, compile_kwargs={"literal_binds": True})
-        sql = str(compiled)
-        times = []
-        count = 0
+        rule = parse_rule(data)
+        query = count_query(rule, as_of=END, dialect=store.dialect, rules_of=stored.get)
+        sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+        walls, cpus, count = [], [], 0
         for _ in range(repeats):
-            started = time.perf_counter()
-            with store.engine.connect() as connection:
-                count = int(connection.execute(query).scalar_one())
-            times.append(time.perf_counter() - started)
+            started, cpu = time.perf_counter(), time.process_time()
+            count = count_members(store, rule, as_of=END, rules_of=stored.get)
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
         out[name] = {
-            "seconds": statistics.median(times),
-            "runs": [round(t, 4) for t in times],
+            "seconds": statistics.median(walls),
+            "cpu_seconds": statistics.median(cpus),
+            "runs": [round(t, 4) for t in walls],
             "count": count,
+            "loadavg": loadavg(),
             "plan": plan(store, sql),
         }
-        print(
-            f"{store.dialect:10s} {name:32s} {statistics.median(times):7.3f}s  {count}", flush=True
-        )
+        print(f"{store.dialect:10s} {name:32s} {out[name]['seconds']:7.3f}s  {count}", flush=True)
     return out
 
 
@@ -305,7 +306,7 @@ def main() -> None:
                 result["index_seconds"] = add_indexes(store)
                 result["rules"] = measure(store, args.repeats)
                 record["backends"][backend] = result
-    record = finished(record)
+    record["provenance"] = finished(record["provenance"])
     if not args.no_write:
         write_results("segments_count", record)
 

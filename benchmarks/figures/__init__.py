@@ -61,6 +61,7 @@ RENDERER_MODULES = (
     "figures.clv",
     "figures.audiences",
     "figures.drafting",
+    "figures.segments",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 

@@ -12,8 +12,21 @@ from figures.base import Results, figure, provenance, table, verdict
 def _predictions(build: dict[str, Any]) -> str:
     predictions = build["predictions"]
     if "seconds" in predictions:
-        return f"{predictions['seconds']:.1f} s"
+        model = f" ({predictions['model']})" if "model" in predictions else ""
+        return f"{predictions['seconds']:.1f} s{model}"
     return f"not measured ({predictions.get('status', 'no predictions module')})"
+
+
+def _workers(data: Results) -> str:
+    """How many batches ran at a time on each store."""
+    found = [
+        f"{entry['build']['workers']} on {backend}"
+        for backend, entry in data["backends"].items()
+        if "workers" in entry["build"]
+    ]
+    return (
+        "batches computed " + (", ".join(found) if found else f"{data['workers']}") + " at a time"
+    )
 
 
 def _build_rows(data: Results) -> list[tuple[str, ...]]:
@@ -72,6 +85,7 @@ def _segment_rows(data: Results) -> tuple[list[str], list[tuple[str, ...]]]:
     "customers_scale",
     title="Customer features at scale: 100,000 customers, 10,000,000 events",
     command=".venv/bin/python benchmarks/customers_scale.py",
+    pending=True,
 )
 def customers_scale(data: Results) -> str:
     """Load, build (features, predictions), refresh and segment-count times per store."""
@@ -91,7 +105,14 @@ def customers_scale(data: Results) -> str:
         f"A seeded shop of {data['customers']:,} customers, {data['events']:,} events and "
         f"{data['items']:,} items (power-law activity, popularity skew, a year of events, time "
         f"zones; `benchmarks/scale_shop.py`), features as of {data['as_of_utc']} UTC built by "
-        f"{data['workers']} worker threads, each phase in its own process.",
+        f"{_workers(data)}, each phase in its own process. "
+        + (
+            "Events indexed as proposed for migration 0005: "
+            + ", ".join(f"`{ix}`" for ix in data["proposed_indexes"])
+            + "."
+            if data.get("proposed_indexes")
+            else "Events with the indexes of migrations 0001-0004 only."
+        ),
         "",
         *table(header, _build_rows(data)),
         "",

@@ -30,14 +30,17 @@ def _row(label: str, part: Results) -> tuple[str, str, str, str]:
 def segment_drafting(data: Results) -> str:
     """Accuracy per language and difficulty, latency, invalid outputs and retries."""
     s = data["summary"]
-    rows = [_row("all requests", s)]
+    rows = [_row("requests with a proper expected set (headline)", s)]
+    rows.append(_row("every request", s["all_requests"]))
     rows += [_row(f"language {k}", v) for k, v in s["by_language"].items()]
     rows += [_row(f"{k} requests", v) for k, v in s["by_difficulty"].items()]
     lines = [
-        f"{s['n']} requests (`{data['requests_file']}`) drafted by `{data['model']}` "
+        f"{s['all_requests']['n']} requests (`{data['requests_file']}`) drafted by "
+        f"`{data['model']}` "
         f"against Complete Journey ({data['customers']:,} households, as of the day after "
         "the data ends). Correct = the drafted rule selects exactly the customers of the "
-        "expected rule.",
+        "expected rule. Left out of the headline, because their expected rule selects "
+        f"nobody or everybody: {', '.join(s['trivial_excluded']) or 'none'}.",
         "",
         *table(("requests", "n", "correct", "mean Jaccard"), rows),
         "",
@@ -62,6 +65,10 @@ def segment_drafting(data: Results) -> str:
             + ", ".join(f"{k} {v['correct']}/{v['n']}" for k, v in weak)
             + "."
         )
+    lines.append(
+        "- ![Share correct per language and difficulty; Jaccard per request]"
+        "(/benchmarks/results/segment_drafting.png)"
+    )
     if data.get("set_problems"):
         lines.append("- Expected-set problems: " + "; ".join(data["set_problems"]) + ".")
     lines += ["", provenance(data, "segment_drafting"), ""]

@@ -72,3 +72,10 @@ def test_a_real_draft_comes_back_validated_with_its_count(tmp_path: Path) -> Non
     finally:
         running.stop()
         server.store.close()
+
+
+def test_the_api_and_the_drafter_accept_the_same_request_length() -> None:
+    from recmind.api import schemas_drafting
+    from recmind.marketing.drafting import draft
+
+    assert schemas_drafting.MAX_REQUEST_CHARS == draft.MAX_REQUEST_CHARS

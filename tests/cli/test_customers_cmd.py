@@ -31,6 +31,7 @@ def test_build_then_refresh_then_show(tmp_path: Path) -> None:
     assert code == 0, output
     assert "customer features" in output
     assert "(full): 5 customers; 5 computed from their events" in output
+    assert "Predictions: 2 customers" in output  # alice and erin bought
     code, output = run("customers", "build", "--db", db, "--as-of", "2025-06-01T02:00:00Z")
     assert code == 0, output
     assert "(incremental): 5 customers; 1 computed" in output

@@ -118,3 +118,19 @@ def test_inner_cuts_leave_room_for_their_labels(events: pd.DataFrame) -> None:
     for cut in plan.cuts:  # every label window ends by as_of, every cut has 28 days before it
         assert cut + plan.label_days * DAY <= AS_OF + 1e-6
         assert cut - log.start >= 28 * DAY - 1e-6
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, START + 20 * DAY])
+def test_progress_runs_to_its_total(events: pd.DataFrame, as_of: float) -> None:
+    calls: list[tuple[str, int, int | None]] = []
+    find_buyers(
+        EventLog.from_frame(events),
+        shop_items(),
+        BuyersConfig(window_days=WINDOW, top=5),
+        as_of=as_of,
+        item_ids=TARGETS,
+        progress=lambda label, done, total: calls.append((label, done, total)),
+    )
+    done = [c[1] for c in calls]
+    assert done == sorted(done) and len(set(c[2] for c in calls)) == 1
+    assert calls[-1][1] == calls[-1][2]

@@ -6,7 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from recmind.marketing.drafting.draft import MAX_REQUEST_CHARS
+MAX_REQUEST_CHARS = 500
+"""Longest request accepted, as ``recmind.marketing.drafting.draft.MAX_REQUEST_CHARS`` (a test
+keeps them equal): defined here too because the typed client imports these bodies and must
+not import the drafting module (numpy, the LLM layer)."""
 
 
 class DraftIn(BaseModel):

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from recmind.cli.progress import step_progress
+from recmind.cli.progress import import_progress
 from recmind.config import get_settings
 from recmind.data.store import Store
 from recmind.marketing.audiences import (
@@ -27,7 +27,6 @@ from recmind.marketing.audiences import (
     iso_moment,
     lookalikes_from_store,
 )
-from recmind.marketing.audiences.buyers import total_steps
 
 console = Console()
 errors = Console(stderr=True)
@@ -139,7 +138,7 @@ def buyers_command(
     try:
         with (
             _open(db) as store,
-            step_progress(errors, "likely buyers", total_steps(config)) as advance,
+            import_progress(errors) as advance,
         ):
             audience = buyers_from_store(
                 store,

@@ -1,12 +1,10 @@
-"""``recmind customers build|show``: materialise customer features (and, where the
-lifetime-value module is installed, predictions), and show one customer's."""
+"""``recmind customers build|show``: materialise customer features, then lifetime-value
+predictions (:mod:`recmind.customers.predictions`), and show one customer's."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -17,6 +15,7 @@ from rich.table import Table
 from recmind.cli.progress import import_progress
 from recmind.config import get_settings
 from recmind.customers.build import FeatureBuild, Progress, build_features
+from recmind.customers.predictions import build_predictions
 from recmind.customers.read import features_of, predictions_of
 from recmind.customers.refresh import previous_as_of, refresh_features
 from recmind.data.store import Store
@@ -26,7 +25,6 @@ errors = Console(stderr=True)
 customers_app = typer.Typer(help="Customer features and predictions.", no_args_is_help=True)
 EXIT_NOT_FOUND = 1
 EXIT_BAD_INPUT = 2
-PREDICTIONS_MODULE = "recmind.customers.predictions"
 
 
 def parse_moment(text: str) -> float:
@@ -53,26 +51,13 @@ def open_store(db: str | None) -> Store:
     return store
 
 
-def predictions_step() -> Callable[..., Any] | None:
-    """``build_predictions(store, as_of, horizon_days, progress=...)`` of the lifetime-value
-    module, or None while it is not part of this installation."""
-    try:
-        module = importlib.import_module(PREDICTIONS_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != PREDICTIONS_MODULE:
-            raise
-        return None
-    step: Callable[..., Any] | None = getattr(module, "build_predictions", None)
-    return step
-
-
 def run_build(
     store: Store,
     as_of: float | None,
     full: bool | None,
     progress: Progress,
     *,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> FeatureBuild:
     """A full build when asked, when nothing is stored yet or when ``as_of`` is before the
     stored features; otherwise an incremental refresh."""
@@ -110,16 +95,26 @@ def build_command(
         bool,
         typer.Option(
             "--predictions/--no-predictions",
-            help="Also score lifetime value and churn (when that module is installed).",
+            help="Also score lifetime value and churn over the horizon.",
         ),
     ] = True,
     horizon_days: Annotated[
-        float, typer.Option("--horizon-days", help="Prediction horizon in days.", min=1)
-    ] = 90.0,
+        float | None,
+        typer.Option(
+            "--horizon-days",
+            help="Prediction horizon in days (default: RECMIND_CUSTOMERS__HORIZON_DAYS).",
+            min=1,
+        ),
+    ] = None,
     workers: Annotated[
-        int,
-        typer.Option("--workers", help="Batches computed at a time (threads).", min=1, max=32),
-    ] = 2,
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Batches computed at a time (threads; default 2 on PostgreSQL, 1 on SQLite).",
+            min=1,
+            max=32,
+        ),
+    ] = None,
 ) -> None:
     """Compute every customer's features (recency, frequency, value, windows, category
     shares, preferred send time...) into the store's customer_features table, then their
@@ -136,11 +131,11 @@ def build_command(
             except ValueError as exc:
                 errors.print(f"[red]error:[/red] {exc}")
                 raise typer.Exit(EXIT_BAD_INPUT) from exc
-            step = predictions_step() if predictions else None
             started = time.perf_counter()
             scored = None
-            if step is not None:
-                scored = step(store, report.as_of, horizon_days, progress=progress)
+            if predictions:
+                horizon = horizon_days or get_settings().customers.horizon_days
+                scored = build_predictions(store, report.as_of, horizon, progress=progress)
         console.print(
             f"Customer features as of {when(report.as_of)} ({report.mode}): "
             f"{report.customers:,} customers; {report.computed:,} computed from their events, "
@@ -148,10 +143,8 @@ def build_command(
             f"{report.seconds:.1f} s.",
             soft_wrap=True,
         )
-        if step is not None:
+        if scored is not None:
             console.print(f"Predictions: {scored}; {time.perf_counter() - started:.1f} s.")
-        elif predictions:
-            console.print("[dim]Predictions: the lifetime-value module is not installed.[/dim]")
 
 
 def _value(name: str, value: Any) -> str:

@@ -3,11 +3,12 @@
 ``Client(base_url, api_key)`` speaks to ``recmind serve``; one mixin per group of routes
 (``data``: events, items, users, privacy; ``serving``: recommendations, similar items, models;
 ``jobs``: texts the language model writes in the background, and waiting for them;
-``marketing``: segments and customers).
+``marketing``: segments and customers; ``audiences``: likely buyers and look-alikes).
 """
 
 from __future__ import annotations
 
+from recmind.client.audiences import AudienceRoutes
 from recmind.client.base import ApiError, BaseClient
 from recmind.client.data import DataRoutes
 from recmind.client.jobs import JobFailedError, JobRoutes, JobTimeoutError
@@ -15,7 +16,7 @@ from recmind.client.marketing import MarketingRoutes
 from recmind.client.serving import ServingRoutes
 
 
-class Client(DataRoutes, ServingRoutes, JobRoutes, MarketingRoutes, BaseClient):
+class Client(DataRoutes, ServingRoutes, JobRoutes, MarketingRoutes, AudienceRoutes, BaseClient):
     """Every route of the service (see ``/docs`` on a running server)."""
 
 

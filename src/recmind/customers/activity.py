@@ -1,10 +1,11 @@
 """Preferred hour and weekday of activity, in each customer's own time zone, in SQL.
 
 Event moments become local time through a temporary table of UTC-offset intervals per zone
-name (:mod:`recmind.customers.zones`, daylight saving included) joined on ``users.timezone``;
-the store then counts each customer's events per local hour of the week and returns, per
-customer, the hour of the day and the weekday with the most events (ties: the earliest hour,
-the earliest weekday; weekday 0 is Monday).
+name (:mod:`recmind.customers.zones`, daylight saving included) joined on each batch
+customer's ``users.timezone`` (:mod:`recmind.customers.batch`); the store then counts each
+customer's events per local hour of the week and returns, per customer, the hour of the day
+and the weekday with the most events (ties: the earliest hour, the earliest weekday;
+weekday 0 is Monday).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from sqlalchemy import (
     union_all,
 )
 
-from recmind.customers.sql import floor_int
+from recmind.customers.batch import batch_events, batch_users
+from recmind.customers.sql import analyze, floor_int
 from recmind.customers.zones import offset_intervals
-from recmind.data.schema import events, users
+from recmind.data.schema import events
 
 _temp = MetaData()
 zone_offsets = Table(
@@ -71,6 +73,7 @@ def fill_zone_table(
     ]
     if rows:
         connection.execute(zone_offsets.insert(), rows)
+    analyze(connection, zone_offsets)
 
 
 def _best(
@@ -89,17 +92,15 @@ def _best(
     return select(ranked.c.user_id, ranked.c.k).where(ranked.c.rank == 1).subquery(f"{name}_best")
 
 
-def preferred_times(
-    connection: Connection, user_ids: Sequence[str], as_of: float
-) -> dict[str, tuple[int, int]]:
-    """``{user_id: (preferred_hour, preferred_weekday)}`` for the users with events before
-    ``as_of`` (the zone table must hold their zones)."""
+def preferred_times(connection: Connection, as_of: float) -> dict[str, tuple[int, int]]:
+    """``{user_id: (preferred_hour, preferred_weekday)}`` for the batch's users with events
+    before ``as_of`` (the zone table must hold their zones)."""
     local = events.c.timestamp + zone_offsets.c.offset_s
     hour_of_week = (floor_int(local / 3600.0) + THURSDAY * 24) % HOURS_PER_WEEK
-    joined = events.join(users, users.c.user_id == events.c.user_id).join(
+    joined = batch_events().join(
         zone_offsets,
         and_(
-            zone_offsets.c.zone == func.coalesce(users.c.timezone, ""),
+            zone_offsets.c.zone == batch_users.c.zone,
             zone_offsets.c.start_at <= events.c.timestamp,
             zone_offsets.c.end_at > events.c.timestamp,
         ),
@@ -111,7 +112,7 @@ def preferred_times(
             func.count().label("n"),
         )
         .select_from(joined)
-        .where(events.c.user_id.in_(user_ids), events.c.timestamp < as_of)
+        .where(events.c.timestamp < as_of)
         .group_by(events.c.user_id, hour_of_week)
         .cte("histogram")
         .prefix_with("MATERIALIZED")

@@ -3,15 +3,16 @@
 A catalogue category text may name several categories (``Books|Gifts``); each member counts
 the event once. At the start of a build the catalogue is split here into a temporary table
 of (item, member) pairs (members numbered in name order) plus one of per-item facts (has a
-category, price); the store then counts each customer's events per member, ranks them with a
-window function and returns only each customer's top five. A category's share is the
-fraction of the customer's events about an item with a category that are about it, so the
-shares of multi-category items can add up to more than 1. Ties go to the earlier name.
+category, price; the main per-user query joins it). The store counts each customer's events
+per member, ranks them with a window function and returns only each customer's top five. A
+category's share is the fraction of the customer's events about an item with a category
+that are about it, so the shares of multi-category items can add up to more than 1. Ties go
+to the earlier name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -33,7 +34,8 @@ from sqlalchemy import (
     select,
 )
 
-from recmind.customers.sql import PURCHASE
+from recmind.customers.batch import batch_events
+from recmind.customers.sql import PURCHASE, analyze
 from recmind.data.schema import events, items
 
 TOP_SHARES = 5
@@ -88,6 +90,7 @@ def create_item_tables(connection: Connection) -> list[str]:
     for table, rows in ((item_facts, facts), (item_members, pairs)):
         for start in range(0, len(rows), _INSERT_ROWS):
             connection.execute(table.insert(), rows[start : start + _INSERT_ROWS])
+        analyze(connection, table)
     return names
 
 
@@ -98,33 +101,28 @@ def drop_item_tables(connection: Connection) -> None:
 
 @dataclass
 class CategoryFeatures:
-    """Per user: the top category, the top shares as JSON text, and the catalogue value of
-    purchases stored without one."""
+    """Per user: the top category and the top shares as JSON text."""
 
     top: dict[str, str] = field(default_factory=dict)
     shares: dict[str, str] = field(default_factory=dict)
-    price_spend: dict[str, float] = field(default_factory=dict)
 
 
-def _totals(user_ids: Sequence[str], as_of: float) -> Select[Any]:
-    """Per user: events about an item with a category, and the price fallback."""
-    fallback = case(
-        (
-            and_(events.c.event_type == PURCHASE, events.c.value.is_(None)),
-            func.coalesce(item_facts.c.price, 0.0),
+def catalogue_columns() -> list[Any]:
+    """Aggregates over events joined (outer) with ``item_facts``, for the main per-user
+    query: events about an item with a category (the shares' denominator) and the
+    catalogue price of purchases stored without a value (the spend fallback)."""
+    valueless = and_(events.c.event_type == PURCHASE, events.c.value.is_(None))
+    return [
+        func.coalesce(func.sum(case((item_facts.c.categorised, 1), else_=0)), 0).label(
+            "categorised_events"
         ),
-        else_=0.0,
-    )
-    categorised = case((item_facts.c.categorised, 1), else_=0)
-    return (
-        select(events.c.user_id, func.sum(categorised), func.sum(fallback))
-        .select_from(events.join(item_facts, item_facts.c.item_id == events.c.item_id))
-        .where(events.c.user_id.in_(user_ids), events.c.timestamp < as_of)
-        .group_by(events.c.user_id)
-    )
+        func.coalesce(
+            func.sum(case((valueless, func.coalesce(item_facts.c.price, 0.0)), else_=0.0)), 0.0
+        ).label("price_spend"),
+    ]
 
 
-def _top(user_ids: Sequence[str], as_of: float) -> Select[Any]:
+def _top(as_of: float) -> Select[Any]:
     """Per user, the ``TOP_SHARES`` members with the most events (ties: earlier name)."""
     counts = (
         select(
@@ -132,8 +130,8 @@ def _top(user_ids: Sequence[str], as_of: float) -> Select[Any]:
             item_members.c.member.label("member"),
             func.count().label("n"),
         )
-        .select_from(events.join(item_members, item_members.c.item_id == events.c.item_id))
-        .where(events.c.user_id.in_(user_ids), events.c.timestamp < as_of)
+        .select_from(batch_events().join(item_members, item_members.c.item_id == events.c.item_id))
+        .where(events.c.timestamp < as_of)
         .group_by(events.c.user_id, item_members.c.member)
         .subquery("member_counts")
     )
@@ -149,19 +147,18 @@ def _top(user_ids: Sequence[str], as_of: float) -> Select[Any]:
 
 
 def category_features(
-    connection: Connection, user_ids: Sequence[str], as_of: float, names: Sequence[str]
+    connection: Connection,
+    as_of: float,
+    names: Sequence[str],
+    categorised: Mapping[str, int],
 ) -> CategoryFeatures:
-    """Category shares and the price fallback for ``user_ids``' events before ``as_of``
-    (``names``: what :func:`create_item_tables` returned on this connection)."""
+    """Category shares of the batch's events before ``as_of`` (``names``: what
+    :func:`create_item_tables` returned on this connection; ``categorised``: each user's
+    events about an item with a category)."""
     result = CategoryFeatures()
-    totals: dict[str, int] = {}
-    for user, categorised, spend in connection.execute(_totals(user_ids, as_of)):
-        totals[user] = int(categorised or 0)
-        if spend:
-            result.price_spend[user] = float(spend)
     shares: dict[str, dict[str, float]] = {}
-    for user, member, n in connection.execute(_top(user_ids, as_of)):
-        shares.setdefault(user, {})[names[member]] = round(int(n) / totals[user], 6)
+    for user, member, n in connection.execute(_top(as_of)):
+        shares.setdefault(user, {})[names[member]] = round(int(n) / categorised[user], 6)
     for user, found in shares.items():
         result.top[user] = next(iter(found))
         result.shares[user] = orjson.dumps(found).decode()

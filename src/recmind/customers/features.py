@@ -40,8 +40,30 @@ from recmind.customers.activity import (
     fill_zone_table,
     preferred_times,
 )
-from recmind.customers.categories import category_features, create_item_tables, drop_item_tables
-from recmind.customers.sql import CART, DAY, PURCHASE, VIEW, WINDOWS, count_if, floor_int, of_type
+from recmind.customers.batch import (
+    batch_events,
+    create_batch_table,
+    drop_batch_table,
+    fill_batch,
+)
+from recmind.customers.categories import (
+    catalogue_columns,
+    category_features,
+    create_item_tables,
+    drop_item_tables,
+    item_facts,
+)
+from recmind.customers.sql import (
+    CART,
+    DAY,
+    PURCHASE,
+    VIEW,
+    WINDOWS,
+    count_if,
+    floor_int,
+    of_type,
+    tune_session,
+)
 from recmind.data.schema import customer_features, events
 
 FEATURE_COLUMNS = tuple(c.name for c in customer_features.columns)
@@ -73,13 +95,13 @@ def _aggregates(as_of: float) -> list[Any]:
     return columns
 
 
-def event_aggregates(
-    connection: Connection, user_ids: Sequence[str], as_of: float
-) -> dict[str, dict[str, Any]]:
-    """``{user_id: aggregates}`` for the users of ``user_ids`` with events before ``as_of``."""
+def event_aggregates(connection: Connection, as_of: float) -> dict[str, dict[str, Any]]:
+    """``{user_id: aggregates}`` for the batch's users with events before ``as_of``."""
+    joined = batch_events().outerjoin(item_facts, item_facts.c.item_id == events.c.item_id)
     query = (
-        select(events.c.user_id, *_aggregates(as_of))
-        .where(events.c.user_id.in_(user_ids), events.c.timestamp < as_of)
+        select(events.c.user_id, *_aggregates(as_of), *catalogue_columns())
+        .select_from(joined)
+        .where(events.c.timestamp < as_of)
         .group_by(events.c.user_id)
     )
     return {str(row["user_id"]): dict(row) for row in connection.execute(query).mappings()}
@@ -127,13 +149,17 @@ def _row(
 def prepare_session(connection: Connection) -> list[str]:
     """Create the temporary tables the feature queries join (time-zone offsets, the split
     catalogue) on ``connection``; returns the category names."""
+    tune_session(connection, reading=True)
+    create_batch_table(connection)
     create_zone_table(connection)
     return create_item_tables(connection)
 
 
 def end_session(connection: Connection) -> None:
+    drop_batch_table(connection)
     drop_zone_table(connection)
     drop_item_tables(connection)
+    tune_session(connection, reading=False)
 
 
 def existed(person: Mapping[str, Any], as_of: float) -> bool:
@@ -152,17 +178,18 @@ def compute_features(
     rows' ``PERSON_COLUMNS``; a batch of a few thousand) who were customers at ``as_of``.
     ``connection`` holds the session tables of :func:`prepare_session`, which returned
     ``category_names``."""
-    user_ids = [str(p["user_id"]) for p in people]
-    if not user_ids:
+    if not people:
         return []
-    stats = event_aggregates(connection, user_ids, as_of)
-    categories = category_features(connection, user_ids, as_of, category_names)
+    fill_batch(connection, people)
+    stats = event_aggregates(connection, as_of)
+    categorised = {user: int(found["categorised_events"]) for user, found in stats.items()}
+    categories = category_features(connection, as_of, category_names, categorised)
     times: dict[str, tuple[int, int]] = {}
     if stats:
         zones = [p["timezone"] for p in people if str(p["user_id"]) in stats]
         start = min(float(s["first_event_at"]) for s in stats.values())
         fill_zone_table(connection, zones, start, as_of)
-        times = preferred_times(connection, list(stats), as_of)
+        times = preferred_times(connection, as_of)
     rows = []
     for person in people:
         user = str(person["user_id"])
@@ -171,7 +198,7 @@ def compute_features(
             continue
         hour, weekday = times.get(user, (None, None))
         extra = {
-            "price_spend": categories.price_spend.get(user, 0.0),
+            "price_spend": float(found["price_spend"]) if found else 0.0,
             "top": categories.top.get(user),
             "shares": categories.shares.get(user),
             "hour": hour,

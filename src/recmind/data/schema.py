@@ -68,8 +68,10 @@ events = Table(
     # a user's history in time order (its leading columns are user_id, timestamp).
     UniqueConstraint("user_id", "timestamp", "item_id", "event_type"),
     Index(None, "item_id"),
-    # What happened since a moment (incremental feature refresh, segment counts): migration 0005.
-    Index(None, "timestamp"),
+    # Segments and the incremental feature refresh (migration 0005): who did what since a
+    # moment, and one person's events of one type.
+    Index(None, "event_type", "timestamp", "user_id"),
+    Index(None, "user_id", "event_type", "timestamp"),
 )
 
 reviews = Table(

@@ -75,9 +75,23 @@ def test_examples_are_not_taken_from_the_evaluation_set(
         ({"event": {"type": "purchase", "within_days": 0}, "measure": "exists"}, "empty window"),
         ({"event": {"type": "purchase"}, "measure": "count"}, "count without a comparison"),
         ({"segment": "whales"}, "unknown segment"),
+        (
+            {
+                "funnel": {
+                    "did": {"type": "add_to_cart", "within_days": 7},
+                    "then_not": {"type": "purchase", "within_days": 2},
+                    "within_hours": 2,
+                }
+            },
+            "a window on the funnel's follow-up (its hours are the funnel's)",
+        ),
         ({"all": []}, "empty all"),
         ({"not": {"consent": "sms"}}, "unknown consent"),
         ({"field": "monetary_total", "op": "between", "value": [1]}, "between one number"),
+        (
+            {"field": "attributes.kids_count", "op": "in", "value": ["1", "1", "1", "1", "1"]},
+            "a list longer than the attribute's values (a repetition loop)",
+        ),
     ],
 )
 def test_schema_refuses_what_the_shop_cannot_name(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from recmind.api.routers import (
+    audiences,
     customers,
     drafting,
     events,
@@ -34,4 +35,5 @@ ROUTERS: list[APIRouter] = [
     drafting.router,
     segments.router,
     customers.router,
+    audiences.router,
 ]

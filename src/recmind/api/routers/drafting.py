@@ -82,7 +82,7 @@ def post_draft(request: Request, store: StoreDep, body: DraftIn) -> dict[str, An
     return {
         "request": out["request"],
         "rule": out["rule"],
-        "in_words": out["words"],
+        "in_words": out["in_words"],
         "count": out["count"],
         "as_of": out["as_of"],
         "attempts": out["attempts"],

@@ -40,7 +40,9 @@ from recmind.marketing.audiences.recscore import (
 )
 
 FEATURES = PROPENSITY_FEATURES + REC_FEATURES
-Progress = Callable[[str], None]
+Progress = Callable[[str, int, int | None], None]
+"""``(label, done, total)``: how far :func:`likely_buyers` is (the CLI draws a bar)."""
+PROGRESS_LABEL = "likely buyers"
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,6 @@ def cut_rows(
     )
 
 
-def total_steps(config: BuyersConfig) -> int:
-    """Progress steps of :func:`likely_buyers` at most (cuts, choice, final scoring)."""
-    return config.max_train_cuts + 1 + len(config.candidates) + 2
-
-
 def likely_buyers(
     log: EventLog,
     target: Target,
@@ -160,22 +157,32 @@ def likely_buyers(
         where = positions(log.item_ids, past.item_ids)
         target = Target(items=target.items[where], related=target.related[where])
     log = past
-    step = progress or (lambda _message: None)
     plan = inner_cuts(log, as_of, config)
+    total = len(plan.cuts) + len(config.candidates) + 2
+    done = 0
+
+    def step(count: int = 1) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(PROGRESS_LABEL, done, total)
+
     label_seconds = plan.label_days * SECONDS_PER_DAY
     rows: list[CutRows] = []
     for cut in plan.cuts:
         rows.append(cut_rows(log, target, cut, config, label_seconds))
-        step(f"features at inner cut {len(rows)} of {len(plan.cuts)}")
+        step()
     now = cut_rows(log, target, as_of, config)
-    step("features at as_of")
+    step()
     chosen, validation = choose(rows, config, len(now.people), step)
+    if not validation:  # nothing was compared
+        step(len(config.candidates))
     scorer = make_scorer(chosen, FEATURES, config.seed)
     if chosen.kind != "rule":
         scorer.fit(np.vstack([r.features for r in rows]), np.concatenate([r.labels for r in rows]))
     scores = scorer.predict(now.features) if len(now.people) else np.zeros(0)
     order = rank(scores, now.keys)[: config.top]
-    step("scored")
+    step()
     return Audience(
         as_of=as_of,
         user_ids=[str(u) for u in log.user_ids[now.people[order]]],
@@ -193,7 +200,7 @@ def likely_buyers(
 
 
 def choose(
-    rows: list[CutRows], config: BuyersConfig, n_now: int, step: Progress
+    rows: list[CutRows], config: BuyersConfig, n_now: int, step: Callable[[], None]
 ) -> tuple[Candidate, dict[str, float]]:
     """The candidate with the most buyers among the top on the validation cut (the first
     of ``rows``) when fitted on the others; the recency rule (or the first candidate) when
@@ -214,6 +221,6 @@ def choose(
         scorer.fit(x_train, y_train)
         predicted = scorer.predict(validation.features)
         results[candidate.name] = precision_at(predicted, validation.labels, k, validation.keys)
-        step(f"validated {candidate.name}")
+        step()
     best = max(config.candidates, key=lambda c: (results[c.name], c.kind == "rule"))
     return best, results

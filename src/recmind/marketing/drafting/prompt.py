@@ -49,7 +49,9 @@ Conventions:
 - "has not bought in N days", "no purchase for N days", "N天没有购买":
   {"not": {"event": {"type": "purchase", "within_days": N}, "measure": "exists"}}
 - Money spent in the last N days is an event "sum" with "within_days": N; money spent in
-  total, overall or ever is the field monetary_total.
+  total, overall, ever or lifetime (累计, 总共) is the field monetary_total, never an event.
+- Leave "within_days" out when the request gives no time span ("ever", "has bought").
+- Use "category" only when the request names a kind of product.
 - The number of orders is order_count; how often something was bought in the last N days is
   an event "count".
 - Percentages are fractions (30% -> 0.3); money is a plain number without currency.
@@ -127,7 +129,7 @@ def user_text(request: str, candidates: Sequence[str] = ()) -> str:
     """A request turn, with the categories that may fit it when the shop has many."""
     text = f"Request: {request.strip()}"
     if candidates:
-        text += "\nCategories that may fit: " + "; ".join(candidates)
+        text += "\nIf it names a kind of product, its category is among: " + "; ".join(candidates)
     return text
 
 

@@ -45,7 +45,7 @@ class DraftedSegment:
         return {
             "request": self.draft.request,
             "rule": self.rule,
-            "words": self.words,
+            "in_words": self.words,
             "count": self.count,
             "as_of": self.as_of,
             "attempts": self.draft.attempts,

@@ -26,6 +26,9 @@ TEXT_OPS = ("=", "!=", "contains")
 LIST_OPS = ("in", "not in")
 PRESENCE_OPS = ("is set", "is not set")
 EVENT_TYPES = ("view", "click", "add_to_cart", "purchase", "rating", "search")
+MAX_LIST = 8
+"""Most items of a drafted list (rules under all/any, free text values): a small model that
+starts repeating itself is stopped by the grammar instead of running to its token limit."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,12 @@ def _text_rules(fields: list[FieldDoc]) -> list[dict[str, Any]]:
                 {
                     "field": {"enum": free},
                     "op": {"enum": list(LIST_OPS)},
-                    "value": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                    "value": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "minItems": 1,
+                        "maxItems": MAX_LIST,
+                    },
                 },
                 ("field", "op", "value"),
             )
@@ -131,7 +139,12 @@ def _text_rules(fields: list[FieldDoc]) -> list[dict[str, Any]]:
                 {
                     "field": {"const": doc.name},
                     "op": {"enum": list(LIST_OPS)},
-                    "value": {"type": "array", "items": values, "minItems": 1},
+                    "value": {
+                        "type": "array",
+                        "items": values,
+                        "minItems": 1,
+                        "maxItems": len(doc.values),
+                    },
                 },
                 ("field", "op", "value"),
             )
@@ -139,18 +152,24 @@ def _text_rules(fields: list[FieldDoc]) -> list[dict[str, Any]]:
     return rules
 
 
-def _event_spec(vocabulary: Vocabulary) -> dict[str, Any]:
+def _event_spec(vocabulary: Vocabulary, *, window: bool = True) -> dict[str, Any]:
+    """Which events: a type, optionally a category, a price range and (``window``) the
+    last N days. A funnel's follow-up has no window of its own (the funnel's hours are)."""
     properties: dict[str, Any] = {"type": {"enum": list(vocabulary.event_types)}}
     if vocabulary.categories:
         properties["category"] = {"enum": list(vocabulary.categories)}
     properties["min_price"] = {"type": "number"}
     properties["max_price"] = {"type": "number"}
-    properties["within_days"] = {"type": "integer", "minimum": 1}
+    if window:
+        properties["within_days"] = {"type": "integer", "minimum": 1}
     return _object(properties, ("type",))
 
 
 def rule_schema(vocabulary: Vocabulary) -> dict[str, Any]:
     """The JSON schema of a segment rule that names only what ``vocabulary`` holds.
+
+    Lists are bounded (an enumerated attribute's list by its number of values, others by
+    :data:`MAX_LIST`), so greedy decoding cannot loop on one value until it is cut off.
 
     Every rule it admits is in the shared rule format (see ``recmind.marketing.segments``);
     the converse does not hold (item ids, time comparisons and text ``contains`` on
@@ -159,8 +178,12 @@ def rule_schema(vocabulary: Vocabulary) -> dict[str, Any]:
     spec = {"$ref": "#/$defs/event_spec"}
     rule = {"$ref": "#/$defs/rule"}
     alternatives: list[dict[str, Any]] = [
-        _object({"all": {"type": "array", "items": rule, "minItems": 1}}, ("all",)),
-        _object({"any": {"type": "array", "items": rule, "minItems": 1}}, ("any",)),
+        _object(
+            {"all": {"type": "array", "items": rule, "minItems": 1, "maxItems": MAX_LIST}}, ("all",)
+        ),
+        _object(
+            {"any": {"type": "array", "items": rule, "minItems": 1, "maxItems": MAX_LIST}}, ("any",)
+        ),
         _object({"not": rule}, ("not",)),
     ]
     alternatives += _number_rules([f.name for f in vocabulary.by_kind("number")])
@@ -208,7 +231,7 @@ def rule_schema(vocabulary: Vocabulary) -> dict[str, Any]:
                 "funnel": _object(
                     {
                         "did": spec,
-                        "then_not": spec,
+                        "then_not": {"$ref": "#/$defs/follow_up"},
                         "within_hours": {"type": "number"},
                         "within_days": {"type": "integer", "minimum": 1},
                     },
@@ -222,7 +245,11 @@ def rule_schema(vocabulary: Vocabulary) -> dict[str, Any]:
     if vocabulary.segments:
         alternatives.append(_object({"segment": {"enum": list(vocabulary.segments)}}, ("segment",)))
     return {
-        "$defs": {"rule": {"anyOf": alternatives}, "event_spec": _event_spec(vocabulary)},
+        "$defs": {
+            "rule": {"anyOf": alternatives},
+            "event_spec": _event_spec(vocabulary),
+            "follow_up": _event_spec(vocabulary, window=False),
+        },
         # not a bare root "$ref": llama.cpp's converter would then skip "$defs"
         "anyOf": [rule],
     }

@@ -14,12 +14,14 @@ Conditions, all two-valued (see :mod:`.sql_fields`):
   ``customer_predictions`` (left-joined: a customer without a row has them unset);
 - derived day fields (``days_since_last_purchase`` ...) are correlated ``MAX``/``MIN``
   subqueries over the person's events before ``as_of``: exact at any moment;
-- event aggregates are ``user_id IN (SELECT user_id FROM events WHERE ... GROUP BY
-  user_id HAVING ...)``; when zero events satisfy the condition (``count < 3``) the
-  complement is used, ``NOT IN (... HAVING NOT ...)``, so people with no events count;
-- a funnel is ``IN (SELECT first.user_id ... WHERE NOT EXISTS (a follow-up within H
-  hours))``; only first events at least H hours before ``as_of`` count (the H hours have
-  passed), and a follow-up at the same moment or later within H hours cancels it;
+- event aggregates (count, sum of ``value``, exists; people without a matching event have
+  count and sum 0) are, on SQLite, subqueries correlated per customer (a seek into
+  ``events (user_id, event_type, timestamp)``), and on PostgreSQL one aggregate per
+  customer over the window's events, left-joined to the universe (hashed; the condition
+  then works under ``not`` and ``or`` alike);
+- a funnel selects people with a first event at least H hours before ``as_of`` and no
+  follow-up event at the same moment or up to H hours after it (``NOT EXISTS``); the
+  same two shapes per database as event aggregates;
 - ``{"segment": ID}`` inlines that segment's current rule, evaluated at the same moment
   (so a preview at any ``as_of`` is exact and needs no refresh first; cycles are refused);
 - ``{"consent": "email"}`` is ``users.consent_email`` true.
@@ -78,7 +80,6 @@ from recmind.marketing.segments.sql_fields import (
     DAY,
     HOUR,
     apply_op,
-    holds,
     json_present,
     json_value,
     text_contains,
@@ -141,6 +142,7 @@ class _Compiler:
         """Event conditions as per-customer correlated subqueries (SQLite) or as one
         grouped pass over the events (PostgreSQL); both select the same people."""
         self.joined: dict[str, NamedFromClause] = {}
+        self.aggregates: list[Subquery] = []
         self.stack: list[str] = []
 
     # --- the tables a rule reads besides the universe -------------------------------
@@ -156,7 +158,7 @@ class _Compiler:
 
     def from_clause(self) -> FromClause:
         clause: FromClause = self.u
-        for alias in self.joined.values():
+        for alias in (*self.joined.values(), *self.aggregates):
             clause = clause.outerjoin(alias, alias.c.user_id == self.u.c.user_id)
         return clause
 
@@ -276,25 +278,36 @@ class _Compiler:
         total: Any = (
             func.count() if rule.measure == "count" else func.coalesce(func.sum(e.c.value), 0.0)
         )
+        if rule.measure == "exists":
+            # Correlated EXISTS on both: SQLite seeks per customer, PostgreSQL plans it as
+            # a semi-join (an anti-join under "not"), hashed or by index as it costs.
+            mine = select(literal(1)).select_from(source)
+            return mine.where(e.c.user_id == self.u.c.user_id, *where).exists()
+        assert rule.op is not None
         if self.correlated:
             # SQLite: per customer, a seek into (user_id, event_type, timestamp): cost
             # follows the customers, not the events in the window (no big sort or hash).
-            mine = select(literal(1) if rule.measure == "exists" else total).select_from(source)
-            mine = mine.where(e.c.user_id == self.u.c.user_id, *where)
-            if rule.measure == "exists":
-                return mine.exists()
-            assert rule.op is not None
-            return apply_op(mine.scalar_subquery(), rule.op, rule.value, "number", self.dialect)
-        # PostgreSQL: one pass over the window's events, hashed (a correlated subplan per
-        # customer costs more there).
-        if rule.measure == "exists":
-            return self.u.c.user_id.in_(select(e.c.user_id).select_from(source).where(*where))
-        assert rule.op is not None
-        test = apply_op(total, rule.op, rule.value, "number", self.dialect)
-        grouped = select(e.c.user_id).select_from(source).where(*where).group_by(e.c.user_id)
-        if holds(0.0, rule.op, rule.value):
-            return self.u.c.user_id.not_in(grouped.having(not_(test)))
-        return self.u.c.user_id.in_(grouped.having(test))
+            count = select(total).select_from(source)
+            count = count.where(e.c.user_id == self.u.c.user_id, *where)
+            return apply_op(count.scalar_subquery(), rule.op, rule.value, "number", self.dialect)
+        # PostgreSQL: one pass over the window's events, aggregated per customer and
+        # left-joined (hashed, spilling to disk when large), so the condition can sit under
+        # a "not" or an "or"; a subplan per customer costs more there, and ``NOT IN
+        # (subquery)`` would rescan the subquery per customer once it outgrows work_mem.
+        grouped = (
+            select(e.c.user_id, total.label("total"))
+            .select_from(source)
+            .where(*where)
+            .group_by(e.c.user_id)
+        )
+        amount = func.coalesce(self.left_join(grouped).c.total, 0)
+        return apply_op(amount, rule.op, rule.value, "number", self.dialect)
+
+    def left_join(self, per_customer: Select[Any]) -> Subquery:
+        """``per_customer`` (one row per user_id) left-joined to the universe."""
+        found = per_customer.subquery(f"agg{len(self.aggregates)}")
+        self.aggregates.append(found)
+        return found
 
     def funnel(self, rule: FunnelRule) -> ColumnElement[bool]:
         funnel = rule.funnel
@@ -318,9 +331,7 @@ class _Compiler:
             .select_from(first_source)
             .where(*first_tests, first.c.timestamp <= self.as_of - hours, not_(follow_up))
         )
-        if self.correlated:
-            return starts.where(first.c.user_id == self.u.c.user_id).exists()
-        return self.u.c.user_id.in_(starts)
+        return starts.where(first.c.user_id == self.u.c.user_id).exists()
 
 
 def compile_rule(

@@ -27,6 +27,7 @@ from recmind.marketing.segments.repository import (
     stored_rules,
 )
 from recmind.marketing.segments.rules import Rule, segment_refs
+from recmind.marketing.segments.session import tune
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ def refresh_segment(
     known = stored_rules(store) if rules is None else rules
     selected = compile_rule(segment.parsed, as_of=moment, dialect=store.dialect, rules_of=known.get)
     with write_lock(store), store.engine.begin() as connection:
+        tune(connection)
         members, entered, exited = _apply(connection, segment_id, selected, moment)
         connection.execute(
             update(segments).where(segments.c.segment_id == segment_id).values(refreshed_at=moment)

@@ -22,6 +22,7 @@ from recmind.data.store import Store
 from recmind.marketing.segments.compiler import compile_rule, count_query, universe
 from recmind.marketing.segments.describe import describe
 from recmind.marketing.segments.rules import Rule
+from recmind.marketing.segments.session import reading
 from recmind.marketing.segments.validate import RulesOf
 
 SAMPLE_SIZE = 10
@@ -72,7 +73,7 @@ def count_members(
     """How many people the rule selects at ``as_of`` (default now): one COUNT query."""
     moment = time.time() if as_of is None else float(as_of)
     query = count_query(rule, as_of=moment, dialect=store.dialect, rules_of=rules_of)
-    with store.engine.connect() as connection:
+    with reading(store) as connection:
         return int(connection.execute(query).scalar_one())
 
 
@@ -118,7 +119,7 @@ def preview(
         .outerjoin(customer_predictions, customer_predictions.c.user_id == members.c.user_id)
     )
     everyone = select(func.count()).select_from(universe(moment))
-    with store.engine.connect() as connection:
+    with reading(store) as connection:
         rows = [dict(row._mapping) for row in connection.execute(query)]
         customers = int(connection.execute(everyone).scalar_one())
         features_as_of = connection.execute(select(func.max(customer_features.c.as_of))).scalar()

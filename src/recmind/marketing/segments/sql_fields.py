@@ -105,19 +105,3 @@ def apply_op(expr: Any, op: str, value: Any, kind: FieldType, dialect: str) -> C
 def _two_valued(test: ColumnElement[bool]) -> ColumnElement[bool]:
     """NULL (a field not set) as false, so that a negation is the exact complement."""
     return func.coalesce(test, false())
-
-
-def holds(actual: float, op: str, value: Any) -> bool:
-    """``actual OP value`` in Python, for numbers (used to tell whether zero satisfies an
-    aggregate's condition, which decides between IN and NOT IN)."""
-    if op == "between":
-        return bool(value[0] <= actual <= value[1])
-    found: bool = {
-        "=": actual == value,
-        "!=": actual != value,
-        "<": actual < value,
-        "<=": actual <= value,
-        ">": actual > value,
-        ">=": actual >= value,
-    }[op]
-    return found

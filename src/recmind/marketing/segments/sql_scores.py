@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select
 
 from recmind.data.schema import customer_features, customer_predictions
 from recmind.marketing.segments.catalogue import SCORES
@@ -50,14 +50,17 @@ class ScoreConditions:
         source = self.source
         value = source.c[self.column]
         ranked = select(func.count()).select_from(source).where(*self._population(source))
-        k = ((score - 1) * ranked.scalar_subquery() + (self.tiles - 1)) // self.tiles
+        # k - 1 = ceil((s - 1) * N / tiles) - 1 = ((s - 1) * N - 1) // tiles for N >= 1; with
+        # no ranked row it is -1 // tiles, which SQL's truncating division makes 0 (and the
+        # cut is then NULL): never a negative OFFSET.
+        offset = ((score - 1) * ranked.scalar_subquery() - 1) // self.tiles
         ordering = value.desc() if self.order == "desc" else value.asc()
         cut = (
             select(value)
             .where(*self._population(source))
             .order_by(ordering)
             .limit(1)
-            .offset(case((k > 0, k - 1), else_=0))
+            .offset(offset)
             .scalar_subquery()
         )
         mine = self.joined.c[self.column]
