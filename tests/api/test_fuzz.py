@@ -18,6 +18,7 @@ from tests.api.conftest import LiveServer
 from tests.serving.shop import import_shop, publish
 
 from recmind.config import LLMSettings
+from recmind.marketing.drafting import drafting_llm_settings
 from recmind.text.llm.factory import create_generator
 
 pytestmark = pytest.mark.slow
@@ -35,8 +36,9 @@ def test_no_5xx_and_every_response_matches_the_schema(live: LiveServer) -> None:
             time.sleep(0.2)
         assert client.readiness().ready
     # Drafting runs a language model per request: the smallest packaged one, and few examples.
+    # Built as the route builds it (drafting_llm_settings widens the context window).
     live.app.state.drafting_generator = create_generator(
-        LLMSettings(model="smollm2-135m", n_threads=1, cache=False),
+        drafting_llm_settings(LLMSettings(model="smollm2-135m", n_threads=1, cache=False)),
         seed=live.settings.seed,
         home=live.settings.home,
     )
