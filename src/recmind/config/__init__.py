@@ -11,6 +11,7 @@ section       environment                    module
 ``llm``       ``RECMIND_LLM__<FIELD>``       ``llm.py`` (text generation)
 ``models``    ``RECMIND_MODELS__<FIELD>``    ``models.py`` (model registry)
 ``customers`` ``RECMIND_CUSTOMERS__<FIELD>`` ``customers.py`` (customer features, segments)
+``marketing`` ``RECMIND_MARKETING__<FIELD>`` ``marketing.py`` (journeys, channels, consent)
 ``encoder``   ``RECMIND_ENCODER``            ``encoders.py`` (sentence encoder)
 ============= ============================== ==============================================
 
@@ -21,6 +22,7 @@ from recmind.config.api import DEFAULT_SECRET, ApiSettings
 from recmind.config.customers import CustomerSettings
 from recmind.config.encoders import BUILTIN_ENCODERS, DEFAULT_ENCODER, EncoderName
 from recmind.config.llm import LLMSettings, default_threads
+from recmind.config.marketing import MarketingSettings, SmtpSettings, WebhookSettings
 from recmind.config.models import ModelsSettings
 from recmind.config.serving import ServingSettings
 from recmind.config.settings import Settings, get_settings
@@ -33,9 +35,12 @@ __all__ = [
     "CustomerSettings",
     "EncoderName",
     "LLMSettings",
+    "MarketingSettings",
     "ModelsSettings",
     "ServingSettings",
     "Settings",
+    "SmtpSettings",
+    "WebhookSettings",
     "default_threads",
     "get_settings",
 ]

@@ -12,6 +12,7 @@ from recmind.config.api import ApiSettings
 from recmind.config.customers import CustomerSettings
 from recmind.config.encoders import DEFAULT_ENCODER, EncoderName
 from recmind.config.llm import LLMSettings
+from recmind.config.marketing import MarketingSettings
 from recmind.config.models import ModelsSettings
 from recmind.config.serving import ServingSettings
 
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
         default_factory=CustomerSettings,
         description="Customer features, predictions and segments "
         "(RECMIND_CUSTOMERS__REFRESH_SECONDS, ...).",
+    )
+    marketing: MarketingSettings = Field(
+        default_factory=MarketingSettings,
+        description="Journeys, campaigns, channels, consent and pressure "
+        "(RECMIND_MARKETING__SMTP__HOST, RECMIND_MARKETING__HOLDOUT_PERCENT, ...).",
     )
 
     @property

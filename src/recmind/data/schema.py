@@ -210,9 +210,189 @@ segment_members = Table(
     Index(None, "user_id"),
 )
 
+# --- Automated marketing (migration 0006): journeys, enrolments, campaigns, the outbox, ---
+# --- consent and suppression, tracking, and the catalogue changes that trigger journeys. ---
+
+journeys = Table(
+    "journeys",
+    metadata,
+    # A triggered flow. ``definition`` is the validated JSON of the journey file; every change
+    # is a new version (``journey_versions``); enrolments keep the version they entered.
+    Column("journey_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # active | paused | archived
+    Column("created_at", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
+journey_versions = Table(
+    "journey_versions",
+    metadata,
+    Column("journey_id", String(64), primary_key=True),
+    Column("version", BigInteger, primary_key=True),
+    Column("definition", Text, nullable=False),
+    Column("created_at", Double, nullable=False),
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    # One person's pass through one journey. The scheduler's work queue: ``state`` active with
+    # ``due_at`` set means the step ``step_id`` is to be taken at ``due_at``; a worker claims a
+    # row (``claimed_by`` until ``claimed_until``) before taking its step. ``entry_key`` makes
+    # entering idempotent (the triggering event, change or day).
+    Column("enrolment_id", String(64), primary_key=True),
+    Column("journey_id", String(64), nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("entry_key", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # active | completed | exited
+    Column("step_id", String(64)),
+    Column("due_at", Double),
+    Column("waiting_since", Double),
+    Column("context", Text),
+    Column("entered_at", Double, nullable=False),
+    Column("ended_at", Double),
+    Column("exit_reason", Text),
+    Column("claimed_by", String(64)),
+    Column("claimed_until", Double),
+    UniqueConstraint("journey_id", "user_id", "entry_key"),
+    Index(None, "state", "due_at"),
+    Index(None, "user_id", "journey_id", "entered_at"),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    # A one-off or scheduled send to a segment or audience (``definition``: audience, channel,
+    # template, recommendation slot).
+    Column("campaign_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # draft | scheduled | sending | sent | cancelled
+    Column("scheduled_at", Double),
+    Column("created_at", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+    Column("started_at", Double),
+    Column("finished_at", Double),
+    Column("claimed_by", String(64)),
+    Column("claimed_until", Double),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    # Every message, rendered and written here before any delivery. ``idempotency_key``
+    # (source, enrolment or person, step) makes a second write of the same message a no-op.
+    # ``status``: pending (to deliver at ``next_attempt_at``), sending (claimed), handoff (the
+    # channel has everything but the final commit: counted as delivered if the worker dies),
+    # sent, dead (given up: ``last_error``), skipped (a rule said no: ``skip_reason``).
+    Column("message_id", String(64), primary_key=True),
+    Column("idempotency_key", Text, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("source_kind", String(16), nullable=False),  # journey | campaign | test
+    Column("source_id", String(64), nullable=False),
+    Column("enrolment_id", String(64)),
+    Column("step_id", String(64)),
+    Column("recipient", Text),
+    Column("subject", Text),
+    Column("body_text", Text),
+    Column("body_html", Text),
+    Column("payload", Text),
+    Column("items", Text),
+    Column("status", String(16), nullable=False),
+    Column("skip_reason", Text),
+    Column("attempts", BigInteger, nullable=False, default=0),
+    Column("next_attempt_at", Double),
+    Column("last_error", Text),
+    Column("created_at", Double, nullable=False),
+    Column("sent_at", Double),
+    Column("read_at", Double),
+    Column("claimed_by", String(64)),
+    Column("claimed_until", Double),
+    UniqueConstraint("idempotency_key"),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "user_id", "channel", "sent_at"),
+    Index(None, "source_kind", "source_id"),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    # Per-channel consent beyond ``users.consent_email`` (push, sms, webhook, on-site), and
+    # the latest word on email too (a row here wins over the users column).
+    Column("user_id", ID, primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("granted", Boolean, nullable=False),
+    Column("updated_at", Double, nullable=False),
+    Column("source", Text),
+)
+
+suppressions = Table(
+    "suppressions",
+    metadata,
+    # Nobody here gets a message on ``channel`` (``*``: any): unsubscribed, bounced,
+    # complained or added by hand. Checked at send time.
+    Column("user_id", ID, primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("reason", String(32), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("source", Text),
+)
+
+message_events = Table(
+    "message_events",
+    metadata,
+    # What happened to a sent message: open (unreliable: privacy proxies open mail), click,
+    # unsubscribe, bounce, complaint.
+    Column("message_event_id", String(64), primary_key=True),
+    Column("message_id", String(64), nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("at", Double, nullable=False),
+    Column("url", Text),
+    Index(None, "message_id"),
+    Index(None, "user_id", "kind", "at"),
+)
+
+catalog_changes = Table(
+    "catalog_changes",
+    metadata,
+    # Item changes that journeys trigger on (back in stock, price drop, new arrival), written
+    # by every item write (API and import) with the values before and after.
+    Column("change_id", String(64), primary_key=True),
+    Column("item_id", ID, nullable=False),
+    Column("kind", String(16), nullable=False),  # created | price | stock
+    Column("old_value", Double),
+    Column("new_value", Double),
+    Column("changed_at", Double, nullable=False),
+    Index(None, "changed_at"),
+)
+
+marketing_cursors = Table(
+    "marketing_cursors",
+    metadata,
+    # How far a trigger scanner has read a stream (events, catalogue changes, segment entries).
+    Column("name", String(64), primary_key=True),
+    Column("position", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
 TABLES = {"items": items, "users": users, "events": events, "reviews": reviews}
 """The store's data tables by entity name, in import order (``api_keys``,
 ``tombstones`` and the derived customer and segment tables are not data)."""
 
-PERSONAL_DERIVED = (customer_features, customer_predictions, segment_members)
+PERSONAL_DERIVED = (
+    customer_features,
+    customer_predictions,
+    segment_members,
+    enrolments,
+    outbox,
+    consents,
+    suppressions,
+    message_events,
+)
 """Derived tables keyed by ``user_id``: an erasure deletes the person's rows from each."""

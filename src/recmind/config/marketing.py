@@ -1,0 +1,108 @@
+"""Settings of automated marketing (journeys, campaigns, channels, consent and pressure):
+``Settings.marketing``, environment prefix ``RECMIND_MARKETING__`` (a channel's own section is
+``RECMIND_MARKETING__SMTP__HOST``, ``RECMIND_MARKETING__WEBHOOK__URL``, ...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class SmtpSettings(BaseModel):
+    """The SMTP server email is handed to (a relay such as Postfix, or a provider's SMTP)."""
+
+    host: str = Field(default="127.0.0.1", description="SMTP server host.")
+    port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
+    username: str = Field(default="", description="Login name (empty: no authentication).")
+    password: str = Field(default="", description="Login password.")
+    starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
+    ssl: bool = Field(default=False, description="Connect over TLS from the start (port 465).")
+    sender: str = Field(
+        default="shop@example.com", description="The From address of marketing email."
+    )
+    sender_name: str = Field(default="", description="The From display name.")
+    timeout_seconds: float = Field(default=30.0, gt=0, description="Socket timeout.")
+    connections: int = Field(
+        default=4, ge=1, le=64, description="SMTP connections a worker keeps open at once."
+    )
+    dkim_domain: str = Field(default="", description="DKIM signing domain (empty: no DKIM).")
+    dkim_selector: str = Field(default="", description="DKIM selector.")
+    dkim_key_path: Path | None = Field(
+        default=None, description="PEM private key that signs the DKIM signature."
+    )
+
+
+class WebhookSettings(BaseModel):
+    """Messages of the webhook channel (a push or SMS provider, or the shop's own service)."""
+
+    url: str = Field(default="", description="Where messages are POSTed (empty: channel off).")
+    secret: str = Field(
+        default="",
+        description="HMAC-SHA256 key of the `X-Recmind-Signature` header (empty: unsigned).",
+    )
+    timeout_seconds: float = Field(default=10.0, gt=0, description="Request timeout.")
+
+
+class MarketingSettings(BaseModel):
+    """How the marketing engine sends, and the rules it never breaks."""
+
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The service's public address: unsubscribe and tracked links point here.",
+    )
+    journeys_dir: Path | None = Field(
+        default=None,
+        description="Journey files (YAML or JSON) that `recmind worker` applies at start.",
+    )
+    worker_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often an idle `recmind worker` looks for work."
+    )
+    claim_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="How long a worker holds a claimed step or message before another may "
+        "take it over (a worker that died).",
+    )
+    batch_size: int = Field(default=500, ge=1, description="Steps or messages claimed at once.")
+    max_attempts: int = Field(
+        default=8, ge=1, description="Delivery attempts before a message is dead-lettered."
+    )
+    retry_base_seconds: float = Field(
+        default=30.0, gt=0, description="First retry delay; doubles each attempt (with jitter)."
+    )
+    quiet_start_hour: int = Field(
+        default=21,
+        ge=0,
+        le=23,
+        description="Quiet hours begin at this local hour of the person's time zone (messages "
+        "wait for the end, never dropped).",
+    )
+    quiet_end_hour: int = Field(
+        default=8, ge=0, le=23, description="Quiet hours end at this local hour."
+    )
+    default_timezone: str = Field(
+        default="UTC", description="Time zone of people whose profile names none."
+    )
+    caps: list[str] = Field(
+        default_factory=lambda: ["email:2/1d", "email:5/7d", "webhook:3/1d", "*:8/7d"],
+        description="Frequency caps, CHANNEL:COUNT/WINDOW (window in h or d; channel `*`: all "
+        "channels together). A message over a cap is skipped with the reason.",
+    )
+    holdout_percent: float = Field(
+        default=5.0,
+        ge=0,
+        le=50,
+        description="Global holdout: this stable share of people gets no marketing message, so "
+        "that incrementality can be measured.",
+    )
+    attribution_days: float = Field(
+        default=5.0,
+        gt=0,
+        description="A purchase within this many days after a sent message is attributed to "
+        "the last such message (last touch).",
+    )
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="Email over SMTP.")
+    webhook: WebhookSettings = Field(
+        default_factory=WebhookSettings, description="Signed HTTP POST channel."
+    )
