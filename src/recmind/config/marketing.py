@@ -51,6 +51,16 @@ class MarketingSettings(BaseModel):
         default="http://127.0.0.1:8000",
         description="The service's public address: unsubscribe and tracked links point here.",
     )
+    shop_name: str = Field(default="recmind demo shop", description="Named in messages.")
+    shop_url: str = Field(
+        default="http://127.0.0.1:8000/shop",
+        description="The shop's address: item links in messages point below it.",
+    )
+    templates_dir: Path | None = Field(
+        default=None,
+        description="The shop's own message templates (Jinja2), used before the built-in ones "
+        "of the same name.",
+    )
     journeys_dir: Path | None = Field(
         default=None,
         description="Journey files (YAML or JSON) that `recmind worker` applies at start.",

@@ -96,3 +96,24 @@ class MessageComposer(Protocol):
     True when a new row was written, False when the key was already there."""
 
     def __call__(self, request: MessageRequest, *, now: float) -> bool: ...
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One row for the outbox (``recmind.marketing.outbox.store.enqueue``): rendered, with
+    its recipient (an email address, the webhook's person id, or the user id on-site)."""
+
+    idempotency_key: str
+    user_id: str
+    channel: Channel
+    source_kind: SourceKind
+    source_id: str
+    recipient: str | None
+    rendered: RenderedMessage
+    enrolment_id: str | None = None
+    step_id: str | None = None
+    not_before: float | None = None
+
+    @property
+    def message_id(self) -> str:
+        return message_id_for(self.idempotency_key)
