@@ -56,6 +56,19 @@ class MarketingSettings(BaseModel):
         default="http://127.0.0.1:8000/shop",
         description="The shop's address: item links in messages point below it.",
     )
+    currency: str = Field(
+        default="USD",
+        min_length=3,
+        max_length=3,
+        description="ISO 4217 code prices are shown in (USD: $12.50; an unknown code: "
+        "12.50 CHF).",
+    )
+    push_max_chars: int = Field(
+        default=160,
+        ge=20,
+        le=2000,
+        description="Hard length limit of a webhook/push message's text (an SMS is 160).",
+    )
     templates_dir: Path | None = Field(
         default=None,
         description="The shop's own message templates (Jinja2), used before the built-in ones "
