@@ -4,9 +4,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+CAP_PATTERN = re.compile(r"^(?P<channel>\*|[a-z]+):(?P<count>\d+)/(?P<amount>\d+)(?P<unit>[hd])$")
+"""A frequency cap, ``CHANNEL:COUNT/WINDOW``: ``email:2/1d``, ``*:8/7d``, ``webhook:1/12h``."""
 
 
 class SmtpSettings(BaseModel):
@@ -60,8 +65,7 @@ class MarketingSettings(BaseModel):
         default="USD",
         min_length=3,
         max_length=3,
-        description="ISO 4217 code prices are shown in (USD: $12.50; an unknown code: "
-        "12.50 CHF).",
+        description="ISO 4217 code prices are shown in (USD: $12.50; an unknown code: 12.50 CHF).",
     )
     push_max_chars: int = Field(
         default=160,
@@ -119,6 +123,16 @@ class MarketingSettings(BaseModel):
         description="Global holdout: this stable share of people gets no marketing message, so "
         "that incrementality can be measured.",
     )
+    holdout_salt: str = Field(
+        default="recmind-holdout-v1",
+        description="Salt of the holdout assignment (a hash of salt and user id): changing it "
+        "draws a new holdout, so keep it fixed while a measurement runs.",
+    )
+    unsubscribe_mailbox: str = Field(
+        default="",
+        description="Address of a `mailto:` List-Unsubscribe next to the one-click URL (empty: "
+        "URL only).",
+    )
     attribution_days: float = Field(
         default=5.0,
         gt=0,
@@ -129,3 +143,34 @@ class MarketingSettings(BaseModel):
     webhook: WebhookSettings = Field(
         default_factory=WebhookSettings, description="Signed HTTP POST channel."
     )
+
+    @field_validator("caps")
+    @classmethod
+    def _caps_are_well_formed(cls, caps: list[str]) -> list[str]:
+        """A bad cap is refused when the settings load, not at the first send."""
+        for text in caps:
+            found = CAP_PATTERN.match(text.strip())
+            if found is None:
+                raise ValueError(
+                    f"cap {text!r} is not CHANNEL:COUNT/WINDOW (e.g. email:2/1d, *:8/7d; "
+                    "window in h or d)"
+                )
+            if found["channel"] not in ("*", "email", "webhook", "onsite"):
+                raise ValueError(
+                    f"cap {text!r}: unknown channel {found['channel']!r} "
+                    "(email, webhook, onsite or *)"
+                )
+            if int(found["amount"]) == 0:
+                raise ValueError(f"cap {text!r}: the window must be longer than zero")
+        return [text.strip() for text in caps]
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone_exists(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {name!r} (an IANA name such as Europe/Paris)"
+            ) from exc
+        return name
