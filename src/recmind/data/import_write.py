@@ -9,6 +9,7 @@ name that the store does not know are created, with the first time they were see
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,13 @@ import orjson
 import pandas as pd
 
 from recmind.data.bulk import BulkWriter
+from recmind.data.catalog_changes import (
+    CHANGE_COLUMNS,
+    MISSING,
+    begin_bulk,
+    bulk_stored_values,
+    diff_items,
+)
 from recmind.data.store import Store
 from recmind.data.validate import Validated
 
@@ -121,7 +129,30 @@ def _upsert(store: Store, table: str, key: str, validated: Validated) -> WriteOu
 
 
 def write_items(store: Store, validated: Validated) -> WriteOutcome:
-    return _upsert(store, "items", "item_id", validated)
+    """Upsert items and record their catalogue changes in the same transaction (the
+    values before are read for the whole chunk at once: :mod:`.catalog_changes`)."""
+    clean = validated.clean
+    unique = clean.drop_duplicates("item_id", keep="last")
+    columns = ["item_id", *(c for c in validated.present if c != "item_id")]
+    rows = _rows(unique, columns)
+    now = time.time()
+    with store.raw_connection() as connection:
+        begin_bulk(connection, store.dialect)
+        ids = [row[0] for row in rows]
+        before = bulk_stored_values(connection, store.dialect, ids)
+        bulk = BulkWriter(connection, store.dialect)
+        changed = bulk.upsert("items", "item_id", columns, rows)
+        where = {name: columns.index(name) for name in ("price", "stock") if name in columns}
+        after = [
+            (
+                row[0],
+                row[where["price"]] if "price" in where else MISSING,
+                row[where["stock"]] if "stock" in where else MISSING,
+            )
+            for row in rows
+        ]
+        bulk.insert_ignore("catalog_changes", CHANGE_COLUMNS, diff_items(before, after, now=now))
+    return WriteOutcome(imported=changed, duplicates=len(clean) - changed)
 
 
 def write_users(store: Store, validated: Validated) -> WriteOutcome:

@@ -18,6 +18,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from recmind.config import Settings
+from recmind.data.catalog_changes import (
+    diff_items,
+    record_changes,
+    record_delete,
+    stored_values,
+)
 from recmind.data.online_checks import (
     MAX_BIGINT,
     TOO_LARGE,
@@ -132,7 +138,14 @@ def _upsert(store: Store, table: Table, key: str, row: dict[str, Any]) -> None:
         index_elements=[key], set_={c: statement.excluded[c] for c in row if c != key}
     )
     with write_lock(store), store.engine.begin() as connection:
-        connection.execute(statement)
+        if table is items:
+            # The catalogue change (created, price, stock) commits with the write.
+            before = stored_values(connection, row[key])
+            after = [(row[key], row["price"], row["stock"])]
+            connection.execute(statement)
+            record_changes(connection, diff_items(before, after, now=time.time()))
+        else:
+            connection.execute(statement)
 
 
 def put_record(
@@ -173,5 +186,6 @@ def patch_record(
 def delete_item(store: Store, item_id: str) -> bool:
     """Remove an item from the catalogue (its past events stay: they are history)."""
     with write_lock(store), store.engine.begin() as connection:
+        record_delete(connection, item_id, now=time.time())
         result = connection.execute(delete(items).where(items.c.item_id == item_id))
     return bool(result.rowcount)
