@@ -67,6 +67,18 @@ class MarketingSettings(BaseModel):
         max_length=3,
         description="ISO 4217 code prices are shown in (USD: $12.50; an unknown code: 12.50 CHF).",
     )
+    exclude_bought_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="A message never recommends what the person bought in this many days "
+        "(replenishment reminders aside).",
+    )
+    new_arrival_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="An item created this recently is a new arrival (for new-arrival "
+        "messages, in the person's categories).",
+    )
     push_max_chars: int = Field(
         default=160,
         ge=20,
