@@ -1,0 +1,137 @@
+"""Frequency caps: at most COUNT messages per person on a channel within a sliding window.
+
+A cap is written ``CHANNEL:COUNT/WINDOW``: ``email:2/1d`` (two emails a day), ``*:8/7d``
+(eight messages a week on all channels together). The settings refuse a malformed cap when
+they load (:data:`recmind.config.marketing.CAP_PATTERN`); :func:`parse_cap` turns one into a
+:class:`Cap`.
+
+What counts: the person's outbox rows with status ``sent`` or ``handoff`` (handed to the
+channel: counted as sent even if the worker died before recording it), other than test sends,
+whose moment (``sent_at``, else ``created_at``) lies in ``[now - window, now]``. Messages let
+through earlier in the same batch count too (:class:`CapCounter`), so a batch holding several
+messages for one person cannot go over the cap.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, case, func, select
+
+from recmind.config.marketing import CAP_PATTERN
+from recmind.data.schema import outbox
+from recmind.marketing.policy.sql import chunks
+
+COUNTED_STATUSES = ("sent", "handoff")
+UNIT_SECONDS = {"h": 3600.0, "d": 86400.0}
+
+
+class CapError(ValueError):
+    """A cap that is not ``CHANNEL:COUNT/WINDOW``."""
+
+
+@dataclass(frozen=True)
+class Cap:
+    """At most ``count`` messages on ``channel`` (``*``: any) within ``window_seconds``."""
+
+    channel: str
+    count: int
+    window_seconds: float
+    text: str
+
+    def applies_to(self, channel: str) -> bool:
+        return self.channel in ("*", channel)
+
+
+def parse_cap(text: str) -> Cap:
+    """``"email:2/1d"`` -> ``Cap("email", 2, 86400.0, "email:2/1d")``."""
+    found = CAP_PATTERN.match(text.strip())
+    if found is None:
+        raise CapError(
+            f"cap {text!r} is not CHANNEL:COUNT/WINDOW (e.g. email:2/1d, *:8/7d; window in h or d)"
+        )
+    window = int(found["amount"]) * UNIT_SECONDS[found["unit"]]
+    if window <= 0:
+        raise CapError(f"cap {text!r}: the window must be longer than zero")
+    return Cap(found["channel"], int(found["count"]), window, text.strip())
+
+
+def parse_caps(texts: Iterable[str]) -> list[Cap]:
+    return [parse_cap(t) for t in texts]
+
+
+class CapCounter:
+    """Each person's counted messages per cap, read once for a batch, then kept current as
+    the batch's messages are let through."""
+
+    def __init__(self, caps: Sequence[Cap], counts: dict[str, list[int]]) -> None:
+        self.caps = list(caps)
+        self._counts: defaultdict[str, list[int]] = defaultdict(
+            lambda: [0] * len(self.caps), counts
+        )
+
+    @classmethod
+    def load(
+        cls,
+        connection: Connection,
+        caps: Sequence[Cap],
+        user_ids: Sequence[str],
+        *,
+        now: float,
+    ) -> CapCounter:
+        """Count the outbox for ``user_ids``: one grouped query per chunk of people, every cap
+        a conditional sum over the widest window."""
+        if not caps or not user_ids:
+            return cls(caps, {})
+        moment = func.coalesce(outbox.c.sent_at, outbox.c.created_at)
+        sums = [
+            func.sum(
+                case(
+                    (
+                        and_(
+                            moment >= now - cap.window_seconds,
+                            *([] if cap.channel == "*" else [outbox.c.channel == cap.channel]),
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            )
+            for cap in caps
+        ]
+        widest = max(cap.window_seconds for cap in caps)
+        counts: dict[str, list[int]] = {}
+        for part in chunks(user_ids):
+            query = (
+                select(outbox.c.user_id, *sums)
+                .where(
+                    outbox.c.user_id.in_(part),
+                    outbox.c.status.in_(COUNTED_STATUSES),
+                    outbox.c.source_kind != "test",
+                    moment >= now - widest,
+                    moment <= now,
+                )
+                .group_by(outbox.c.user_id)
+            )
+            for row in connection.execute(query):
+                counts[row[0]] = [int(v or 0) for v in row[1:]]
+        return cls(caps, counts)
+
+    def reached(self, user_id: str, channel: str) -> Cap | None:
+        """The first cap another message on ``channel`` would break, or None."""
+        counts = self._counts.get(user_id)
+        if counts is None:
+            return next((c for c in self.caps if c.applies_to(channel) and c.count <= 0), None)
+        for cap, count in zip(self.caps, counts, strict=True):
+            if cap.applies_to(channel) and count >= cap.count:
+                return cap
+        return None
+
+    def record(self, user_id: str, channel: str) -> None:
+        """Count a message let through now (later messages of the batch see it)."""
+        counts = self._counts[user_id]
+        for index, cap in enumerate(self.caps):
+            if cap.applies_to(channel):
+                counts[index] += 1
