@@ -1,0 +1,338 @@
+"""Outbox rows: writing them, claiming due ones for a worker, and every state transition.
+
+States (``outbox.status``)::
+
+    pending --claim--> sending --handoff--> handoff --reply--> sent
+       ^                  |                    |
+       |   retry/defer    |                    +--> dead (refused after the data) / pending
+       +------------------+--> dead | skipped
+
+- ``pending``: due at ``next_attempt_at``;
+- ``sending``: claimed by ``claimed_by`` until ``claimed_until`` (a claim that expired belongs
+  to a worker that died: the row is claimed again, see :func:`claim_due`);
+- ``handoff``: the channel holds everything but the final commit (email: all of DATA but the
+  closing dot). A ``handoff`` row whose claim expired counts as delivered and is never sent
+  again (:mod:`recmind.marketing.outbox.recovery`);
+- ``sent``, ``dead`` (``last_error`` says why), ``skipped`` (``skip_reason``: a send-time rule
+  said no).
+
+Claims: PostgreSQL takes rows with ``FOR UPDATE SKIP LOCKED`` (several workers at once never
+take the same row); SQLite has one writer at a time, so a claim is one ``BEGIN IMMEDIATE``
+transaction. Every later transition is guarded by ``claimed_by``: a worker whose claim was
+taken over (it stalled past ``claimed_until`` and another worker claimed the row) changes
+nothing and, for email, abandons the message before its final dot.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import orjson
+
+from recmind.data.bulk import BulkWriter
+from recmind.data.store import Store
+from recmind.data.write_lock import write_lock
+from recmind.marketing.messages import CHANNELS, OutboxMessage
+
+PENDING = "pending"
+SENDING = "sending"
+HANDOFF = "handoff"
+SENT = "sent"
+DEAD = "dead"
+SKIPPED = "skipped"
+STATUSES = (PENDING, SENDING, HANDOFF, SENT, DEAD, SKIPPED)
+SOURCE_KINDS = ("journey", "campaign", "test")
+MAX_BACKOFF_SECONDS = 6 * 3600.0
+"""The longest wait between two attempts, whatever the attempt count."""
+
+ROW_COLUMNS = (
+    "message_id",
+    "idempotency_key",
+    "user_id",
+    "channel",
+    "source_kind",
+    "source_id",
+    "enrolment_id",
+    "step_id",
+    "recipient",
+    "subject",
+    "body_text",
+    "body_html",
+    "payload",
+    "items",
+    "status",
+    "skip_reason",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "created_at",
+    "sent_at",
+    "read_at",
+    "claimed_by",
+    "claimed_until",
+)
+_INSERTED = (*ROW_COLUMNS[:18], "created_at")
+_SELECTED = ", ".join(ROW_COLUMNS)
+
+
+class OutboxError(ValueError):
+    """A message that cannot be written (unknown channel or source kind)."""
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _row(message: OutboxMessage, now: float) -> tuple[Any, ...]:
+    if message.channel not in CHANNELS:
+        raise OutboxError(f"{message.idempotency_key}: unknown channel {message.channel!r}")
+    if message.source_kind not in SOURCE_KINDS:
+        raise OutboxError(f"{message.idempotency_key}: unknown source kind {message.source_kind!r}")
+    rendered = message.rendered
+    due = now if message.not_before is None else max(now, float(message.not_before))
+    return (
+        message.message_id,
+        message.idempotency_key,
+        message.user_id,
+        message.channel,
+        message.source_kind,
+        message.source_id,
+        message.enrolment_id,
+        message.step_id,
+        message.recipient,
+        rendered.subject,
+        rendered.body_text,
+        rendered.body_html,
+        _json(dict(rendered.payload)),
+        _json(list(rendered.items)),
+        PENDING,
+        None,
+        0,
+        due,
+        now,
+    )
+
+
+def enqueue(store: Store, messages: Sequence[OutboxMessage], *, now: float) -> int:
+    """Write ``messages`` as pending rows (due at ``now``, or at their ``not_before``) in one
+    transaction; returns how many rows are new. A message whose idempotency key is already
+    in the outbox (whatever its state) is left alone: ``INSERT ... ON CONFLICT DO NOTHING``
+    on both dialects, through ``COPY`` on PostgreSQL, so 100,000 rows take seconds."""
+    rows = [_row(m, now) for m in messages]
+    if not rows:
+        return 0
+    with write_lock(store), store.raw_connection() as connection:
+        return BulkWriter(connection, store.dialect).insert_ignore("outbox", _INSERTED, rows)
+
+
+# --- the raw-connection helpers every transition shares --------------------------------
+
+
+def _sql(store: Store, statement: str) -> str:
+    """``?`` placeholders in the connection's own style (psycopg: ``%s``)."""
+    return statement.replace("?", "%s") if store.dialect == "postgresql" else statement
+
+
+def _in(store: Store, count: int) -> str:
+    """The ``IN`` list of ``count`` ids: one array parameter on PostgreSQL."""
+    return "= ANY(%s)" if store.dialect == "postgresql" else f"IN ({', '.join('?' * count)})"
+
+
+def _ids(store: Store, ids: Sequence[str]) -> tuple[Any, ...]:
+    return (list(ids),) if store.dialect == "postgresql" else tuple(ids)
+
+
+@contextmanager
+def _writing(store: Store, *, relaxed: bool = False) -> Iterator[Any]:
+    """A cursor in one write transaction (SQLite: ``BEGIN IMMEDIATE`` under the process's
+    write lock). ``relaxed``: the commit does not wait for the disk (SQLite
+    ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``): it survives the
+    worker's death, which is what the hand-off needs, but not the machine's."""
+    with write_lock(store), store.raw_connection() as connection:
+        cursor = connection.cursor()
+        try:
+            if store.dialect == "sqlite":
+                if relaxed:
+                    cursor.execute("PRAGMA synchronous=NORMAL")
+                if not connection.in_transaction:
+                    cursor.execute("BEGIN IMMEDIATE")
+            elif relaxed:
+                cursor.execute("SET LOCAL synchronous_commit TO off")
+            yield cursor
+            connection.commit()
+        finally:
+            if store.dialect == "sqlite" and relaxed:
+                if connection.in_transaction:
+                    connection.rollback()
+                cursor.execute("PRAGMA synchronous=FULL")
+            cursor.close()
+
+
+def _dicts(cursor: Any) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- claiming -----------------------------------------------------------------------------
+
+
+def claim_due(
+    store: Store, *, worker_id: str, now: float, limit: int, claim_seconds: float
+) -> list[dict[str, Any]]:
+    """Claim up to ``limit`` rows for ``worker_id`` until ``now + claim_seconds``: first
+    ``sending`` rows whose claim expired (their worker died before the hand-off, so the
+    channel never took them), then ``pending`` rows due at ``now``, oldest due first. Each
+    claim counts one attempt. Returns the claimed rows (every column), oldest due first."""
+    until = now + claim_seconds
+    postgres = store.dialect == "postgresql"
+    lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
+    selects = (
+        f"SELECT message_id FROM outbox WHERE status = '{SENDING}' AND claimed_until < ? "
+        f"ORDER BY claimed_until LIMIT ?{lock}",
+        f"SELECT message_id FROM outbox WHERE status = '{PENDING}' AND next_attempt_at <= ? "
+        f"ORDER BY next_attempt_at LIMIT ?{lock}",
+    )
+    claimed: list[dict[str, Any]] = []
+    with _writing(store) as cursor:
+        for select in selects:
+            wanted = limit - len(claimed)
+            if wanted <= 0:
+                break
+            statement = (
+                f"UPDATE outbox SET status = '{SENDING}', claimed_by = ?, claimed_until = ?, "
+                f"attempts = attempts + 1 WHERE message_id IN ({select}) RETURNING {_SELECTED}"
+            )
+            cursor.execute(_sql(store, statement), (worker_id, until, now, wanted))
+            claimed.extend(_dicts(cursor))
+    claimed.sort(key=lambda r: (float(r["next_attempt_at"] or 0.0), str(r["message_id"])))
+    return claimed
+
+
+def mark_handoff(
+    store: Store,
+    message_ids: Sequence[str],
+    *,
+    worker_id: str,
+    now: float,
+    claim_seconds: float,
+) -> set[str]:
+    """Record that the channel now holds these messages, all but the final commit; returns
+    the ids that were still this worker's claim (the others were taken over: the caller must
+    abandon them). ``sent_at`` is set here, so caps count a message from its hand-off.
+
+    The commit is relaxed (see :func:`_writing`): it is durable against the worker's death
+    as soon as it is written, and the window between this commit and the channel's final
+    commit is what recovery cannot see into; not waiting for the disk keeps it short."""
+    if not message_ids:
+        return set()
+    statement = (
+        f"UPDATE outbox SET status = '{HANDOFF}', sent_at = ?, claimed_until = ? "
+        f"WHERE message_id {_in(store, len(message_ids))} AND status = '{SENDING}' "
+        "AND claimed_by = ? RETURNING message_id"
+    )
+    with _writing(store, relaxed=True) as cursor:
+        cursor.execute(
+            _sql(store, statement),
+            (now, now + claim_seconds, *_ids(store, message_ids), worker_id),
+        )
+        return {str(r[0]) for r in cursor.fetchall()}
+
+
+# --- settling what a worker claimed --------------------------------------------------------
+
+SettlementKind = Literal["sent", "retry", "dead", "skipped", "deferred", "release"]
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What became of one claimed message.
+
+    ``sent`` (``note``: a remark kept in ``last_error``, e.g. an unconfirmed reply),
+    ``retry`` (``reason``: the error; back-off from ``attempts``, dead after the last one),
+    ``dead`` (``reason``), ``skipped`` (``reason``: the rule), ``deferred`` (``until`` and
+    ``reason``: back to pending without spending an attempt), ``release`` (back to pending
+    as it was: claimed but not tried)."""
+
+    message_id: str
+    kind: SettlementKind
+    reason: str | None = None
+    until: float | None = None
+    attempts: int = 1
+
+
+def backoff_seconds(attempt: int, base: float, rng: random.Random | None = None) -> float:
+    """The wait after failed attempt number ``attempt`` (1-based): ``base * 2**(attempt-1)``
+    times a random factor in [0.5, 1.5) (jitter: workers that failed together do not retry
+    together), at most :data:`MAX_BACKOFF_SECONDS`."""
+    draw = (rng or random).random()
+    return min(MAX_BACKOFF_SECONDS, base * 2.0 ** max(0, attempt - 1) * (0.5 + draw))
+
+
+def _values(
+    settlement: Settlement, *, now: float, max_attempts: int, retry_base: float
+) -> tuple[Any, ...]:
+    """``(status, next_attempt_at, last_error, skip_reason, sent_at, attempts)``; ``sent_at``
+    None clears it (a message handed over, then refused, was not sent)."""
+    kind, reason, attempts = settlement.kind, settlement.reason, settlement.attempts
+    if kind == "sent":
+        return (SENT, None, reason, None, now, attempts)
+    if kind == "retry":
+        if attempts >= max_attempts:
+            gave_up = f"{reason} (attempt {attempts} of {max_attempts})"
+            return (DEAD, None, gave_up, None, None, attempts)
+        wait = backoff_seconds(attempts, retry_base)
+        return (PENDING, now + wait, reason, None, None, attempts)
+    if kind == "dead":
+        return (DEAD, None, reason, None, None, attempts)
+    if kind == "skipped":
+        return (SKIPPED, None, None, reason, None, attempts)
+    if kind == "deferred":
+        until = now if settlement.until is None else settlement.until
+        return (PENDING, until, f"deferred: {reason}", None, None, max(0, attempts - 1))
+    return (PENDING, now, None, None, None, max(0, attempts - 1))
+
+
+def settle(
+    store: Store,
+    settlements: Sequence[Settlement],
+    *,
+    worker_id: str,
+    now: float,
+    max_attempts: int,
+    retry_base_seconds: float,
+) -> int:
+    """Record ``settlements`` in one transaction; only rows still claimed by ``worker_id``
+    (``sending`` or ``handoff``) change, and their claim is cleared. A ``sent`` row keeps
+    the ``sent_at`` of its hand-off. Returns the rows changed."""
+    if not settlements:
+        return 0
+    statement = _sql(
+        store,
+        "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, skip_reason = ?, "
+        "sent_at = CASE WHEN CAST(? AS DOUBLE PRECISION) IS NULL THEN NULL "
+        "ELSE COALESCE(sent_at, ?) END, attempts = ?, "
+        "claimed_by = NULL, claimed_until = NULL "
+        f"WHERE message_id = ? AND claimed_by = ? AND status IN ('{SENDING}', '{HANDOFF}')",
+    )
+    params = []
+    for s in settlements:
+        status, due, error, skip, sent_at, attempts = _values(
+            s, now=now, max_attempts=max_attempts, retry_base=retry_base_seconds
+        )
+        params.append((status, due, error, skip, sent_at, sent_at, attempts, s.message_id,
+                       worker_id))  # fmt: skip
+    with _writing(store) as cursor:
+        cursor.executemany(statement, params)
+        return max(0, int(cursor.rowcount))
+
+
+def row_mapping(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An outbox row with ``payload`` and ``items`` parsed from their JSON."""
+    out = dict(row)
+    out["payload"] = orjson.loads(row["payload"]) if row.get("payload") else {}
+    out["items"] = orjson.loads(row["items"]) if row.get("items") else []
+    return out
