@@ -23,6 +23,11 @@ class SmtpSettings(BaseModel):
     password: str = Field(default="", description="Login password.")
     starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
     ssl: bool = Field(default=False, description="Connect over TLS from the start (port 465).")
+    tls_ca_file: Path | None = Field(
+        default=None,
+        description="CA certificates (PEM) that verify the server's certificate under STARTTLS "
+        "or SSL (empty: the system's; a private relay's own CA goes here).",
+    )
     sender: str = Field(
         default="shop@example.com", description="The From address of marketing email."
     )
@@ -96,6 +101,19 @@ class MarketingSettings(BaseModel):
     )
     worker_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often an idle `recmind worker` looks for work."
+    )
+    trigger_overlap_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        description="Journey triggers re-read this much of the event stream before their "
+        "cursor, so events that arrive late (dated earlier than ones already read) still "
+        "trigger; nobody enters twice for the same event.",
+    )
+    trigger_scan_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the triggers that look at everyone (date attributes, "
+        "inactivity, churn risk) run; event and catalogue triggers run every round.",
     )
     claim_seconds: float = Field(
         default=120.0,
