@@ -17,6 +17,7 @@ from recmind.cli import (
     explain_cmd,
     generate_cmd,
     import_cmd,
+    journeys_cmd,
     keys_cmd,
     models_cmd,
     profile_cmd,
@@ -57,3 +58,4 @@ segments_cmd.register(app)
 draft_cmd.register()
 audiences_cmd.register(app)
 clv_cmd.register(app)
+journeys_cmd.register(app)
