@@ -279,6 +279,7 @@ campaigns = Table(
     Column("finished_at", Double),
     Column("claimed_by", String(64)),
     Column("claimed_until", Double),
+    Column("last_error", Text),  # why a campaign could not run (it is then cancelled)
 )
 
 outbox = Table(

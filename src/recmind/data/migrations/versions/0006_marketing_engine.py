@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.Double(), nullable=True),
         sa.Column("claimed_by", sa.String(64), nullable=True),
         sa.Column("claimed_until", sa.Double(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("campaign_id", name="pk_campaigns"),
     )
     op.create_table(
