@@ -3,7 +3,8 @@
 ``Client(base_url, api_key)`` speaks to ``recmind serve``; one mixin per group of routes
 (``data``: events, items, users, privacy; ``serving``: recommendations, similar items, models;
 ``jobs``: texts the language model writes in the background, and waiting for them;
-``marketing``: segments and customers; ``audiences``: likely buyers and look-alikes).
+``marketing``: segments and customers; ``audiences``: likely buyers and look-alikes;
+``journeys``: triggered flows, their versions and statistics).
 """
 
 from __future__ import annotations
@@ -12,11 +13,20 @@ from recmind.client.audiences import AudienceRoutes
 from recmind.client.base import ApiError, BaseClient
 from recmind.client.data import DataRoutes
 from recmind.client.jobs import JobFailedError, JobRoutes, JobTimeoutError
+from recmind.client.journeys import JourneyRoutes
 from recmind.client.marketing import MarketingRoutes
 from recmind.client.serving import ServingRoutes
 
 
-class Client(DataRoutes, ServingRoutes, JobRoutes, MarketingRoutes, AudienceRoutes, BaseClient):
+class Client(
+    DataRoutes,
+    ServingRoutes,
+    JobRoutes,
+    MarketingRoutes,
+    AudienceRoutes,
+    JourneyRoutes,
+    BaseClient,
+):
     """Every route of the service (see ``/docs`` on a running server)."""
 
 

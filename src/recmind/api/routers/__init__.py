@@ -13,6 +13,7 @@ from recmind.api.routers import (
     health,
     items,
     jobs,
+    journeys,
     keys,
     models,
     privacy,
@@ -36,4 +37,5 @@ ROUTERS: list[APIRouter] = [
     segments.router,
     customers.router,
     audiences.router,
+    journeys.router,
 ]
