@@ -64,7 +64,8 @@ def scan_journey(
                 return 0
             since = position
         else:
-            since = position - marketing.trigger_overlap_seconds
+            # late arrivals are re-read, but nothing from before the journey existed
+            since = max(position - marketing.trigger_overlap_seconds, journey.created_at)
         context = ScanContext(
             connection=connection,
             dialect=store.dialect,
