@@ -9,13 +9,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert
-
-from recmind.config import Settings
-from recmind.data.schema import tombstones
-from recmind.data.store import Store
-from recmind.data.tombstones import subject_of
-from recmind.marketing.journeys.repository import set_status
-from recmind.marketing.journeys.triggers import scan_triggers
 from tests.marketing.journeys.runtime_helpers import (
     DAY,
     T0,
@@ -27,6 +20,13 @@ from tests.marketing.journeys.runtime_helpers import (
     suppress,
     user,
 )
+
+from recmind.config import Settings
+from recmind.data.schema import tombstones
+from recmind.data.store import Store
+from recmind.data.tombstones import subject_of
+from recmind.marketing.journeys.repository import set_status
+from recmind.marketing.journeys.triggers import scan_triggers
 
 SEND = [{"id": "hello", "type": "send", "channel": "email", "template": "cart_abandonment"}]
 

@@ -10,12 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
-
-from recmind.config import Settings
-from recmind.data.record_writes import patch_record, put_record
-from recmind.data.schema import customer_features, customer_predictions
-from recmind.data.store import Store
-from recmind.marketing.journeys.triggers import scan_triggers
 from tests.marketing.journeys.runtime_helpers import (
     DAY,
     HOUR,
@@ -26,6 +20,12 @@ from tests.marketing.journeys.runtime_helpers import (
     member,
     user,
 )
+
+from recmind.config import Settings
+from recmind.data.record_writes import patch_record, put_record
+from recmind.data.schema import customer_features, customer_predictions
+from recmind.data.store import Store
+from recmind.marketing.journeys.triggers import scan_triggers
 
 WAIT = [{"id": "pause", "type": "wait", "duration": "1h"}]
 
