@@ -132,7 +132,7 @@ def enqueue(store: Store, messages: Sequence[OutboxMessage], *, now: float) -> i
 # --- the raw-connection helpers every transition shares --------------------------------
 
 
-def _sql(store: Store, statement: str) -> str:
+def dialect_sql(store: Store, statement: str) -> str:
     """``?`` placeholders in the connection's own style (psycopg: ``%s``)."""
     return statement.replace("?", "%s") if store.dialect == "postgresql" else statement
 
@@ -147,7 +147,7 @@ def _ids(store: Store, ids: Sequence[str]) -> tuple[Any, ...]:
 
 
 @contextmanager
-def _writing(store: Store, *, relaxed: bool = False) -> Iterator[Any]:
+def writing(store: Store, *, relaxed: bool = False) -> Iterator[Any]:
     """A cursor in one write transaction (SQLite: ``BEGIN IMMEDIATE`` under the process's
     write lock). ``relaxed``: the commit does not wait for the disk (SQLite
     ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``): it survives the
@@ -197,7 +197,7 @@ def claim_due(
         f"ORDER BY next_attempt_at LIMIT ?{lock}",
     )
     claimed: list[dict[str, Any]] = []
-    with _writing(store) as cursor:
+    with writing(store) as cursor:
         for select in selects:
             wanted = limit - len(claimed)
             if wanted <= 0:
@@ -206,7 +206,7 @@ def claim_due(
                 f"UPDATE outbox SET status = '{SENDING}', claimed_by = ?, claimed_until = ?, "
                 f"attempts = attempts + 1 WHERE message_id IN ({select}) RETURNING {_SELECTED}"
             )
-            cursor.execute(_sql(store, statement), (worker_id, until, now, wanted))
+            cursor.execute(dialect_sql(store, statement), (worker_id, until, now, wanted))
             claimed.extend(_dicts(cursor))
     claimed.sort(key=lambda r: (float(r["next_attempt_at"] or 0.0), str(r["message_id"])))
     return claimed
@@ -224,7 +224,7 @@ def mark_handoff(
     the ids that were still this worker's claim (the others were taken over: the caller must
     abandon them). ``sent_at`` is set here, so caps count a message from its hand-off.
 
-    The commit is relaxed (see :func:`_writing`): it is durable against the worker's death
+    The commit is relaxed (see :func:`writing`): it is durable against the worker's death
     as soon as it is written, and the window between this commit and the channel's final
     commit is what recovery cannot see into; not waiting for the disk keeps it short."""
     if not message_ids:
@@ -234,9 +234,9 @@ def mark_handoff(
         f"WHERE message_id {_in(store, len(message_ids))} AND status = '{SENDING}' "
         "AND claimed_by = ? RETURNING message_id"
     )
-    with _writing(store, relaxed=True) as cursor:
+    with writing(store, relaxed=True) as cursor:
         cursor.execute(
-            _sql(store, statement),
+            dialect_sql(store, statement),
             (now, now + claim_seconds, *_ids(store, message_ids), worker_id),
         )
         return {str(r[0]) for r in cursor.fetchall()}
@@ -310,7 +310,7 @@ def settle(
     the ``sent_at`` of its hand-off. Returns the rows changed."""
     if not settlements:
         return 0
-    statement = _sql(
+    statement = dialect_sql(
         store,
         "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, skip_reason = ?, "
         "sent_at = CASE WHEN CAST(? AS DOUBLE PRECISION) IS NULL THEN NULL "
@@ -325,7 +325,7 @@ def settle(
         )
         params.append((status, due, error, skip, sent_at, sent_at, attempts, s.message_id,
                        worker_id))  # fmt: skip
-    with _writing(store) as cursor:
+    with writing(store) as cursor:
         cursor.executemany(statement, params)
         return max(0, int(cursor.rowcount))
 
