@@ -69,7 +69,10 @@ def add_events(store: Store, rows: Iterable[tuple[str, str, str, float]]) -> Non
         connection.execute(insert(events), values)
 
 
-def add_changes(store: Store, rows: Iterable[tuple[str, str, float | None, float | None, float]]) -> None:
+Change = tuple[str, str, float | None, float | None, float]
+
+
+def add_changes(store: Store, rows: Iterable[Change]) -> None:
     """``(item_id, kind, old, new, changed_at)`` catalogue changes."""
     values = [
         {

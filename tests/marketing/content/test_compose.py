@@ -121,10 +121,8 @@ def test_what_cannot_go_out_is_recorded_with_the_reason(shop: Store) -> None:
             request("bob"),  # no address
             request("nobody"),  # no users row: no address either
             request("ann"),  # needs items, has none
-            request("ann", channel="onsite", template="welcome_1",
-                    idempotency_key="welcome:ann"),  # fmt: skip
-            request("ann", channel="webhook", template="no_such_template",
-                    idempotency_key="x:ann"),  # fmt: skip
+            request("ann", channel="onsite", template="welcome_1", idempotency_key="w:ann"),
+            request("ann", channel="webhook", template="no_such", idempotency_key="x:ann"),
         ],
         now=NOW,
     )
@@ -148,11 +146,12 @@ def test_what_cannot_go_out_is_recorded_with_the_reason(shop: Store) -> None:
 def test_batches_go_to_the_recommender_at_once(shop: Store) -> None:
     recommender = BatchListRecommender(["tea", "mug"])
     composer = OutboxComposer(shop, Settings(), recommender)
-    written = composer.compose_many(
-        [request("ann"), request("bob", channel="onsite"), request("ann", channel="onsite",
-                                                                   idempotency_key="k2")],
-        now=NOW,
-    )  # fmt: skip
+    batch = [
+        request("ann"),
+        request("bob", channel="onsite"),
+        request("ann", channel="onsite", idempotency_key="k2"),
+    ]
+    written = composer.compose_many(batch, now=NOW)
     assert written == 3
     # ann twice in one batch (two messages): two calls, never one person twice in a call
     assert recommender.batches == [["ann", "bob"], ["ann"]]

@@ -72,7 +72,7 @@ def test_every_part_renders_with_items(name: str) -> None:
     for remote in ("<link", "<script", "<img", "@import", "url(", "<style"):
         assert remote not in html.lower()
     assert 'style="' in html
-    if name != "newsletter" and name != "welcome_1" and name != "win_back":
+    if name not in {"newsletter", "welcome_1", "win_back"}:
         assert "Blue Mug" in parts["subject"] + parts["preheader"] + parts["onsite_body"]
 
 
@@ -99,7 +99,7 @@ def test_html_is_escaped_and_text_is_not() -> None:
     assert "Mugs &amp; &#34;Cups&#34; &lt;script&gt;" in html
     subject = template.render_part("subject", values)
     assert subject == 'Ann, you left Mugs & "Cups" <script>alert(1)</script> in your cart'
-    assert "Mugs & \"Cups\"" in template.render_part("text", values)
+    assert 'Mugs & "Cups"' in template.render_part("text", values)
 
 
 def shop_settings(folder: Path) -> Settings:
