@@ -231,3 +231,25 @@ def test_json_text_and_files(tmp_path: Path) -> None:
     with pytest.raises(JourneyError) as caught:
         load_journey(bad)
     assert str(caught.value).startswith(f"{bad}: steps[1] (bought).timeout: 'soon'")
+
+
+def test_numbers_no_store_holds_are_refused_not_crashed_on() -> None:
+    huge = "9" * 400
+    text = f"""
+id: x
+name: X
+trigger: {{type: inactivity, days: .inf}}
+steps:
+  - {{id: a, type: wait, duration: 99999w}}
+  - {{id: b, type: update_attribute, attribute: n, value: {huge}}}
+  - {{id: c, type: wait_for_event, event: purchase, timeout: {huge}}}
+  - {{id: d, type: condition, rule: {{field: x, op: '=', value: .nan}}, then: exit,
+     otherwise: exit}}
+"""
+    assert problems(text) == [
+        "trigger.days: must be a finite number",
+        "steps[0] (a).duration: is longer than ten years (write 30m, 2h, 3d, 1w or seconds)",
+        "steps[1] (b).value: is too large a number (at most 2^63 - 1)",
+        "steps[2] (c).timeout: is too large a number (at most 2^63 - 1)",
+        "steps[3] (d).rule.value: must be a finite number",
+    ]

@@ -9,6 +9,7 @@ at once instead of one round of fixes per kind of mistake.
 from __future__ import annotations
 
 import difflib
+import math
 from collections import deque
 from typing import Any
 
@@ -22,6 +23,9 @@ ITEM_TRIGGERS = ("event", "back_in_stock", "price_drop", "new_arrivals")
 """Triggers that can come with an item (the trigger item of ``same_item`` and of
 recommendations from ``trigger_item`` or ``similar``)."""
 ITEM_SOURCES = ("trigger_item", "similar")
+MAX_INT = 2**63 - 1
+MAX_DURATION = 3650 * 86_400.0
+"""Ten years: a longer wait is a typo (and would overflow a moment in seconds)."""
 
 
 def _steps(data: Any) -> list[tuple[int, dict[str, Any]]]:
@@ -70,6 +74,14 @@ def edges(data: dict[str, Any], index: int, step: dict[str, Any]) -> list[Edge]:
     return [default]
 
 
+def _seconds(value: Any) -> float | None:
+    """The duration in seconds; None when it is not one (the models say why)."""
+    try:
+        return parse_duration(value)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _takes_time(step: dict[str, Any]) -> bool:
     """Whether passing the step waits for the clock (so a loop through it is not endless)."""
     kind = step.get("type")
@@ -81,10 +93,8 @@ def _takes_time(step: dict[str, Any]) -> bool:
         key = "timeout"
     else:
         return False
-    try:
-        return parse_duration(step.get(key)) > 0
-    except ValueError:
-        return True  # the bad duration is reported on its own; no second problem for it
+    seconds = _seconds(step.get(key))
+    return seconds is None or seconds > 0  # a bad duration is reported on its own
 
 
 class _Checker:
@@ -275,6 +285,50 @@ class _Checker:
                 )
 
 
+def number_problems(data: Any, value: Any, path: Path) -> list[JourneyProblem]:
+    """Numbers no store column or JSON document holds: infinite, not a number, or an
+    integer past 64 bits (YAML reads all three)."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in number_problems(data, v, (*path, str(k)))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in number_problems(data, v, (*path, i))]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [problem(data, path, "must be a finite number", value, kind="not_finite")]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        message = "is too large a number (at most 2^63 - 1)"
+        return [problem(data, path, message, value, kind="too_large")]
+    return []
+
+
+def tame_numbers(value: Any) -> Any:
+    """A copy of ``value`` with the numbers :func:`_numbers` refuses set to 0, so that the
+    models check everything else without overflowing on them (they are reported apart)."""
+    if isinstance(value, dict):
+        return {k: tame_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [tame_numbers(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        return 0
+    return value
+
+
+def _durations(
+    data: dict[str, Any], steps: list[tuple[int, dict[str, Any]]]
+) -> list[JourneyProblem]:
+    out: list[JourneyProblem] = []
+    for index, step in steps:
+        for key in ("duration", "timeout"):
+            if step.get(key) is None:
+                continue
+            seconds = _seconds(step[key])
+            if seconds is not None and not seconds <= MAX_DURATION:
+                message = "is longer than ten years (write 30m, 2h, 3d, 1w or seconds)"
+                out.append(problem(data, ("steps", index, key), message, step[key]))
+    return out
+
+
 def structure_problems(data: Any) -> list[JourneyProblem]:
     """Every reference, reachability, loop and option problem of a journey as written."""
     if not isinstance(data, dict):
@@ -286,4 +340,4 @@ def structure_problems(data: Any) -> list[JourneyProblem]:
         checker.unreachable()
     checker.loops()
     checker.options()
-    return checker.problems
+    return [*checker.problems, *number_problems(data, data, ()), *_durations(data, checker.steps)]

@@ -38,7 +38,11 @@ from recmind.marketing.journeys.problems import (
 from recmind.marketing.journeys.problems import (
     Path as ProblemPath,
 )
-from recmind.marketing.journeys.structure import structure_problems
+from recmind.marketing.journeys.structure import (
+    number_problems,
+    structure_problems,
+    tame_numbers,
+)
 from recmind.marketing.segments.catalogue import load_catalogue
 from recmind.marketing.segments.repository import rules_lookup
 from recmind.marketing.segments.rules import RuleError
@@ -247,12 +251,15 @@ def _message(data: Any, path: ProblemPath, error: Any) -> tuple[ProblemPath, str
 def shape_problems(data: Any) -> list[JourneyProblem]:
     """The problems the models of :mod:`.definition` find, in plain words."""
     try:
-        JourneyDefinition.model_validate(data)
+        JourneyDefinition.model_validate(tame_numbers(data))
     except ValidationError as exc:
         out: list[JourneyProblem] = []
-        seen: set[ProblemPath] = set()
+        # the numbers tamed to 0 are reported apart; no second problem about that 0
+        seen: set[ProblemPath] = {p.path for p in number_problems(data, data, ())}
         for error in exc.errors():
             path, scalar = _clean(tuple(error["loc"]))
+            if path in seen:
+                continue
             if scalar:
                 if path in seen:
                     continue
