@@ -123,9 +123,11 @@ def test_stats_count_enrolments(store: Store) -> None:
     _enrol(store, 4, "completed", None, None)
     _enrol(store, 2, "exited", None, "goal")
     _enrol(store, 1, "exited", None, "unsubscribed")
+    _enrol(store, 1, "exited", None, "error: template broke")
+    _enrol(store, 1, "exited", None, "error: SMTP said no")
     stats = journey_stats(store, "cart")
-    assert (stats.entered, stats.active, stats.completed, stats.exited) == (11, 4, 4, 3)
-    assert stats.exited_by_reason == {"goal": 2, "unsubscribed": 1}
+    assert (stats.entered, stats.active, stats.completed, stats.exited) == (13, 4, 4, 5)
+    assert stats.exited_by_reason == {"goal": 2, "unsubscribed": 1, "error": 2}
     assert stats.at_step == {"pause": 3, "remind": 1}
 
 

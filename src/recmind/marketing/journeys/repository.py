@@ -277,11 +277,15 @@ def journey_stats(store: Store, journey_id: str) -> JourneyStats:
             .group_by(enrolments.c.step_id)
         ).all()
     states: Counter[str] = Counter({str(state): int(n) for state, n in by_state})
+    by_reason: Counter[str] = Counter()
+    for reason, n in reasons:
+        # "error: <the exception>" differs per failure; counted together as "error"
+        by_reason[str(reason or "unknown").split(":", 1)[0]] += int(n)
     return JourneyStats(
         entered=sum(states.values()),
         active=states["active"],
         completed=states["completed"],
         exited=states["exited"],
-        exited_by_reason={str(reason or "unknown"): int(n) for reason, n in reasons},
+        exited_by_reason=dict(by_reason),
         at_step={str(step or "-"): int(n) for step, n in steps},
     )
