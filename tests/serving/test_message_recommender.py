@@ -24,8 +24,9 @@ DAY = 24 * HOUR
 PEOPLE = sorted(set(shop_events()["user_id"]))
 
 
-def record_change(store: Store, item_id: str, kind: str, old: float | None, new: float | None,
-                  at: float) -> None:  # fmt: skip
+def record_change(
+    store: Store, item_id: str, kind: str, old: float | None, new: float | None, *, at: float
+) -> None:
     with store.engine.begin() as connection:
         connection.execute(
             insert(catalog_changes).values(
@@ -136,9 +137,9 @@ def test_new_arrivals_in_the_persons_categories(engine: ServingEngine, shop_stor
     put_item(shop_store, "b-new", "Banneton bread basket", "Baking")
     put_item(shop_store, "c-new", "Ultralight tarp", "Camping")
     put_item(shop_store, "b-old", "Pastry brush", "Baking")
-    record_change(shop_store, "b-new", "created", None, None, NOW - 2 * DAY)
-    record_change(shop_store, "c-new", "created", None, None, NOW - DAY)
-    record_change(shop_store, "b-old", "created", None, None, NOW - 90 * DAY)
+    record_change(shop_store, "b-new", "created", None, None, at=NOW - 2 * DAY)
+    record_change(shop_store, "c-new", "created", None, None, at=NOW - DAY)
+    record_change(shop_store, "b-old", "created", None, None, at=NOW - 90 * DAY)
     recommend = served_recommender(engine)
     found = recommend.recommend_many(
         ["b-user00", "c-user00", "nobody"], source="new_arrivals", count=3, in_stock_only=True,
@@ -174,7 +175,7 @@ def test_the_store_has_the_last_word_on_stock(engine: ServingEngine, shop_store:
     with shop_store.engine.begin() as connection:
         connection.execute(update(items).where(items.c.item_id == first[0]).values(stock=0))
     # written by the API or an import a moment ago (their clock: the wall clock)
-    record_change(shop_store, first[0], "stock", 20, 0, time.time())
+    record_change(shop_store, first[0], "stock", 20, 0, at=time.time())
     recommend._synced_wall = 0.0  # the next call reads the changes now
     again = recommend(
         "c-user05", source="personal", count=2, trigger_item=None, in_stock_only=True, now=NOW
