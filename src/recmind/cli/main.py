@@ -24,6 +24,7 @@ from recmind.cli import (
     segments_cmd,
     serve_cmd,
     users_cmd,
+    worker_cmd,
 )
 
 app = typer.Typer(
@@ -59,3 +60,4 @@ draft_cmd.register()
 audiences_cmd.register(app)
 clv_cmd.register(app)
 journeys_cmd.register(app)
+worker_cmd.register(app)
