@@ -16,6 +16,7 @@ from recmind.data.api_keys import SCOPES, revoke_key
 
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/redoc"}
 PUBLIC |= {"/openapi.json", "/docs-static/{path}"}
+PUBLIC |= {"/u/{token}", "/c/{token}", "/o/{token}"}  # links in messages: signed tokens
 
 
 def _all_routes(routes: list[Any]) -> list[tuple[Any, str]]:

@@ -41,8 +41,10 @@ DESCRIPTION = """\
 recmind's REST service: behaviour events, catalogue, users, profiles, privacy,
 recommendations and the model registry.
 
-Every route except `/healthz`, `/readyz`, `/metrics` and these docs needs an API key
-(`recmind keys create --scope read --scope ingest`), sent as `Authorization: Bearer KEY`.
+Every route except `/healthz`, `/readyz`, `/metrics`, these docs and the links inside
+messages (`/u/`, `/c/`, `/o/`: unsubscribe, click, open, each carrying a signed token) needs
+an API key (`recmind keys create --scope read --scope ingest`), sent as
+`Authorization: Bearer KEY`.
 Errors are JSON `{"detail": ...}`; a validation problem names the field and the value.
 """
 

@@ -4,7 +4,8 @@
 (``data``: events, items, users, privacy; ``serving``: recommendations, similar items, models;
 ``jobs``: texts the language model writes in the background, and waiting for them;
 ``marketing``: segments and customers; ``audiences``: likely buyers and look-alikes;
-``journeys``: triggered flows, their versions and statistics).
+``journeys``: triggered flows, their versions and statistics; ``policy``: consent,
+suppressions and marketing reports).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from recmind.client.data import DataRoutes
 from recmind.client.jobs import JobFailedError, JobRoutes, JobTimeoutError
 from recmind.client.journeys import JourneyRoutes
 from recmind.client.marketing import MarketingRoutes
+from recmind.client.policy import PolicyRoutes
 from recmind.client.serving import ServingRoutes
 
 
@@ -25,6 +27,7 @@ class Client(
     MarketingRoutes,
     AudienceRoutes,
     JourneyRoutes,
+    PolicyRoutes,
     BaseClient,
 ):
     """Every route of the service (see ``/docs`` on a running server)."""

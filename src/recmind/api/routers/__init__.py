@@ -15,15 +15,19 @@ from recmind.api.routers import (
     jobs,
     journeys,
     keys,
+    marketing_reports,
     models,
+    policy,
     privacy,
     recommendations,
     segments,
+    tracking,
     users,
 )
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    tracking.router,
     events.router,
     items.router,
     users.router,
@@ -37,5 +41,7 @@ ROUTERS: list[APIRouter] = [
     segments.router,
     customers.router,
     audiences.router,
+    policy.router,
+    marketing_reports.router,
     journeys.router,
 ]
