@@ -19,10 +19,12 @@ from recmind.cli import (
     import_cmd,
     journeys_cmd,
     keys_cmd,
+    marketing_report_cmd,
     models_cmd,
     profile_cmd,
     segments_cmd,
     serve_cmd,
+    suppressions_cmd,
     users_cmd,
     worker_cmd,
 )
@@ -61,3 +63,5 @@ audiences_cmd.register(app)
 clv_cmd.register(app)
 journeys_cmd.register(app)
 worker_cmd.register(app)
+suppressions_cmd.register(app)
+marketing_report_cmd.register(app)

@@ -9,6 +9,7 @@ counted. The funnel counts people: entered, sent, opened, clicked, converted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -247,8 +248,10 @@ def all_reports(
     now: float,
     since: float | None = None,
     until: float | None = None,
+    on_report: Callable[[str], None] | None = None,
 ) -> list[SourceReport]:
-    """A report for every journey and campaign (and any source the outbox names)."""
+    """A report for every journey and campaign (and any source the outbox names);
+    ``on_report(label)`` is called after each (a progress bar)."""
     start, end = since if since is not None else 0.0, until if until is not None else now
     with store.engine.connect() as connection:
         names: dict[tuple[SourceKind, str], str | None] = {}
@@ -270,7 +273,10 @@ def all_reports(
             since=start,
             until=end,
         )
-        return [
-            _report(connection, settings, SourceReport(kind, sid, name, start, end), conversions)
-            for (kind, sid), name in sorted(names.items())
-        ]
+        out = []
+        for (kind, sid), name in sorted(names.items()):
+            report = SourceReport(kind, sid, name, start, end)
+            out.append(_report(connection, settings, report, conversions))
+            if on_report is not None:
+                on_report(f"{kind} {sid}")
+        return out
