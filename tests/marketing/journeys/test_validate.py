@@ -170,6 +170,10 @@ steps:
         "steps[1] (hello).recommendations.source: a segment_entered trigger has no item for "
         "similar: use personal, complements, new_arrivals or replenish",
     ]
+    assert problems(CART.replace("id: cart", "id: schema")) == [
+        "id: 'schema' is reserved (GET /v1/journeys/schema is the format's schema); choose "
+        "another id"
+    ]
     once = CART.replace("mode: once_per, days: 7", "mode: once, days: 7")
     assert problems(once) == ["entry.days: days only applies to mode once_per (mode is once)"]
 

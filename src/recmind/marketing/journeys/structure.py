@@ -23,6 +23,8 @@ ITEM_TRIGGERS = ("event", "back_in_stock", "price_drop", "new_arrivals")
 """Triggers that can come with an item (the trigger item of ``same_item`` and of
 recommendations from ``trigger_item`` or ``similar``)."""
 ITEM_SOURCES = ("trigger_item", "similar")
+RESERVED_IDS = ("schema",)
+"""Journey ids a route of the API already answers for."""
 MAX_INT = 2**63 - 1
 MAX_DURATION = 3650 * 86_400.0
 """Ten years: a longer wait is a typo (and would overflow a moment in seconds)."""
@@ -222,6 +224,14 @@ class _Checker:
 
     def options(self) -> None:
         """Options that need one another, and what needs a trigger item."""
+        if self.data.get("id") in RESERVED_IDS:
+            self.add(
+                ("id",),
+                f"{self.data['id']!r} is reserved (GET /v1/journeys/{self.data['id']} is the "
+                "format's schema); choose another id",
+                self.data["id"],
+                "reserved_id",
+            )
         trigger = self.data.get("trigger")
         trigger_type = trigger.get("type") if isinstance(trigger, dict) else None
         if (
