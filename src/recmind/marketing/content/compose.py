@@ -109,7 +109,9 @@ class ComposeResult:
 
 
 @dataclass(frozen=True)
-class _Skip:
+class Skipped:
+    """A request that cannot go out, and why (written as a ``skipped`` outbox row)."""
+
     request: MessageRequest
     reason: str
     recipient: str | None
@@ -128,7 +130,7 @@ def existing_keys(store: Store, keys: Sequence[str]) -> set[str]:
     return found
 
 
-def record_skipped(store: Store, skips: Sequence[_Skip], *, now: float) -> int:
+def record_skipped(store: Store, skips: Sequence[Skipped], *, now: float) -> int:
     """Write ``skips`` as outbox rows with status ``skipped`` and their reason (an existing
     key is left alone); returns the rows written."""
     rows = [
@@ -198,24 +200,9 @@ class OutboxComposer:
         result.existing = len(unique) - len(todo)
         if not todo:
             return result
-        people = person_facts(self.store, [r.user_id for r in todo])
-        chosen = self._recommend(todo, now)
-        facts = item_facts(
-            self.store, self.settings, [i for ids in chosen.values() for i in ids], now=now
-        )
-        messages: list[OutboxMessage] = []
-        skips: list[_Skip] = []
-        for request in todo:
-            person = people[request.user_id]
-            recipient = (recipients or {}).get(request.idempotency_key) or recipient_of(
-                request, person
-            )
-            found = [facts[i] for i in chosen.get(request.idempotency_key, []) if i in facts]
-            outcome = self._one(request, person, recipient, found)
-            if isinstance(outcome, _Skip):
-                skips.append(outcome)
-            else:
-                messages.append(outcome)
+        prepared = self.prepare(todo, now=now, recipients=recipients)
+        messages = [m for m in prepared if isinstance(m, OutboxMessage)]
+        skips = [m for m in prepared if isinstance(m, Skipped)]
         result.queued = enqueue(self.store, messages, now=now)
         record_skipped(self.store, skips, now=now)
         for skip in skips:
@@ -223,20 +210,48 @@ class OutboxComposer:
             result.skipped[reason] = result.skipped.get(reason, 0) + 1
         return result
 
+    def prepare(
+        self,
+        requests: Sequence[MessageRequest],
+        *,
+        now: float,
+        recipients: Mapping[str, str] | None = None,
+        preview: bool = False,
+    ) -> list[OutboxMessage | Skipped]:
+        """Recommend, read the facts and render, writing nothing: per request, the message
+        or why it cannot go out. ``preview``: render every part, even of an email without
+        an address (the caller says it would be skipped)."""
+        people = person_facts(self.store, [r.user_id for r in requests])
+        chosen = self._recommend(requests, now)
+        facts = item_facts(
+            self.store, self.settings, [i for ids in chosen.values() for i in ids], now=now
+        )
+        out: list[OutboxMessage | Skipped] = []
+        for request in requests:
+            person = people[request.user_id]
+            recipient = (recipients or {}).get(request.idempotency_key) or recipient_of(
+                request, person
+            )
+            found = [facts[i] for i in chosen.get(request.idempotency_key, []) if i in facts]
+            out.append(self._one(request, person, recipient, found, preview=preview))
+        return out
+
     def _one(
         self,
         request: MessageRequest,
         person: PersonFacts,
         recipient: str | None,
         items: list[ItemFacts],
-    ) -> OutboxMessage | _Skip:
+        *,
+        preview: bool = False,
+    ) -> OutboxMessage | Skipped:
         item_ids = tuple(i.item_id for i in items)
-        if request.channel == "email" and not recipient:
-            return _Skip(request, NO_ADDRESS, None, item_ids)
+        if request.channel == "email" and not recipient and not preview:
+            return Skipped(request, NO_ADDRESS, None, item_ids)
         try:
             template = get_template(self.settings, request.template)
             if template.needs_items and not items:
-                return _Skip(request, NO_ITEMS, recipient)
+                return Skipped(request, NO_ITEMS, recipient)
             rendered = render_message(
                 self.settings,
                 request.template,
@@ -245,10 +260,11 @@ class OutboxComposer:
                 person=person,
                 items=items,
                 context=request.context,
+                all_parts=preview,
             )
         except MessageTemplateError as error:
             logger.warning("%s: %s", request.idempotency_key, error)
-            return _Skip(request, f"{RENDER_FAILED}: {error}", recipient, item_ids)
+            return Skipped(request, f"{RENDER_FAILED}: {error}", recipient, item_ids)
         return OutboxMessage(
             idempotency_key=request.idempotency_key,
             user_id=request.user_id,
