@@ -25,6 +25,7 @@ templates, rule fields) and reports every problem with the step and field it con
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -43,12 +44,17 @@ def parse_duration(value: Any) -> float:
     """Seconds from ``90``, ``"45m"``, ``"2h"``, ``"3d"`` or ``"1w"`` (ValueError otherwise)."""
     if isinstance(value, bool):
         raise ValueError("a duration is a number of seconds or text such as 30m, 2h, 3d")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and (match := _DURATION.match(value)):
-        seconds = float(match["n"]) * _UNIT_SECONDS[match["unit"] or "s"]
-    else:
-        raise ValueError(f"{value!r} is not a duration (write 30m, 2h, 3d, 1w or seconds)")
+    try:
+        if isinstance(value, int | float):
+            seconds = float(value)
+        elif isinstance(value, str) and (match := _DURATION.match(value)):
+            seconds = float(match["n"]) * _UNIT_SECONDS[match["unit"] or "s"]
+        else:
+            raise ValueError(f"{value!r} is not a duration (write 30m, 2h, 3d, 1w or seconds)")
+    except OverflowError:
+        raise ValueError(f"{value!r} is too large for a duration") from None
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r} is not a finite duration")
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
     return seconds
