@@ -9,6 +9,7 @@ import pytest
 from tests.marketing.outbox.helpers import NOW, message, row, statuses
 
 from recmind.data.store import Store
+from recmind.marketing.outbox.handoff import mark_handoff
 from recmind.marketing.outbox.store import (
     MAX_BACKOFF_SECONDS,
     OutboxError,
@@ -16,7 +17,6 @@ from recmind.marketing.outbox.store import (
     backoff_seconds,
     claim_due,
     enqueue,
-    mark_handoff,
     settle,
 )
 

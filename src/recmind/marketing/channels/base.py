@@ -5,11 +5,12 @@ stores in ``outbox.channel`` (``email``, ``webhook``, ``onsite``). A session del
 of claimed outbox rows and reports one :class:`Outcome` per row; it may keep connections open
 across the batch (SMTP does) and is closed when the batch is done.
 
-``handoff`` is how a channel tells the outbox that a message is about to become
-irrevocable: it commits the rows as ``handoff`` and returns those still claimed by this
-worker. A channel whose last step can be withheld (SMTP's final dot) calls it just before
-that step and abandons what it does not get back; a channel with no such step (a webhook
-POST, whose receiver de-duplicates by ``Idempotency-Key``) does not call it.
+``handoff(ids)`` is how a channel tells the outbox that messages are about to become
+irrevocable: it opens a :class:`Handover` whose ``owned`` are the ids still claimed by this
+worker; the channel drops the others unfinished, calls ``commit()`` and sends the last
+step of the owned ones at once (or ``abort()`` if it cannot). A channel whose last step can
+be withheld (SMTP's final dot) does this just before that step; a channel with no such step
+(a webhook POST, whose receiver de-duplicates by ``Idempotency-Key``) does not call it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,19 @@ from typing import Any, Literal, Protocol
 from recmind.config import Settings
 
 OutcomeKind = Literal["sent", "retry", "dead", "bounced", "abandoned"]
-Handoff = Callable[[Sequence[str]], set[str]]
+
+
+class Handover(Protocol):
+    """An open hand-off of some messages (:mod:`recmind.marketing.outbox.handoff`)."""
+
+    owned: set[str]
+
+    def commit(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+Handoff = Callable[[Sequence[str]], Handover]
 
 
 @dataclass(frozen=True)

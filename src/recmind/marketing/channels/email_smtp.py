@@ -35,6 +35,7 @@ dot: counted as sent (the server may have it; resending could duplicate).
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -86,6 +87,10 @@ class _Connection:
         else:
             smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout_seconds)
         try:
+            # Commands and the final dot are small writes that wait for a reply: without
+            # TCP_NODELAY, Nagle's algorithm holds each one for the previous write's ACK.
+            if smtp.sock is not None:
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             smtp.ehlo()
             if config.starttls:
                 smtp.starttls(context=context)
@@ -198,23 +203,8 @@ class EmailSession:
                 slot.connection.drop()
                 slot.fail("retry", f"the connection broke during DATA: {exc}")
         live = [s for s in slots if s.live]
-        try:
-            owned = handoff([s.message_id for s in live]) if live else set()
-        except BaseException:
-            for slot in live:
-                slot.connection.drop()  # no dot: the server discards them
-            raise
-        for slot in live:
-            if slot.message_id not in owned:
-                slot.connection.drop()
-                slot.fail("abandoned", "the claim was taken over before the hand-off")
-        live = [s for s in live if s.live]
-        for slot in live:  # the window recovery cannot see into: keep it short
-            try:
-                self._smtp(slot).send(b".\r\n")
-            except ERRORS as exc:
-                slot.connection.drop()
-                slot.fail("retry", f"the connection broke before the end of DATA: {exc}")
+        if live:
+            self._hand_over(live, handoff)
         for slot in live:
             if not slot.live:
                 continue
@@ -229,6 +219,40 @@ class EmailSession:
         for slot in slots:
             assert slot.outcome is not None
             yield slot.outcome
+
+    def _hand_over(self, live: list[_Slot], handoff: Handoff) -> None:
+        """Hand the round off, then send every owned message's final dot at once."""
+        try:
+            handover = handoff([s.message_id for s in live])
+            try:
+                owned = [s for s in live if s.message_id in handover.owned]
+                sockets = [
+                    (s, s.connection.smtp.sock)
+                    for s in owned
+                    if s.connection.smtp is not None and s.connection.smtp.sock is not None
+                ]
+            except BaseException:
+                handover.abort()
+                raise
+            handover.commit()
+        except BaseException:
+            # No hand-off (or one whose commit may not have happened): no dot, so the
+            # server discards these; the rows are retried, or recovered if it did commit.
+            for slot in live:
+                slot.connection.drop()
+            raise
+        # The window recovery cannot see into ends when these dots have left: nothing else
+        # happens between the commit and the last of them.
+        for slot, sock in sockets:
+            try:
+                sock.sendall(b".\r\n")
+            except OSError as exc:
+                slot.connection.drop()
+                slot.fail("retry", f"the connection broke before the end of DATA: {exc}")
+        for slot in live:
+            if slot.message_id not in handover.owned:
+                slot.connection.drop()
+                slot.fail("abandoned", "the claim was taken over before the hand-off")
 
     def _smtp(self, slot: _Slot) -> smtplib.SMTP:
         if slot.connection.smtp is None:

@@ -30,8 +30,9 @@ from recmind.config import Settings
 from recmind.data.store import Store
 from recmind.data.write_lock import write_lock
 from recmind.marketing.channels import Outcome, open_channel
+from recmind.marketing.outbox.handoff import Handoffs
 from recmind.marketing.outbox.recovery import recover_expired
-from recmind.marketing.outbox.store import Settlement, claim_due, mark_handoff, settle
+from recmind.marketing.outbox.store import Settlement, claim_due, settle
 from recmind.marketing.policy.decide import Defer, Skip, decide_many
 from recmind.marketing.policy.suppression import add_suppression_in
 from recmind.marketing.tracking.events import MessageEvent, record_events_in
@@ -130,15 +131,12 @@ def _deliver_channel(
             )
         return
 
-    def handoff(message_ids: Sequence[str]) -> set[str]:
-        return mark_handoff(
-            store,
-            message_ids,
-            worker_id=recorder.worker_id,
-            now=recorder.clock(),
-            claim_seconds=settings.marketing.claim_seconds,
-        )
-
+    handoff = Handoffs(
+        store,
+        worker_id=recorder.worker_id,
+        claim_seconds=settings.marketing.claim_seconds,
+        clock=recorder.clock,
+    )
     try:
         for outcome in session.deliver(rows, handoff, now=now):
             row = by_id[outcome.message_id]
@@ -149,6 +147,7 @@ def _deliver_channel(
             else:
                 recorder.add(_settlement(row, outcome))
     finally:
+        handoff.close()
         session.close()
 
 

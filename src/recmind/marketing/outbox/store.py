@@ -11,8 +11,9 @@ States (``outbox.status``)::
 - ``sending``: claimed by ``claimed_by`` until ``claimed_until`` (a claim that expired belongs
   to a worker that died: the row is claimed again, see :func:`claim_due`);
 - ``handoff``: the channel holds everything but the final commit (email: all of DATA but the
-  closing dot). A ``handoff`` row whose claim expired counts as delivered and is never sent
-  again (:mod:`recmind.marketing.outbox.recovery`);
+  closing dot; :mod:`recmind.marketing.outbox.handoff`). A ``handoff`` row whose claim
+  expired counts as delivered and is never sent again
+  (:mod:`recmind.marketing.outbox.recovery`);
 - ``sent``, ``dead`` (``last_error`` says why), ``skipped`` (``skip_reason``: a send-time rule
   said no).
 
@@ -137,38 +138,17 @@ def dialect_sql(store: Store, statement: str) -> str:
     return statement.replace("?", "%s") if store.dialect == "postgresql" else statement
 
 
-def _in(store: Store, count: int) -> str:
-    """The ``IN`` list of ``count`` ids: one array parameter on PostgreSQL."""
-    return "= ANY(%s)" if store.dialect == "postgresql" else f"IN ({', '.join('?' * count)})"
-
-
-def _ids(store: Store, ids: Sequence[str]) -> tuple[Any, ...]:
-    return (list(ids),) if store.dialect == "postgresql" else tuple(ids)
-
-
 @contextmanager
-def writing(store: Store, *, relaxed: bool = False) -> Iterator[Any]:
+def writing(store: Store) -> Iterator[Any]:
     """A cursor in one write transaction (SQLite: ``BEGIN IMMEDIATE`` under the process's
-    write lock). ``relaxed``: the commit does not wait for the disk (SQLite
-    ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``): it survives the
-    worker's death, which is what the hand-off needs, but not the machine's."""
+    write lock, so a claim's read and write are one step)."""
     with write_lock(store), store.raw_connection() as connection:
         cursor = connection.cursor()
         try:
-            if store.dialect == "sqlite":
-                if relaxed:
-                    cursor.execute("PRAGMA synchronous=NORMAL")
-                if not connection.in_transaction:
-                    cursor.execute("BEGIN IMMEDIATE")
-            elif relaxed:
-                cursor.execute("SET LOCAL synchronous_commit TO off")
+            if store.dialect == "sqlite" and not connection.in_transaction:
+                cursor.execute("BEGIN IMMEDIATE")
             yield cursor
-            connection.commit()
         finally:
-            if store.dialect == "sqlite" and relaxed:
-                if connection.in_transaction:
-                    connection.rollback()
-                cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
 
 
@@ -210,36 +190,6 @@ def claim_due(
             claimed.extend(_dicts(cursor))
     claimed.sort(key=lambda r: (float(r["next_attempt_at"] or 0.0), str(r["message_id"])))
     return claimed
-
-
-def mark_handoff(
-    store: Store,
-    message_ids: Sequence[str],
-    *,
-    worker_id: str,
-    now: float,
-    claim_seconds: float,
-) -> set[str]:
-    """Record that the channel now holds these messages, all but the final commit; returns
-    the ids that were still this worker's claim (the others were taken over: the caller must
-    abandon them). ``sent_at`` is set here, so caps count a message from its hand-off.
-
-    The commit is relaxed (see :func:`writing`): it is durable against the worker's death
-    as soon as it is written, and the window between this commit and the channel's final
-    commit is what recovery cannot see into; not waiting for the disk keeps it short."""
-    if not message_ids:
-        return set()
-    statement = (
-        f"UPDATE outbox SET status = '{HANDOFF}', sent_at = ?, claimed_until = ? "
-        f"WHERE message_id {_in(store, len(message_ids))} AND status = '{SENDING}' "
-        "AND claimed_by = ? RETURNING message_id"
-    )
-    with writing(store, relaxed=True) as cursor:
-        cursor.execute(
-            dialect_sql(store, statement),
-            (now, now + claim_seconds, *_ids(store, message_ids), worker_id),
-        )
-        return {str(r[0]) for r in cursor.fetchall()}
 
 
 # --- settling what a worker claimed --------------------------------------------------------

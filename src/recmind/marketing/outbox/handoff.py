@@ -1,0 +1,174 @@
+"""The hand-off: recording that a channel now holds a message, all but its final commit.
+
+A channel with a last step it can withhold (SMTP's final dot) hands a round of messages off
+like this (:mod:`recmind.marketing.channels.email_smtp`)::
+
+    handover = handoff(ids)   # UPDATE ... SET status = 'handoff' ... RETURNING, not committed
+    ...                       # keep the ids in handover.owned, drop the others unfinished
+    handover.commit()         # durable against the worker's death from here on
+    send the final dots       # nothing else in between
+
+Only rows still ``sending`` under this worker's claim are handed off (``owned``); the others
+were taken over by another worker after this one stalled past its claim, and the channel
+abandons them before their final step.
+
+**The window.** Between the moment the commit is durable (SQLite: the write-ahead log frame
+is written; PostgreSQL: the server commits) and the moment the dots have left, a death of
+the worker leaves ``handoff`` rows whose dots were never sent: recovery counts them as sent
+(resending could duplicate the ones whose dot did leave), so such a message is lost. To keep
+that window as short as the machine allows:
+
+- the transaction runs on one connection kept for the whole pass (no pool checkout, no
+  reset between the commit and the dots), and which rows are owned is known before the
+  commit, so the channel has its list of sockets ready;
+- the commit does not wait for the disk (SQLite ``synchronous=NORMAL`` on this connection,
+  PostgreSQL ``synchronous_commit=off`` for this session): the worker's death does not
+  undo a commit that has been written, only the machine's would, and then the row goes
+  back to ``sending``, which is retried (a duplicate only if the machine died after the dot).
+
+``docs/outbox.md`` measures the window against a round's duration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from recmind.data.store import Store
+from recmind.data.write_lock import write_lock
+from recmind.marketing.outbox.store import HANDOFF, SENDING
+
+
+class Handover:
+    """One round's hand-off transaction (see the module docstring)."""
+
+    def __init__(self, owner: Handoffs, owned: set[str]) -> None:
+        self.owner = owner
+        self.owned = owned
+        self._open = True
+
+    def commit(self) -> None:
+        """Make the hand-off durable (the channel sends its final step right after)."""
+        if self._open:
+            self._open = False
+            self.owner.finish(commit=True)
+
+    def abort(self) -> None:
+        """Undo it: the rows stay ``sending`` (the channel did not send their last step)."""
+        if self._open:
+            self._open = False
+            self.owner.finish(commit=False)
+
+
+class Handoffs:
+    """A worker's hand-offs during one pass, over one connection (``handoff(ids)``)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        worker_id: str,
+        claim_seconds: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self.store = store
+        self.worker_id = worker_id
+        self.claim_seconds = claim_seconds
+        self.clock = clock
+        self._connection: Any = None
+        self._lock: AbstractContextManager[object] | None = None
+
+    def _connect(self) -> Any:
+        if self._connection is None:
+            connection = self.store.engine.raw_connection()
+            cursor = connection.cursor()
+            if self.store.dialect == "sqlite":
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            else:
+                cursor.execute("SET synchronous_commit TO off")
+                connection.commit()
+            cursor.close()
+            self._connection = connection
+        return self._connection
+
+    def __call__(self, message_ids: Sequence[str]) -> Handover:
+        """Begin the hand-off of ``message_ids``; returns the open :class:`Handover`."""
+        if not message_ids:
+            return Handover(self, set())
+        lock = write_lock(self.store)
+        lock.__enter__()
+        self._lock = lock
+        try:
+            connection = self._connect()
+            cursor = connection.cursor()
+            postgres = self.store.dialect == "postgresql"
+            now = self.clock()
+            ids: tuple[Any, ...]
+            if postgres:
+                where, ids = "= ANY(%s)", (list(message_ids),)
+                marks = "%s"
+            else:
+                cursor.execute("BEGIN IMMEDIATE")
+                where, ids = f"IN ({', '.join('?' * len(message_ids))})", tuple(message_ids)
+                marks = "?"
+            cursor.execute(
+                f"UPDATE outbox SET status = '{HANDOFF}', sent_at = {marks}, "
+                f"claimed_until = {marks} WHERE message_id {where} "
+                f"AND status = '{SENDING}' AND claimed_by = {marks} RETURNING message_id",
+                (now, now + self.claim_seconds, *ids, self.worker_id),
+            )
+            owned = {str(r[0]) for r in cursor.fetchall()}
+            cursor.close()
+        except BaseException:
+            self.finish(commit=False)
+            raise
+        return Handover(self, owned)
+
+    def finish(self, *, commit: bool) -> None:
+        """Commit or roll back the open hand-off and release the write lock."""
+        try:
+            if self._connection is not None:
+                if commit:
+                    self._connection.commit()
+                else:
+                    self._connection.rollback()
+        finally:
+            lock, self._lock = self._lock, None
+            if lock is not None:
+                lock.__exit__(None, None, None)
+
+    def close(self) -> None:
+        """Restore the connection's durability setting and return it to the pool."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            cursor = connection.cursor()
+            if self.store.dialect == "sqlite":
+                cursor.execute("PRAGMA synchronous=FULL")
+            else:
+                cursor.execute("RESET synchronous_commit")
+                connection.commit()
+            cursor.close()
+        finally:
+            connection.close()
+
+
+def mark_handoff(
+    store: Store,
+    message_ids: Sequence[str],
+    *,
+    worker_id: str,
+    now: float,
+    claim_seconds: float,
+) -> set[str]:
+    """Hand ``message_ids`` off and commit at once; returns the ids that were still this
+    worker's claim. ``sent_at`` is set here, so caps count a message from its hand-off."""
+    handoffs = Handoffs(store, worker_id=worker_id, claim_seconds=claim_seconds, clock=lambda: now)
+    try:
+        handover = handoffs(message_ids)
+        handover.commit()
+        return handover.owned
+    finally:
+        handoffs.close()
