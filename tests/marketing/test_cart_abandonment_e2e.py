@@ -6,6 +6,9 @@ journey's delay is over and gets nothing; the other gets the cart-abandonment em
 the delay, naming the item's real title and price from the catalogue, with the one-click
 unsubscribe headers of RFC 8058. The journey's delay is short (2 s, then 2 s waiting for a
 purchase) and the worker runs on the real clock.
+
+Back in stock and price drop fire from catalogue updates made through the API: the person
+who looked at the item gets both emails, with the new price and the one before it.
 """
 
 from __future__ import annotations
@@ -142,3 +145,64 @@ def test_cart_abandonment_email_end_to_end(shop: LiveServer, smtp_server: SmtpSe
             ).all()
         )
     assert states == {"leaver": "end", "buyer": "goal"}
+
+
+def _journey(journey_id: str, trigger: dict[str, Any], template: str) -> dict[str, Any]:
+    send = {
+        "id": "tell",
+        "type": "send",
+        "channel": "email",
+        "template": template,
+        "recommendations": {"source": "trigger_item", "count": 2},
+    }
+    return {
+        "id": journey_id,
+        "name": journey_id,
+        "trigger": trigger,
+        "entry": {"mode": "every_time"},
+        "steps": [send],
+    }
+
+
+def test_back_in_stock_and_price_drop_from_api_updates(
+    shop: LiveServer, smtp_server: SmtpServer
+) -> None:
+    """Catalogue updates through the API reach the people who looked at the item."""
+    with shop.client() as client:
+        client.put_item("boot", title="Trail Runner Boot", price=100.0, stock=0, category="Shoes")
+        client.put_user("fan", email="fan@example.org", consent_email=True, timezone="UTC")
+        client.put_user("stranger", email="stranger@example.org", consent_email=True)
+        client.apply_journey(_journey("restock", {"type": "back_in_stock"}, "back_in_stock"))
+        client.apply_journey(
+            _journey("cheaper", {"type": "price_drop", "min_drop_percent": 10}, "price_drop")
+        )
+        looked = time.time()
+        client.send_event(
+            {"user_id": "fan", "item_id": "boot", "event_type": "view", "timestamp": _iso(looked)}
+        )
+        time.sleep(0.05)
+        client.patch_item("boot", stock=5)
+        client.patch_item("boot", price=80.0)
+    store, settings = shop.store, shop.settings
+    recommender = open_recommender(settings, store)
+    try:
+        worker = MarketingWorker(
+            store, settings, OutboxComposer(store, settings, recommender), worker_id="e2e"
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline and len(smtp_server.messages) < 2:
+            worker.run_round()
+            time.sleep(0.2)
+        worker.run_round()
+    finally:
+        recommender.close()
+    received = smtp_server.messages
+    assert [m.rcpt_tos for m in received] == [("fan@example.org",)] * 2
+    subjects = sorted(str(m.message["Subject"]) for m in received)
+    assert subjects == [
+        "Price drop: Trail Runner Boot now $80.00",
+        "Trail Runner Boot is back in stock",
+    ]
+    drop = next(m.message for m in received if "Price drop" in str(m.message["Subject"]))
+    text = drop.get_body(("plain",))
+    assert text is not None and "$100.00" in text.get_content()  # the price before
