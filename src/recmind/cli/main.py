@@ -8,6 +8,7 @@ import typer
 
 from recmind.cli import (
     audiences_cmd,
+    campaigns_cmd,
     clv_cmd,
     customers_cmd,
     datasets_cmd,
@@ -21,6 +22,7 @@ from recmind.cli import (
     keys_cmd,
     marketing_report_cmd,
     models_cmd,
+    outbox_cmd,
     profile_cmd,
     segments_cmd,
     serve_cmd,
@@ -61,7 +63,9 @@ segments_cmd.register(app)
 draft_cmd.register()
 audiences_cmd.register(app)
 clv_cmd.register(app)
+outbox_cmd.register(app)
 journeys_cmd.register(app)
+campaigns_cmd.register(app)
 worker_cmd.register(app)
 suppressions_cmd.register(app)
 marketing_report_cmd.register(app)

@@ -4,7 +4,8 @@
 (``data``: events, items, users, privacy; ``serving``: recommendations, similar items, models;
 ``jobs``: texts the language model writes in the background, and waiting for them;
 ``marketing``: segments and customers; ``audiences``: likely buyers and look-alikes;
-``journeys``: triggered flows, their versions and statistics; ``policy``: consent,
+``journeys``: triggered flows, their versions and statistics; ``campaigns``: one-off and
+scheduled sends, previews and test sends; ``policy``: consent,
 suppressions and marketing reports).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from recmind.client.audiences import AudienceRoutes
 from recmind.client.base import ApiError, BaseClient
+from recmind.client.campaigns import CampaignRoutes
 from recmind.client.data import DataRoutes
 from recmind.client.jobs import JobFailedError, JobRoutes, JobTimeoutError
 from recmind.client.journeys import JourneyRoutes
@@ -27,6 +29,7 @@ class Client(
     MarketingRoutes,
     AudienceRoutes,
     JourneyRoutes,
+    CampaignRoutes,
     PolicyRoutes,
     BaseClient,
 ):

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from recmind.api.routers import (
     audiences,
+    campaigns,
     customers,
     drafting,
     events,
@@ -44,4 +45,5 @@ ROUTERS: list[APIRouter] = [
     policy.router,
     marketing_reports.router,
     journeys.router,
+    campaigns.router,
 ]

@@ -72,8 +72,9 @@ class MessageSource:
     @classmethod
     def of(cls, campaign_or_template: Campaign | str) -> MessageSource:
         if isinstance(campaign_or_template, str):
-            return cls(source_id=f"template:{campaign_or_template}"[:64],
-                       template=campaign_or_template)  # fmt: skip
+            return cls(
+                source_id=f"template:{campaign_or_template}"[:64], template=campaign_or_template
+            )
         definition = campaign_or_template.definition
         return cls(
             source_id=campaign_or_template.campaign_id,
@@ -117,8 +118,15 @@ def preview(
     request = source.request(user_id, key, "campaign")
     (outcome,) = composer.prepare([request], now=now, preview=True)
     if isinstance(outcome, Skipped):
-        return Preview(user_id, source.channel, source.template, outcome.recipient,
-                       list(outcome.items), None, outcome.reason)  # fmt: skip
+        return Preview(
+            user_id,
+            source.channel,
+            source.template,
+            outcome.recipient,
+            list(outcome.items),
+            None,
+            outcome.reason,
+        )
     assert isinstance(outcome, OutboxMessage)
     missing = source.channel == "email" and not outcome.recipient
     return Preview(

@@ -70,13 +70,24 @@ def _due(now: float) -> Any:
 
 
 def claim_due_campaign(
-    store: Store, *, worker_id: str, now: float, claim_seconds: float
+    store: Store,
+    *,
+    worker_id: str,
+    now: float,
+    claim_seconds: float,
+    campaign_id: str | None = None,
 ) -> Campaign | None:
     """Claim the campaign due longest ago (scheduled and due, or sending with an expired
-    claim) for ``worker_id`` until ``now + claim_seconds``; None when none is due."""
+    claim) for ``worker_id`` until ``now + claim_seconds``; None when none is due.
+    ``campaign_id``: only that one (``recmind campaigns send`` runs it in the foreground)."""
+    due = (
+        _due(now)
+        if campaign_id is None
+        else and_(_due(now), campaigns.c.campaign_id == campaign_id)
+    )
     pick = (
         select(campaigns.c.campaign_id)
-        .where(_due(now))
+        .where(due)
         .order_by(campaigns.c.scheduled_at, campaigns.c.campaign_id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -84,7 +95,7 @@ def claim_due_campaign(
     )
     statement = (
         update(campaigns)
-        .where(campaigns.c.campaign_id == pick, _due(now))
+        .where(campaigns.c.campaign_id == pick, due)
         .values(
             status="sending",
             claimed_by=worker_id,
