@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -34,6 +35,9 @@ from recmind.serving.customer_refresh import CustomerRefresher
 from recmind.serving.engine import ServingEngine
 from recmind.serving.generation import GenerationJobs
 from recmind.text.llm.protocol import Generator
+
+if TYPE_CHECKING:
+    from recmind.serving.background_marketing import BackgroundMarketing
 
 logger = logging.getLogger("recmind.api")
 
@@ -77,6 +81,19 @@ def default_generator(settings: Settings) -> Callable[[], Generator]:
     return make
 
 
+def start_marketing(
+    store: Store, settings: Settings, engine: ServingEngine
+) -> BackgroundMarketing | None:
+    """The in-process marketing worker when ``marketing.serve_worker`` is on (else None)."""
+    if not settings.marketing.serve_worker:
+        return None
+    from recmind.serving.background_marketing import BackgroundMarketing
+
+    marketing = BackgroundMarketing(store, settings, engine)
+    marketing.start()
+    return marketing
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -114,6 +131,7 @@ def create_app(
         refresher = CustomerRefresher(store, settings)
         refresher.start()
         app.state.customer_refresh = refresher
+        app.state.marketing_worker = marketing = start_marketing(store, settings, engine)
         app.state.store = store
         app.state.engine = engine
         app.state.generation = generation
@@ -132,6 +150,8 @@ def create_app(
         try:
             yield
         finally:
+            if marketing is not None:
+                marketing.stop()
             refresher.stop()
             generation.stop()
             engine.stop()

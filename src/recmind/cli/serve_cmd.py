@@ -23,6 +23,14 @@ def serve_command(
         typer.Option(min=1, max=65535, help="TCP port (default: RECMIND_API__PORT, 8000)."),
     ] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker",
+            help="Also run the marketing worker (journeys, campaigns, delivery) in this "
+            "process (RECMIND_MARKETING__SERVE_WORKER).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs) with the latest published model.
 
@@ -43,6 +51,9 @@ def serve_command(
         errors.print(f"[red]error:[/red] unknown log level {log_level!r}")
         raise typer.Exit(2)
     settings = get_settings()
+    if worker:
+        marketing = settings.marketing.model_copy(update={"serve_worker": True})
+        settings = settings.model_copy(update={"marketing": marketing})
     configure_json_logging(level)
     uvicorn.run(
         create_app(settings),

@@ -99,6 +99,12 @@ class MarketingSettings(BaseModel):
         default=None,
         description="Journey files (YAML or JSON) that `recmind worker` applies at start.",
     )
+    serve_worker: bool = Field(
+        default=False,
+        description="Run the marketing worker inside `recmind serve` (one process for a "
+        "small shop; `recmind serve --worker` sets it too). Separate `recmind worker` "
+        "processes may run beside it.",
+    )
     worker_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often an idle `recmind worker` looks for work."
     )
