@@ -23,7 +23,6 @@ from recmind.cli import (
     marketing_report_cmd,
     models_cmd,
     outbox_cmd,
-    outbox_cmd,
     profile_cmd,
     segments_cmd,
     serve_cmd,
@@ -64,7 +63,6 @@ segments_cmd.register(app)
 draft_cmd.register()
 audiences_cmd.register(app)
 clv_cmd.register(app)
-outbox_cmd.register(app)
 outbox_cmd.register(app)
 journeys_cmd.register(app)
 campaigns_cmd.register(app)
