@@ -184,3 +184,26 @@ def test_rule_order(store: Store) -> None:
     held = next(p for p in people if in_holdout(p, settings))
     set_consent(store, held, "email", True, now=1.0)
     assert decide(store, settings, message_row(held), now=NOON) == Skip("holdout")
+
+
+def test_a_message_another_worker_is_delivering_counts_against_the_cap(store: Store) -> None:
+    """Two workers deciding for one person at once cannot together break a cap: the second
+    waits for the first's outcome."""
+    add_users(store, "u1")
+    settings = policy_settings(caps=["email:1/1d"])
+    theirs = message_row("u1", status="sending")
+    theirs["claimed_by"], theirs["claimed_until"] = "other-worker", NOON + 60
+    mine = message_row("u1", status="sending")
+    mine["claimed_by"], mine["claimed_until"] = "me", NOON + 60
+    write_messages(store, theirs, mine)
+    decision = decide(store, settings, mine, now=NOON)
+    assert decision == Defer(NOON + 30.0, "cap_in_flight")
+    # their claim expired (a dead worker): it no longer holds anyone back
+    assert decide(store, settings, mine, now=NOON + 61) == Send()
+    # a batch holding both is one decider: the first goes, the second is capped
+    assert decide_many(store, settings, [theirs, mine], now=NOON) == [
+        Send(),
+        Skip("cap:email:1/1d"),
+    ]
+    with store.engine.connect() as connection:
+        assert connection.execute(select(message_events)).all() == []

@@ -9,7 +9,10 @@ What counts: the person's outbox rows with status ``sent`` or ``handoff`` (hande
 channel: counted as sent even if the worker died before recording it), other than test sends,
 whose moment (``sent_at``, else ``created_at``) lies in ``[now - window, now]``. Messages let
 through earlier in the same batch count too (:class:`CapCounter`), so a batch holding several
-messages for one person cannot go over the cap.
+messages for one person cannot go over the cap; and so do messages other workers are
+delivering at this moment (claimed, status ``sending``): a message that would break a cap
+only with them is held back briefly (decided again once their outcome is known) instead of
+skipped or sent, so two workers cannot together go over a cap.
 """
 
 from __future__ import annotations
@@ -62,15 +65,33 @@ def parse_caps(texts: Iterable[str]) -> list[Cap]:
     return [parse_cap(t) for t in texts]
 
 
+@dataclass(frozen=True)
+class CapCheck:
+    """A cap another message would break: ``settled`` when delivered messages alone reach
+    it (skip), False when it is reached only counting messages other workers are delivering
+    right now (wait for their outcome)."""
+
+    cap: Cap
+    settled: bool
+
+
 class CapCounter:
     """Each person's counted messages per cap, read once for a batch, then kept current as
-    the batch's messages are let through."""
+    the batch's messages are let through. Besides delivered messages it counts those other
+    workers hold claimed (status ``sending``) at this moment: they may be delivered any
+    second, so a message that would go over a cap with them waits rather than races them."""
 
-    def __init__(self, caps: Sequence[Cap], counts: dict[str, list[int]]) -> None:
+    def __init__(
+        self,
+        caps: Sequence[Cap],
+        counts: dict[str, list[int]],
+        in_flight: dict[str, list[int]] | None = None,
+    ) -> None:
         self.caps = list(caps)
         self._counts: defaultdict[str, list[int]] = defaultdict(
             lambda: [0] * len(self.caps), counts
         )
+        self._in_flight = in_flight or {}
 
     @classmethod
     def load(
@@ -80,9 +101,12 @@ class CapCounter:
         user_ids: Sequence[str],
         *,
         now: float,
+        deciding: Sequence[str] = (),
     ) -> CapCounter:
-        """Count the outbox for ``user_ids``: one grouped query per chunk of people, every cap
-        a conditional sum over the widest window."""
+        """Count the outbox for ``user_ids``: delivered messages with one grouped query per
+        chunk of people (every cap a conditional sum over its window), and the few messages
+        claimed by others now. ``deciding``: the message ids being decided (claimed by the
+        caller: not in flight)."""
         if not caps or not user_ids:
             return cls(caps, {})
         moment = func.coalesce(outbox.c.sent_at, outbox.c.created_at)
@@ -103,8 +127,10 @@ class CapCounter:
         ]
         widest = max(cap.window_seconds for cap in caps)
         counts: dict[str, list[int]] = {}
+        in_flight: dict[str, list[int]] = {}
+        own = set(deciding)
         for part in chunks(user_ids):
-            query = (
+            delivered = (
                 select(outbox.c.user_id, *sums)
                 .where(
                     outbox.c.user_id.in_(part),
@@ -115,19 +141,39 @@ class CapCounter:
                 )
                 .group_by(outbox.c.user_id)
             )
-            for row in connection.execute(query):
+            for row in connection.execute(delivered):
                 counts[row[0]] = [int(v or 0) for v in row[1:]]
-        return cls(caps, counts)
+            claimed = select(outbox.c.message_id, outbox.c.user_id, outbox.c.channel).where(
+                outbox.c.user_id.in_(part),
+                outbox.c.status == "sending",
+                outbox.c.claimed_until >= now,
+                outbox.c.source_kind != "test",
+            )
+            for message_id, user_id, channel in connection.execute(claimed):
+                if message_id in own:
+                    continue
+                flying = in_flight.setdefault(user_id, [0] * len(caps))
+                for index, cap in enumerate(caps):
+                    flying[index] += int(cap.applies_to(channel))
+        return cls(caps, counts, in_flight)
 
-    def reached(self, user_id: str, channel: str) -> Cap | None:
+    def check(self, user_id: str, channel: str) -> CapCheck | None:
         """The first cap another message on ``channel`` would break, or None."""
-        counts = self._counts.get(user_id)
-        if counts is None:
-            return next((c for c in self.caps if c.applies_to(channel) and c.count <= 0), None)
+        counts = self._counts.get(user_id) or [0] * len(self.caps)
         for cap, count in zip(self.caps, counts, strict=True):
             if cap.applies_to(channel) and count >= cap.count:
-                return cap
+                return CapCheck(cap, settled=True)
+        flying = self._in_flight.get(user_id)
+        if flying is not None:
+            for cap, count, more in zip(self.caps, counts, flying, strict=True):
+                if cap.applies_to(channel) and count + more >= cap.count:
+                    return CapCheck(cap, settled=False)
         return None
+
+    def reached(self, user_id: str, channel: str) -> Cap | None:
+        """The first cap another message would break, counting in-flight messages too."""
+        found = self.check(user_id, channel)
+        return None if found is None else found.cap
 
     def record(self, user_id: str, channel: str) -> None:
         """Count a message let through now (later messages of the batch see it)."""

@@ -12,7 +12,8 @@ queries whatever the batch size) apply the rules in this order, the first that s
 4. **holdout** (:mod:`recmind.marketing.policy.holdout`) -> ``Skip("holdout")``;
 5. **caps** (:mod:`recmind.marketing.policy.caps`) -> ``Skip("cap:<cap>")``, e.g.
    ``cap:email:2/1d``: a capped message is dropped, since sending it later would still be
-   pressure the person did not ask for;
+   pressure the person did not ask for; when the cap is reached only counting messages
+   another worker is delivering right now -> ``Defer(now + 30 s, "cap_in_flight")``;
 6. **quiet hours** in the person's time zone -> ``Defer(until=<their end>, "quiet_hours")``:
    never dropped; the same message is decided again at ``until``. On-site messages are not
    held back: they are shown only while the person is on the site.
@@ -23,8 +24,8 @@ waits until morning tests nothing) but never erasure, suppression or consent: no
 no gets a test either. Test sends are also not counted against anyone's caps.
 
 Every skip reason is a short code the outbox stores in ``skip_reason`` and the reports group
-by. A deferral is recorded as a ``deferred`` message event (once per message) unless
-``record=False``, so reports can say how many messages quiet hours held back.
+by. A quiet-hours deferral is recorded as a ``deferred`` message event (once per message)
+unless ``record=False``, so reports can say how many messages quiet hours held back.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ NO_CONSENT = "no_consent"
 HOLDOUT = "holdout"
 SUPPRESSED_PREFIX = "suppressed:"
 CAP_PREFIX = "cap:"
+CAP_IN_FLIGHT = "cap_in_flight"
+CAP_IN_FLIGHT_WAIT = 30.0
+"""Seconds a message waits while another worker's message to the same person, which
+together with it would break a cap, is being delivered."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +103,11 @@ def _one(row: Mapping[str, Any], facts: PeopleFacts, settings: Settings, now: fl
         return Send()
     if in_holdout(user_id, settings):
         return Skip(HOLDOUT)
-    reached = facts.caps.reached(user_id, channel)
+    reached = facts.caps.check(user_id, channel)
     if reached is not None:
-        return Skip(CAP_PREFIX + reached.text)
+        if reached.settled:
+            return Skip(CAP_PREFIX + reached.cap.text)
+        return Defer(now + CAP_IN_FLIGHT_WAIT, CAP_IN_FLIGHT)
     if channel != "onsite":
         marketing = settings.marketing
         zone = resolve_zone(profile.timezone, marketing.default_timezone)
@@ -132,13 +139,14 @@ def decide_many(
             secret=settings.api.secret,
             caps=caps,
             now=now,
+            deciding=[str(r["message_id"]) for r in rows],
         )
     decisions = [_one(row, facts, settings, now) for row in rows]
     if record:
         deferred = [
             MessageEvent(str(row["message_id"]), str(row["user_id"]), "deferred", now)
             for row, decision in zip(rows, decisions, strict=True)
-            if isinstance(decision, Defer)
+            if isinstance(decision, Defer) and decision.reason == QUIET_HOURS
         ]
         if deferred:
             with write_lock(store), store.engine.begin() as connection:

@@ -43,14 +43,16 @@ class PeopleFacts:
         secret: str,
         caps: Sequence[Cap],
         now: float,
+        deciding: Sequence[str] = (),
     ) -> PeopleFacts:
+        """``deciding``: the message ids of the batch (not counted as in flight)."""
         people = sorted(set(user_ids))
         return cls(
             profiles=_profiles(connection, people),
             erased=_erased(connection, people, secret),
             consents=consent_rows(connection, people),
             suppressions=suppressed_many(connection, people),
-            caps=CapCounter.load(connection, caps, people, now=now),
+            caps=CapCounter.load(connection, caps, people, now=now, deciding=deciding),
         )
 
     def suppression(self, user_id: str, channel: str) -> Suppression | None:
