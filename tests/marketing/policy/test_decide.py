@@ -191,13 +191,15 @@ def test_a_message_another_worker_is_delivering_counts_against_the_cap(store: St
     waits for the first's outcome."""
     add_users(store, "u1")
     settings = policy_settings(caps=["email:1/1d"])
-    theirs = message_row("u1", status="sending")
+    theirs = message_row("u1", status="sending", created_at=1_000.0)
     theirs["claimed_by"], theirs["claimed_until"] = "other-worker", NOON + 60
-    mine = message_row("u1", status="sending")
+    mine = message_row("u1", status="sending", created_at=2_000.0)
     mine["claimed_by"], mine["claimed_until"] = "me", NOON + 60
     write_messages(store, theirs, mine)
     decision = decide(store, settings, mine, now=NOON)
     assert decision == Defer(NOON + 30.0, "cap_in_flight")
+    # the older message does not wait for the younger one: no two waiting for each other
+    assert decide(store, settings, theirs, now=NOON) == Send()
     # their claim expired (a dead worker): it no longer holds anyone back
     assert decide(store, settings, mine, now=NOON + 61) == Send()
     # a batch holding both is one decider: the first goes, the second is capped

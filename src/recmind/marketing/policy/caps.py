@@ -10,9 +10,10 @@ channel: counted as sent even if the worker died before recording it), other tha
 whose moment (``sent_at``, else ``created_at``) lies in ``[now - window, now]``. Messages let
 through earlier in the same batch count too (:class:`CapCounter`), so a batch holding several
 messages for one person cannot go over the cap; and so do messages other workers are
-delivering at this moment (claimed, status ``sending``): a message that would break a cap
-only with them is held back briefly (decided again once their outcome is known) instead of
-skipped or sent, so two workers cannot together go over a cap.
+delivering at this moment (claimed, status ``sending``) and that were written before it: a
+message that would break a cap only with them is held back briefly (decided again once
+their outcome is known) instead of skipped or sent, so two workers cannot together go over
+a cap, and the older message always goes first.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class CapCounter:
         self,
         caps: Sequence[Cap],
         counts: dict[str, list[int]],
-        in_flight: dict[str, list[int]] | None = None,
+        in_flight: dict[str, list[tuple[tuple[float, str], str]]] | None = None,
     ) -> None:
         self.caps = list(caps)
         self._counts: defaultdict[str, list[int]] = defaultdict(
@@ -127,7 +128,7 @@ class CapCounter:
         ]
         widest = max(cap.window_seconds for cap in caps)
         counts: dict[str, list[int]] = {}
-        in_flight: dict[str, list[int]] = {}
+        in_flight: dict[str, list[tuple[tuple[float, str], str]]] = {}
         own = set(deciding)
         for part in chunks(user_ids):
             delivered = (
@@ -143,29 +144,35 @@ class CapCounter:
             )
             for row in connection.execute(delivered):
                 counts[row[0]] = [int(v or 0) for v in row[1:]]
-            claimed = select(outbox.c.message_id, outbox.c.user_id, outbox.c.channel).where(
+            claimed = select(
+                outbox.c.message_id, outbox.c.user_id, outbox.c.channel, outbox.c.created_at
+            ).where(
                 outbox.c.user_id.in_(part),
                 outbox.c.status == "sending",
                 outbox.c.claimed_until >= now,
                 outbox.c.source_kind != "test",
             )
-            for message_id, user_id, channel in connection.execute(claimed):
-                if message_id in own:
-                    continue
-                flying = in_flight.setdefault(user_id, [0] * len(caps))
-                for index, cap in enumerate(caps):
-                    flying[index] += int(cap.applies_to(channel))
+            for message_id, user_id, channel, created_at in connection.execute(claimed):
+                if message_id not in own:
+                    order = (float(created_at), str(message_id))
+                    in_flight.setdefault(user_id, []).append((order, str(channel)))
         return cls(caps, counts, in_flight)
 
-    def check(self, user_id: str, channel: str) -> CapCheck | None:
-        """The first cap another message on ``channel`` would break, or None."""
+    def check(
+        self, user_id: str, channel: str, order: tuple[float, str] | None = None
+    ) -> CapCheck | None:
+        """The first cap another message on ``channel`` would break, or None. ``order``:
+        the message's ``(created_at, message_id)``; it waits only for in-flight messages
+        before it, so of two workers' messages the older goes first and neither waits for
+        the other forever (without ``order``, every in-flight message counts)."""
         counts = self._counts.get(user_id) or [0] * len(self.caps)
         for cap, count in zip(self.caps, counts, strict=True):
             if cap.applies_to(channel) and count >= cap.count:
                 return CapCheck(cap, settled=True)
-        flying = self._in_flight.get(user_id)
-        if flying is not None:
-            for cap, count, more in zip(self.caps, counts, flying, strict=True):
+        earlier = [c for o, c in self._in_flight.get(user_id, ()) if order is None or o < order]
+        if earlier:
+            for cap, count in zip(self.caps, counts, strict=True):
+                more = sum(cap.applies_to(c) for c in earlier)
                 if cap.applies_to(channel) and count + more >= cap.count:
                     return CapCheck(cap, settled=False)
         return None

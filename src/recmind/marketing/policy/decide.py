@@ -12,7 +12,7 @@ queries whatever the batch size) apply the rules in this order, the first that s
 4. **holdout** (:mod:`recmind.marketing.policy.holdout`) -> ``Skip("holdout")``;
 5. **caps** (:mod:`recmind.marketing.policy.caps`) -> ``Skip("cap:<cap>")``, e.g.
    ``cap:email:2/1d``: a capped message is dropped, since sending it later would still be
-   pressure the person did not ask for; when the cap is reached only counting messages
+   pressure the person did not ask for; when the cap is reached only counting older messages
    another worker is delivering right now -> ``Defer(now + 30 s, "cap_in_flight")``;
 6. **quiet hours** in the person's time zone -> ``Defer(until=<their end>, "quiet_hours")``:
    never dropped; the same message is decided again at ``until``. On-site messages are not
@@ -103,7 +103,8 @@ def _one(row: Mapping[str, Any], facts: PeopleFacts, settings: Settings, now: fl
         return Send()
     if in_holdout(user_id, settings):
         return Skip(HOLDOUT)
-    reached = facts.caps.check(user_id, channel)
+    order = (float(created_at or 0.0), str(row["message_id"]))
+    reached = facts.caps.check(user_id, channel, order)
     if reached is not None:
         if reached.settled:
             return Skip(CAP_PREFIX + reached.cap.text)
