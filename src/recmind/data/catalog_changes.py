@@ -5,12 +5,13 @@ per change with the value before and after, so a back-in-stock or price-drop jou
 exactly what the catalogue went through (a change written and undone between two scans is
 still seen) and nothing that was rolled back. A delete records ``deleted``.
 
-The values before are read in the writing transaction: on PostgreSQL ``FOR UPDATE`` holds
-the rows until the write commits, on SQLite the bulk path takes the write lock first
-(``BEGIN IMMEDIATE``) and an online write reads under the process's write lock. A bulk
-import reads the old prices and stocks of a whole chunk with one query (PostgreSQL) or a
-few hundred keyed lookups (SQLite) and compares them in memory: a 100,000-item chunk adds
-a fraction of a second.
+The values before are read in the writing transaction, with other writers kept out until it
+commits: an online write locks its row (``FOR UPDATE`` on PostgreSQL, the process's write
+lock on SQLite); a bulk write locks the items table against writers (PostgreSQL) or takes
+SQLite's write lock first (``BEGIN IMMEDIATE``). A bulk import reads the old prices and
+stocks of a whole chunk with one query (the keys as one array parameter) and compares them
+in memory; the changes are copied in at once. A 100,000-item chunk in which every item
+changed takes about half a second longer (measured on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, insert, select
 
 from recmind.data.schema import catalog_changes, items
 
 KINDS = ("created", "price", "stock", "deleted")
 CHANGE_COLUMNS = ("change_id", "item_id", "kind", "old_value", "new_value", "changed_at")
-_SQLITE_KEYS_PER_QUERY = 500
 MISSING: Any = object()
 """Marks a column that a write does not touch (:func:`diff_items`)."""
 
@@ -106,10 +107,19 @@ def record_delete(connection: Connection, item_id: str, *, now: float) -> int:
 
 
 def begin_bulk(connection: Any, dialect: str) -> None:
-    """SQLite: take the write lock before reading the values a bulk write will replace,
-    so no other writer changes them in between."""
-    if dialect == "sqlite" and not connection.in_transaction:
-        connection.execute("BEGIN IMMEDIATE")
+    """Keep other writers off the catalogue from the read of the values a bulk write will
+    replace until it commits: SQLite takes its write lock (``BEGIN IMMEDIATE``), PostgreSQL
+    one table lock that lets readers through (cheaper than locking a chunk's rows one by
+    one, which writes to every row)."""
+    if dialect == "sqlite":
+        if not connection.in_transaction:
+            connection.execute("BEGIN IMMEDIATE")
+        return
+    cursor = connection.cursor()
+    try:
+        cursor.execute("LOCK TABLE items IN SHARE ROW EXCLUSIVE MODE")
+    finally:
+        cursor.close()
 
 
 def bulk_stored_values(
@@ -123,19 +133,38 @@ def bulk_stored_values(
     try:
         if dialect == "postgresql":
             cursor.execute(
-                "SELECT item_id, price, stock FROM items WHERE item_id = ANY(%s) "
-                "ORDER BY item_id FOR UPDATE",
+                "SELECT item_id, price, stock FROM items WHERE item_id = ANY(%s)",
                 (list(item_ids),),
             )
             found.update((str(r[0]), (r[1], r[2])) for r in cursor.fetchall())
             return found
-        for start in range(0, len(item_ids), _SQLITE_KEYS_PER_QUERY):
-            keys = item_ids[start : start + _SQLITE_KEYS_PER_QUERY]
-            marks = ", ".join("?" for _ in keys)
-            cursor.execute(
-                f"SELECT item_id, price, stock FROM items WHERE item_id IN ({marks})", keys
-            )
-            found.update((str(r[0]), (r[1], r[2])) for r in cursor.fetchall())
+        # one query for the whole chunk: the keys travel as one JSON array
+        cursor.execute(
+            "SELECT item_id, price, stock FROM items "
+            "WHERE item_id IN (SELECT value FROM json_each(?))",
+            (orjson.dumps([str(i) for i in item_ids]).decode(),),
+        )
+        found.update((str(r[0]), (r[1], r[2])) for r in cursor.fetchall())
         return found
     finally:
         cursor.close()
+
+
+def bulk_record(connection: Any, dialect: str, changes: Sequence[Change]) -> int:
+    """Write ``changes`` in the caller's transaction: ``COPY`` straight into the table on
+    PostgreSQL (the ids are fresh, so nothing can conflict), ``executemany`` on SQLite."""
+    if not changes:
+        return 0
+    names = ", ".join(CHANGE_COLUMNS)
+    cursor = connection.cursor()
+    try:
+        if dialect == "postgresql":
+            with cursor.copy(f"COPY catalog_changes ({names}) FROM STDIN") as copy:
+                for change in changes:
+                    copy.write_row(change)
+        else:
+            marks = ", ".join("?" for _ in CHANGE_COLUMNS)
+            cursor.executemany(f"INSERT INTO catalog_changes ({names}) VALUES ({marks})", changes)
+    finally:
+        cursor.close()
+    return len(changes)

@@ -20,9 +20,9 @@ import pandas as pd
 
 from recmind.data.bulk import BulkWriter
 from recmind.data.catalog_changes import (
-    CHANGE_COLUMNS,
     MISSING,
     begin_bulk,
+    bulk_record,
     bulk_stored_values,
     diff_items,
 )
@@ -151,7 +151,7 @@ def write_items(store: Store, validated: Validated) -> WriteOutcome:
             )
             for row in rows
         ]
-        bulk.insert_ignore("catalog_changes", CHANGE_COLUMNS, diff_items(before, after, now=now))
+        bulk_record(connection, store.dialect, diff_items(before, after, now=now))
     return WriteOutcome(imported=changed, duplicates=len(clean) - changed)
 
 
