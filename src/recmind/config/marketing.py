@@ -168,6 +168,7 @@ class MarketingSettings(BaseModel):
         default="",
         description="Address of a `mailto:` List-Unsubscribe next to the one-click URL (empty: "
         "URL only).",
+        json_schema_extra={"default_text": "-"},
     )
     attribution_days: float = Field(
         default=5.0,
