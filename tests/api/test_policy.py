@@ -103,3 +103,27 @@ def test_reports(live: LiveServer, client: Client) -> None:
     with pytest.raises(ApiError) as raised:
         client.marketing_reports(journey_id="cart", campaign_id="x")
     assert raised.value.status == 422
+
+
+def test_text_the_store_cannot_hold_is_a_422_naming_the_field(client: Client) -> None:
+    cases = [
+        ("GET", "/v1/suppressions", {"params": {"user_id": "a\x00b"}}, ["query", "user_id"]),
+        ("GET", "/v1/suppressions", {"params": {"offset": 10**20}}, ["query", "offset"]),
+        ("POST", "/v1/suppressions", {"json": {"user_id": "a\x00"}}, ["body", "user_id"]),
+        (
+            "PUT",
+            "/v1/users/ann/consent",
+            {"json": {"channel": "email", "granted": True, "source": "\x00"}},
+            ["body", "source"],
+        ),
+        (
+            "GET",
+            "/v1/marketing/reports",
+            {"params": {"journey_id": "\x00"}},
+            ["query", "journey_id"],
+        ),
+    ]
+    for method, path, options, loc in cases:
+        response = client.raw(method, path, **options)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["detail"][0]["loc"] == loc

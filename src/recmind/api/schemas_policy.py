@@ -3,13 +3,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from recmind.data.online_checks import text_problem
 
 ChannelName = Literal["email", "webhook", "onsite"]
 SuppressionChannel = Literal["email", "webhook", "onsite", "*"]
 SuppressionReason = Literal["unsubscribed", "bounced", "complained", "manual"]
+
+
+def _storable(value: str | None) -> str | None:
+    if value is not None and text_problem(value):
+        raise ValueError("text the store cannot hold (NUL or unpaired surrogate characters)")
+    return value
+
+
+StoredText = Annotated[str, AfterValidator(_storable)]
+"""Text that reaches the store: refused (422 naming the field) when it holds a NUL byte or
+anything else the store cannot take."""
 
 
 class _In(BaseModel):
@@ -21,7 +34,7 @@ class ConsentIn(_In):
 
     channel: ChannelName
     granted: bool
-    source: str | None = Field(
+    source: StoredText | None = Field(
         default=None, max_length=500, description="Where the word came from (a form, a call)."
     )
 
@@ -45,10 +58,10 @@ class ConsentList(BaseModel):
 class SuppressionIn(_In):
     """Keep a person from a channel (``*``: every channel)."""
 
-    user_id: str = Field(min_length=1, max_length=255)
+    user_id: StoredText = Field(min_length=1, max_length=255)
     channel: SuppressionChannel = "*"
     reason: SuppressionReason = "manual"
-    source: str | None = Field(default=None, max_length=500)
+    source: StoredText | None = Field(default=None, max_length=500)
 
 
 class SuppressionOut(BaseModel):

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from recmind.api.deps import SettingsDep, StoreDep, require_scope
 from recmind.api.errors import UnprocessableError
 from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, FieldProblem, Responses
-from recmind.api.schemas_policy import ReportList
+from recmind.api.schemas_policy import ReportList, StoredText
 from recmind.config import Settings
 from recmind.data.store import Store
 from recmind.marketing.tracking.plot import funnel_plot
@@ -33,7 +33,7 @@ router = APIRouter(
     responses=ERROR_RESPONSES,
     dependencies=[Depends(require_scope("marketing"))],
 )
-SourceId = Annotated[str | None, Query(min_length=1, max_length=64)]
+SourceId = Annotated[StoredText | None, Query(min_length=1, max_length=64)]
 Moment = Annotated[float | None, Query(description="Epoch seconds.")]
 NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "No such journey or campaign."}}
 

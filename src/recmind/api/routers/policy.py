@@ -19,6 +19,7 @@ from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, Responses
 from recmind.api.schemas_policy import (
     ConsentIn,
     ConsentList,
+    StoredText,
     SuppressionChannel,
     SuppressionIn,
     SuppressionOut,
@@ -74,10 +75,10 @@ def put_consent(store: StoreDep, user_id: UserId, body: ConsentIn) -> dict[str, 
 def get_suppressions(
     *,
     store: StoreDep,
-    user_id: Annotated[str | None, Query(max_length=255, description="One person.")] = None,
+    user_id: Annotated[StoredText | None, Query(max_length=255, description="One person.")] = None,
     channel: Annotated[SuppressionChannel | None, Query(description="One channel.")] = None,
     reason: Annotated[SuppressionReason | None, Query(description="One reason.")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     total, page = list_suppressions(
