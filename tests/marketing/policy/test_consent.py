@@ -64,3 +64,5 @@ def test_an_unknown_channel_is_refused(store: Store) -> None:
         set_consent(store, "u1", "sms", True, now=1.0)
     with pytest.raises(ConsentError):
         has_consent(store, "u1", "*")
+    with pytest.raises(ConsentError, match="not storable"):
+        set_consent(store, "u\x00", "email", True, now=1.0)

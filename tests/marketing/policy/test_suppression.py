@@ -51,3 +51,5 @@ def test_unknown_reason_or_channel_is_refused(store: Store) -> None:
         add_suppression(store, "u1", "email", "spam", now=1.0)
     with pytest.raises(SuppressionError, match="unknown channel 'sms'"):
         add_suppression(store, "u1", "sms", "manual", now=1.0)
+    with pytest.raises(SuppressionError, match="not a storable user id"):
+        add_suppression(store, "u\x00", "email", "manual", now=1.0)

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, select, update
 
+from recmind.data.online_checks import text_problem
 from recmind.data.schema import consents, users
 from recmind.data.store import Store
 from recmind.data.write_lock import write_lock
@@ -80,6 +81,8 @@ def set_consent(
 ) -> Consent:
     """Record ``granted`` for ``user_id`` on ``channel`` (replacing any earlier word)."""
     check_channel(channel)
+    if not user_id or text_problem(user_id) or (source is not None and text_problem(source)):
+        raise ConsentError(f"not storable text: user id {user_id!r}, source {source!r}")
     with write_lock(store), store.engine.begin() as connection:
         statement = dialect_insert(connection, consents).values(
             user_id=user_id, channel=channel, granted=granted, updated_at=now, source=source

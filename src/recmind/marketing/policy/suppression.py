@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select
 
+from recmind.data.online_checks import text_problem
 from recmind.data.schema import suppressions
 from recmind.data.store import Store
 from recmind.data.write_lock import write_lock
@@ -51,6 +52,11 @@ class Suppression:
         }
 
 
+def _check_id(user_id: str) -> None:
+    if not user_id or text_problem(user_id):
+        raise SuppressionError(f"not a storable user id: {user_id!r}")
+
+
 def _check(channel: str, reason: str | None = None) -> None:
     if channel not in SUPPRESSION_CHANNELS:
         known = ", ".join(SUPPRESSION_CHANNELS)
@@ -69,6 +75,7 @@ def add_suppression_in(
     source: str | None = None,
 ) -> bool:
     """Add the row inside the caller's transaction; True when it is new."""
+    _check_id(user_id)
     _check(channel, reason)
     statement = dialect_insert(connection, suppressions).values(
         user_id=user_id, channel=channel, reason=reason, created_at=now, source=source
