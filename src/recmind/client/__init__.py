@@ -6,7 +6,8 @@
 ``marketing``: segments and customers; ``audiences``: likely buyers and look-alikes;
 ``journeys``: triggered flows, their versions and statistics; ``campaigns``: one-off and
 scheduled sends, previews and test sends; ``policy``: consent,
-suppressions and marketing reports).
+suppressions and marketing reports; ``outbox``: outgoing messages, retries, and a person's
+on-site messages).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from recmind.client.data import DataRoutes
 from recmind.client.jobs import JobFailedError, JobRoutes, JobTimeoutError
 from recmind.client.journeys import JourneyRoutes
 from recmind.client.marketing import MarketingRoutes
+from recmind.client.outbox import OutboxRoutes
 from recmind.client.policy import PolicyRoutes
 from recmind.client.serving import ServingRoutes
 
@@ -31,6 +33,7 @@ class Client(
     JourneyRoutes,
     CampaignRoutes,
     PolicyRoutes,
+    OutboxRoutes,
     BaseClient,
 ):
     """Every route of the service (see ``/docs`` on a running server)."""

@@ -17,7 +17,9 @@ from recmind.api.routers import (
     journeys,
     keys,
     marketing_reports,
+    messages,
     models,
+    outbox,
     policy,
     privacy,
     recommendations,
@@ -46,4 +48,6 @@ ROUTERS: list[APIRouter] = [
     marketing_reports.router,
     journeys.router,
     campaigns.router,
+    outbox.router,
+    messages.router,
 ]
