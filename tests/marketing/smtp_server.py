@@ -6,8 +6,9 @@ of :class:`ReceivedMessage` (envelope, raw bytes, parsed headers, the recmind id
 key), ``server.count_by_key()`` counts them per ``X-Recmind-Idempotency-Key``. Replies can
 be scripted per recipient (``refuse_rcpt``: a permanent or temporary refusal of RCPT;
 ``data_replies``: the replies to the end of DATA, one per attempt) to exercise bounces and
-retries. With ``tls`` (a certificate and key) the server offers STARTTLS, or speaks TLS from
-the first byte with ``implicit_tls``; ``logins`` makes it require AUTH.
+retries; ``handler.pipelining`` offers PIPELINING. With ``tls`` (a certificate and key) the
+server offers STARTTLS, or speaks TLS from the first byte with ``implicit_tls``; ``logins``
+makes it require AUTH.
 
 The fixture ``smtp_server`` (``tests/marketing/conftest.py``) starts one per test.
 """
@@ -74,9 +75,24 @@ class RecordingHandler:
     """Recipient -> replies to the end of DATA, one consumed per attempt; then ``250``."""
     delay_seconds: float = 0.0
     """Wait this long before answering the end of DATA (a slow server)."""
+    pipelining: bool = False
+    """Offer PIPELINING (RFC 2920) in the EHLO reply (aiosmtpd reads commands in order)."""
     messages: list[ReceivedMessage] = field(default_factory=list)
     keys: list[str | None] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_EHLO(  # noqa: N802 (aiosmtpd's hook name)
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self,
