@@ -74,7 +74,8 @@ class RecordingHandler:
     data_replies: dict[str, list[str]] = field(default_factory=dict)
     """Recipient -> replies to the end of DATA, one consumed per attempt; then ``250``."""
     delay_seconds: float = 0.0
-    """Wait this long before answering the end of DATA (a slow server)."""
+    """Wait this long before answering the end of DATA, the message already taken (a
+    server slow to reply: the client may give up waiting while the server has it)."""
     pipelining: bool = False
     """Offer PIPELINING (RFC 2920) in the EHLO reply (aiosmtpd reads commands in order)."""
     messages: list[ReceivedMessage] = field(default_factory=list)
@@ -111,8 +112,6 @@ class RecordingHandler:
     async def handle_DATA(  # noqa: N802 (aiosmtpd's hook name)
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
-        if self.delay_seconds:
-            await asyncio.sleep(self.delay_seconds)
         for rcpt in envelope.rcpt_tos:
             queue = self.data_replies.get(rcpt)
             if queue:
@@ -129,6 +128,8 @@ class RecordingHandler:
         with self.lock:
             self.messages.append(received)
             self.keys.append(key)
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         return "250 Message accepted for delivery"
 
 
