@@ -84,8 +84,16 @@ def list_command(
         except OutboxQueryError as exc:
             raise _fail(str(exc)) from exc
     table = Table(title=f"Outbox: {len(rows)} of {total}")
-    for column in ("message id", "user", "channel", "source", "status", "tries", "next / sent",
-                   "reason"):  # fmt: skip
+    for column in (
+        "message id",
+        "user",
+        "channel",
+        "source",
+        "status",
+        "tries",
+        "next / sent",
+        "reason",
+    ):
         table.add_column(column)
     for row in rows:
         moment = row["sent_at"] if row["status"] == "sent" else row["next_attempt_at"]
@@ -145,8 +153,9 @@ def stats_command(
     console.print(table)
     for title, reasons in (("skipped", stats["skip_reasons"]), ("dead", stats["dead_reasons"])):
         if reasons:
-            console.print(f"[bold]{title}:[/bold] " + "; ".join(f"{r} ({n})" for r, n in
-                                                                 reasons.items()))  # fmt: skip
+            console.print(
+                f"[bold]{title}:[/bold] " + "; ".join(f"{r} ({n})" for r, n in reasons.items())
+            )
 
 
 @outbox_app.command("retry")

@@ -177,8 +177,10 @@ def test_an_undeliverable_address_is_dead_at_once(
 ) -> None:
     settings = open_settings(tmp_path, smtp=smtp_server.settings())
     add_people(store, ["u1", "u2"])
-    bad = [message("u1", recipient="u1@example.org>\r\nRCPT TO:<x@evil.example"),
-           message("u2", recipient="")]  # fmt: skip
+    bad = [
+        message("u1", recipient="u1@example.org>\r\nRCPT TO:<x@evil.example"),
+        message("u2", recipient=""),
+    ]
     enqueue(store, bad, now=NOW)
     deliver_due(store, settings, worker_id="w", now=NOW, limit=10)
     assert "not a deliverable email address" in row(store, bad[0].message_id)["last_error"]

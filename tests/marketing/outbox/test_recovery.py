@@ -70,8 +70,16 @@ def test_death_after_the_dots_the_message_is_recovered_as_sent_not_resent(
     assert [o.kind for o in outcomes] == ["sent", "sent"]
     assert set(statuses(store).values()) == {"handoff"}
     assert recover_expired(store, now=NOW + 30, max_attempts=8).handed_over == 0  # claim holds
-    assert deliver_due(store, open_settings(tmp_path, smtp=smtp_server.settings()),
-                       worker_id="next", now=NOW + CLAIM + 2, limit=10) == 0  # fmt: skip
+    assert (
+        deliver_due(
+            store,
+            open_settings(tmp_path, smtp=smtp_server.settings()),
+            worker_id="next",
+            now=NOW + CLAIM + 2,
+            limit=10,
+        )
+        == 0
+    )
     for r in rows:
         recovered = row(store, str(r["message_id"]))
         assert recovered["status"] == "sent" and recovered["last_error"] == HANDED_OVER_NOTE

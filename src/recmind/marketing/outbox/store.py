@@ -273,8 +273,9 @@ def settle(
         status, due, error, skip, sent_at, attempts = _values(
             s, now=now, max_attempts=max_attempts, retry_base=retry_base_seconds
         )
-        params.append((status, due, error, skip, sent_at, sent_at, attempts, s.message_id,
-                       worker_id))  # fmt: skip
+        params.append(
+            (status, due, error, skip, sent_at, sent_at, attempts, s.message_id, worker_id)
+        )
     with writing(store) as cursor:
         cursor.executemany(statement, params)
         return max(0, int(cursor.rowcount))
