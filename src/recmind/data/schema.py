@@ -382,6 +382,54 @@ marketing_cursors = Table(
     Column("updated_at", Double, nullable=False),
 )
 
+# --- Experiments (migration 0007): A/B/n tests and bandits, and every assignment or ---
+# --- decision they made (with its propensity), so that readouts and off-policy estimates ---
+# --- can be computed from the store. ---
+
+experiments = Table(
+    "experiments",
+    metadata,
+    # An A/B/n test (``kind`` ab: sticky shares by weight) or a Thompson-sampling bandit
+    # (``kind`` bandit). ``variants``: JSON list of {name, weight, control}, exactly one control.
+    # ``settings``: JSON of the metric (conversion event, attribution window, pre-period of
+    # CUPED, confidence, prior, minimum share per arm). ``salt`` keys the sticky hash.
+    Column("experiment_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # ab | bandit
+    Column("variants", Text, nullable=False),
+    Column("salt", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # draft | running | stopped
+    Column("settings", Text, nullable=False),
+    Column("description", Text),
+    Column("winner", String(64)),  # the variant everyone gets once stopped (none: control)
+    Column("created_at", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+    Column("started_at", Double),
+    Column("stopped_at", Double),
+)
+
+experiment_exposures = Table(
+    "experiment_exposures",
+    metadata,
+    # One assignment (A/B: one per person, ``decision_key`` is the person) or bandit decision
+    # (one per ``decision_key``: a message, an impression). ``propensity``: the probability the
+    # policy gave the variant it chose (null for the people of the global holdout, logged
+    # with variant ``holdout`` and never in an arm). ``reward`` is settled later from events.
+    Column("exposure_id", String(64), primary_key=True),
+    Column("experiment_id", String(64), nullable=False),
+    Column("decision_key", Text, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("variant", String(64), nullable=False),
+    Column("at", Double, nullable=False),
+    Column("propensity", Double),
+    Column("context", Text),
+    Column("reward", Double),
+    Column("rewarded_at", Double),
+    UniqueConstraint("experiment_id", "decision_key"),
+    Index(None, "experiment_id", "user_id", "at"),
+    Index(None, "user_id"),
+)
+
 TABLES = {"items": items, "users": users, "events": events, "reviews": reviews}
 """The store's data tables by entity name, in import order (``api_keys``,
 ``tombstones`` and the derived customer and segment tables are not data)."""
@@ -395,5 +443,6 @@ PERSONAL_DERIVED = (
     consents,
     suppressions,
     message_events,
+    experiment_exposures,
 )
 """Derived tables keyed by ``user_id``: an erasure deletes the person's rows from each."""
