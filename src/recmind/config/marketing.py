@@ -70,6 +70,7 @@ class MarketingSettings(BaseModel):
         default="USD",
         min_length=3,
         max_length=3,
+        examples=["EUR"],
         description="ISO 4217 code prices are shown in (USD: $12.50; an unknown code: 12.50 CHF).",
     )
     exclude_bought_days: float = Field(
@@ -145,10 +146,13 @@ class MarketingSettings(BaseModel):
         default=8, ge=0, le=23, description="Quiet hours end at this local hour."
     )
     default_timezone: str = Field(
-        default="UTC", description="Time zone of people whose profile names none."
+        default="UTC",
+        examples=["Europe/Berlin"],
+        description="Time zone of people whose profile names none.",
     )
     caps: list[str] = Field(
         default_factory=lambda: ["email:2/1d", "email:5/7d", "webhook:3/1d", "*:8/7d"],
+        examples=[["email:1/1d", "*:4/7d"]],
         description="Frequency caps, CHANNEL:COUNT/WINDOW (window in h or d; channel `*`: all "
         "channels together). A message over a cap is skipped with the reason.",
     )

@@ -65,6 +65,8 @@ def default_text(info: FieldInfo) -> str:
 def _format(value: object) -> str:
     if value is None:
         return "-"
+    if value == "":
+        return "(empty)"
     if isinstance(value, SecretStr):
         return "(secret)"
     if isinstance(value, bool):
@@ -81,9 +83,23 @@ def _format(value: object) -> str:
     return str(value)
 
 
+def _leaves(model: type[BaseModel], path: tuple[str, ...]) -> list[Variable]:
+    """The leaf fields below ``model`` (sections within sections are walked)."""
+    found: list[Variable] = []
+    for field, info in model.model_fields.items():
+        inner = _section_model(info)
+        if inner is not None:
+            found.extend(_leaves(inner, (*path, field)))
+            continue
+        env = ENV_PREFIX + NESTED_DELIMITER.join(p.upper() for p in (*path, field))
+        found.append(Variable(env, (*path, field), default_text(info), info.description or ""))
+    return found
+
+
 def variables() -> list[Variable]:
     """Every leaf field of :class:`Settings` as its environment variable, in field order
-    (top-level values first, then each section's)."""
+    (top-level values first, then each section's, a section's own sections after it, such as
+    ``RECMIND_MARKETING__SMTP__HOST``)."""
     top: list[Variable] = []
     nested: list[Variable] = []
     for name, info in Settings.model_fields.items():
@@ -92,9 +108,9 @@ def variables() -> list[Variable]:
             env = f"{ENV_PREFIX}{name.upper()}"
             top.append(Variable(env, (name,), default_text(info), info.description or ""))
             continue
-        for field, sub in section.model_fields.items():
-            env = f"{ENV_PREFIX}{name.upper()}{NESTED_DELIMITER}{field.upper()}"
-            nested.append(Variable(env, (name, field), default_text(sub), sub.description or ""))
+        leaves = _leaves(section, (name,))
+        nested.extend(v for v in leaves if len(v.path) == 2)
+        nested.extend(v for v in leaves if len(v.path) > 2)
     return top + nested
 
 
