@@ -3,10 +3,14 @@
 A channel with a last step it can withhold (SMTP's final dot) hands a round of messages off
 like this (:mod:`recmind.marketing.channels.email_smtp`)::
 
-    handover = handoff(ids)   # UPDATE ... SET status = 'handoff' ... RETURNING, not committed
+    handover = handoff(ids)   # UPDATE ... SET status = 'handoff' ... RETURNING
     ...                       # keep the ids in handover.owned, drop the others unfinished
     handover.commit()         # durable against the worker's death from here on
     send the final dots       # nothing else in between
+
+(On SQLite the update waits for ``commit()`` inside ``BEGIN IMMEDIATE``; on PostgreSQL the
+connection is in autocommit, so the update is committed when its answer arrives, one round
+trip instead of three, and ``abort()`` is a second update that puts the rows back.)
 
 Only rows still ``sending`` under this worker's claim are handed off (``owned``); the others
 were taken over by another worker after this one stalled past its claim, and the channel
@@ -19,8 +23,8 @@ the worker leaves ``handoff`` rows whose dots were never sent: recovery counts t
 that window as short as the machine allows:
 
 - the transaction runs on one connection kept for the whole pass (no pool checkout, no
-  reset between the commit and the dots), and which rows are owned is known before the
-  commit, so the channel has its list of sockets ready;
+  reset between the commit and the dots), and which rows are owned is known when the
+  commit returns, so the channel has its list of sockets ready;
 - the commit does not wait for the disk (SQLite ``synchronous=NORMAL`` on this connection,
   PostgreSQL ``synchronous_commit=off`` for this session): the worker's death does not
   undo a commit that has been written, only the machine's would, and then the row goes
@@ -55,10 +59,11 @@ class Handover:
             self.owner.finish(commit=True)
 
     def abort(self) -> None:
-        """Undo it: the rows stay ``sending`` (the channel did not send their last step)."""
+        """Undo it: the rows go back to ``sending`` (the channel did not send their last
+        step)."""
         if self._open:
             self._open = False
-            self.owner.finish(commit=False)
+            self.owner.finish(commit=False, owned=self.owned)
 
 
 class Handoffs:
@@ -79,15 +84,17 @@ class Handoffs:
         self._connection: Any = None
         self._lock: AbstractContextManager[object] | None = None
 
-    def _connect(self) -> Any:
+    def _connect(self) -> Any:  # a pooled DB-API connection
+        """The pass's connection. PostgreSQL: autocommit, so a hand-off is one round trip
+        (the ``UPDATE ... RETURNING`` commits before its answer comes back)."""
         if self._connection is None:
-            connection = self.store.engine.raw_connection()
+            connection: Any = self.store.engine.raw_connection()
             cursor = connection.cursor()
             if self.store.dialect == "sqlite":
                 cursor.execute("PRAGMA synchronous=NORMAL")
             else:
+                connection.driver_connection.autocommit = True
                 cursor.execute("SET synchronous_commit TO off")
-                connection.commit()
             cursor.close()
             self._connection = connection
         return self._connection
@@ -125,14 +132,24 @@ class Handoffs:
             raise
         return Handover(self, owned)
 
-    def finish(self, *, commit: bool) -> None:
-        """Commit or roll back the open hand-off and release the write lock."""
+    def finish(self, *, commit: bool, owned: set[str] | None = None) -> None:
+        """Commit or undo the open hand-off and release the write lock. On PostgreSQL the
+        hand-off committed already (autocommit): undoing it is a second update."""
         try:
-            if self._connection is not None:
+            connection = self._connection
+            if connection is not None and self.store.dialect == "sqlite":
                 if commit:
-                    self._connection.commit()
+                    connection.commit()
                 else:
-                    self._connection.rollback()
+                    connection.rollback()
+            elif connection is not None and not commit and owned:
+                cursor = connection.cursor()
+                cursor.execute(
+                    f"UPDATE outbox SET status = '{SENDING}', sent_at = NULL "
+                    f"WHERE message_id = ANY(%s) AND status = '{HANDOFF}' AND claimed_by = %s",
+                    (sorted(owned), self.worker_id),
+                )
+                cursor.close()
         finally:
             lock, self._lock = self._lock, None
             if lock is not None:
@@ -149,7 +166,7 @@ class Handoffs:
                 cursor.execute("PRAGMA synchronous=FULL")
             else:
                 cursor.execute("RESET synchronous_commit")
-                connection.commit()
+                connection.driver_connection.autocommit = False
             cursor.close()
         finally:
             connection.close()
