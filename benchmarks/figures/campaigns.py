@@ -56,7 +56,8 @@ def campaign_send(data: Results) -> str:
         f" (skipped by reason: {skipped}). The SMTP server received "
         f"{smtp['messages']:,} messages under {smtp['keys']:,} idempotency keys, "
         f"{smtp['duplicates']} twice (exactly once: {verdict(exactly_once)}). Peak memory: "
-        f"{data['peak_rss_mb']:,.0f} MB in the benchmark's process, "
+        f"{data['peak_rss_mb']:,.0f} MB in the benchmark's process (generating the shop and "
+        "training included), "
         f"{smtp['peak_rss_mb']:,.0f} MB in the SMTP server's.",
         "",
         provenance(data, "campaign_send"),
