@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from recmind.marketing.campaigns.definition import CampaignDefinition
+from recmind.marketing.campaigns.definition import CampaignDefinition, Text, check_moment
 
 __all__ = [
     "CampaignDefinition",
@@ -61,8 +61,7 @@ class ScheduleIn(BaseModel):
     @field_validator("at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("give a time zone (e.g. 2025-04-01T09:00:00+02:00 or ...Z)")
+        check_moment(value)
         return value
 
 
@@ -84,8 +83,8 @@ class CampaignPreviewOut(BaseModel):
 class TestSendIn(BaseModel):
     """Send ``user_id``'s message to ``to`` (an address of the shop's own)."""
 
-    user_id: str = Field(min_length=1, max_length=255)
-    to: str = Field(min_length=3, max_length=320)
+    user_id: Text = Field(min_length=1, max_length=255)
+    to: Text = Field(min_length=3, max_length=320)
 
 
 class TestSendOut(BaseModel):

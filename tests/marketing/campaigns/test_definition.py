@@ -57,6 +57,9 @@ def test_a_good_campaign() -> None:
         ({"schedule_at": "2025-04-01T09:00:00"}, "schedule_at"),
         ({"context": {"intro": "x" * 2001}}, "context"),
         ({"surprise": 1}, "surprise"),
+        ({"name": "nul\x00byte"}, "name"),
+        ({"context": {"intro": "bad \ud800"}}, "context.intro"),
+        ({"audience": {"type": "users", "user_ids": ["a\x00"]}}, "audience.users.user_ids.0"),
     ],
 )
 def test_what_is_refused(change: dict[str, Any], field: str) -> None:

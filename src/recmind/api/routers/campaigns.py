@@ -28,6 +28,7 @@ from recmind.api.schemas_campaigns import (
     TestSendOut,
 )
 from recmind.config import Settings
+from recmind.data.online_checks import text_problem
 from recmind.data.store import Store
 from recmind.marketing.campaigns.preview import preview, test_send
 from recmind.marketing.campaigns.repository import (
@@ -202,6 +203,17 @@ async def get_preview(
     user_id: Annotated[str, Query(min_length=1, max_length=255, description="The person.")],
 ) -> dict[str, Any]:
     campaign = _get(store, campaign_id)
+    if text_problem(user_id):
+        raise UnprocessableError(
+            [
+                FieldProblem(
+                    loc=["query", "user_id"],
+                    msg="text the store cannot hold",
+                    type="value_error",
+                    input=user_id,
+                )
+            ]
+        )
     composer = _composer(store, settings, engine)
     found = await run_in_threadpool(preview, composer, campaign, user_id, now=time.time())
     return found.to_dict()

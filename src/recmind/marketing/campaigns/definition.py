@@ -24,12 +24,39 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from recmind.data.online_checks import text_problem
 
 MAX_USERS = 1_000_000
 """The longest explicit list of people a campaign may name."""
 CONTEXT_KEYS = 20
 CONTEXT_CHARS = 2000
+
+
+def _storable(value: str) -> str:
+    if text_problem(value):
+        raise ValueError("text the store cannot hold (NUL or unpaired surrogate characters)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+"""Text that reaches the store (refused, naming the field, when the store cannot hold it)."""
+
+
+def check_moment(value: datetime) -> float:
+    """Epoch seconds of ``value``; ValueError without a time zone (a moment would depend on
+    the server's zone)."""
+    if value.tzinfo is None:
+        raise ValueError("give a time zone (e.g. 2025-04-01T09:00:00+02:00 or ...Z)")
+    return value.timestamp()
 
 
 class _Model(BaseModel):
@@ -40,14 +67,14 @@ class SegmentAudience(_Model):
     """The segment's members at the moment the campaign runs."""
 
     type: Literal["segment"]
-    segment: str = Field(min_length=1, max_length=64, description="The segment's id.")
+    segment: Text = Field(min_length=1, max_length=64, description="The segment's id.")
 
 
 class UsersAudience(_Model):
     """An explicit list of people."""
 
     type: Literal["users"]
-    user_ids: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+    user_ids: list[Annotated[Text, Field(min_length=1, max_length=255)]] = Field(
         min_length=1, max_length=MAX_USERS
     )
 
@@ -62,8 +89,10 @@ class BuyersAudience(_Model):
     ``window_days`` after the campaign starts."""
 
     type: Literal["buyers"]
-    items: list[Annotated[str, Field(min_length=1)]] | None = Field(default=None, min_length=1)
-    category: str | None = Field(default=None, min_length=1)
+    items: list[Annotated[Text, Field(min_length=1, max_length=255)]] | None = Field(
+        default=None, min_length=1, max_length=10_000
+    )
+    category: Text | None = Field(default=None, min_length=1, max_length=500)
     window_days: float = Field(default=14.0, gt=0, le=365)
     top: int = Field(default=1000, ge=1, le=MAX_USERS)
 
@@ -78,8 +107,10 @@ class LookalikeAudience(_Model):
     """The ``top`` people most like the seeds (a list of ids or a segment's members)."""
 
     type: Literal["lookalike"]
-    seeds: list[Annotated[str, Field(min_length=1)]] | None = Field(default=None, min_length=1)
-    seed_segment: str | None = Field(default=None, min_length=1, max_length=64)
+    seeds: list[Annotated[Text, Field(min_length=1, max_length=255)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_USERS
+    )
+    seed_segment: Text | None = Field(default=None, min_length=1, max_length=64)
     top: int = Field(default=1000, ge=1, le=MAX_USERS)
 
     @model_validator(mode="after")
@@ -109,12 +140,12 @@ class CampaignRecommendations(_Model):
 class CampaignDefinition(_Model):
     """A campaign (see the module's docstring)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     audience: Audience
     channel: Literal["email", "webhook", "onsite"] = "email"
-    template: str = Field(min_length=1, max_length=64)
+    template: Text = Field(min_length=1, max_length=64)
     recommendations: CampaignRecommendations = Field(default_factory=CampaignRecommendations)
-    context: dict[str, str] = Field(
+    context: dict[Annotated[Text, Field(max_length=64)], Text] = Field(
         default_factory=dict,
         description="The shop's own words for the template (headline, intro).",
     )
@@ -135,8 +166,8 @@ class CampaignDefinition(_Model):
     @field_validator("schedule_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone (e.g. 2025-04-01T09:00:00+02:00 or ...Z)")
+        if value is not None:
+            check_moment(value)
         return value
 
     @property
