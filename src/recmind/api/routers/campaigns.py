@@ -10,6 +10,7 @@ forbids (editing one that is sending) is a 409.
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
@@ -47,7 +48,7 @@ from recmind.marketing.campaigns.repository import (
 )
 from recmind.marketing.content.compose import OutboxComposer
 from recmind.serving.engine import ServingEngine
-from recmind.serving.message_recommender import served_recommender
+from recmind.serving.message_recommender import ServedRecommender, served_recommender
 
 router = APIRouter(
     tags=["campaigns"],
@@ -80,8 +81,17 @@ def _get(store: Store, campaign_id: str) -> Campaign:
         raise HTTPException(404, str(exc)) from exc
 
 
+_recommenders: weakref.WeakKeyDictionary[ServingEngine, ServedRecommender] = (
+    weakref.WeakKeyDictionary()
+)
+"""One message recommender per serving engine (its caches live as long as the engine)."""
+
+
 def _composer(store: Store, settings: Settings, engine: ServingEngine) -> OutboxComposer:
-    return OutboxComposer(store, settings, served_recommender(engine))
+    recommender = _recommenders.get(engine)
+    if recommender is None:
+        recommender = _recommenders.setdefault(engine, served_recommender(engine))
+    return OutboxComposer(store, settings, recommender)
 
 
 @router.get("/v1/campaigns", response_model=CampaignList, summary="Every campaign")
