@@ -187,3 +187,27 @@ def test_two_workers_never_claim_the_same_campaign(store: Store) -> None:
     for thread in threads:
         thread.join()
     assert sorted(claimed) == sorted(made)
+
+
+def test_a_worker_shutting_down_hands_the_campaign_on_at_once(store: Store) -> None:
+    people = open_shop(store, people=9)
+    config = settings()
+    campaign_id = make(store, config, schedule_at="2020-01-01T00:00:00Z")
+    composer = OutboxComposer(store, config, FixedRecommender())
+    batches: list[int] = []
+
+    def stop_after_one() -> bool:
+        batches.append(1)
+        return len(batches) > 1  # asked before claiming, then after the first batch
+
+    written = run_due_campaigns(
+        store, config, composer, worker_id="w1", now=NOW, should_stop=stop_after_one
+    )
+    assert written == 2
+    paused = get_campaign(store, campaign_id)
+    assert (paused.status, paused.claimed_by) == ("sending", "w1")
+    # the claim was given back: another worker resumes it without waiting for it to expire
+    rest = run_due_campaigns(store, config, composer, worker_id="w2", now=NOW + 5)
+    assert rest == len(people) - 2
+    assert get_campaign(store, campaign_id).status == "sent"
+    assert max(keys(store).values()) == 1

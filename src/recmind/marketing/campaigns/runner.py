@@ -163,10 +163,13 @@ def run_campaign(
     worker_id: str,
     now: float,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Compose the messages of a campaign this worker has claimed, batch by batch; returns
-    the outbox rows written. Stops early (False from the claim check) when the campaign
-    was cancelled or its claim taken over; marks it sent when the audience is done."""
+    the outbox rows written. Stops early when the campaign was cancelled or its claim taken
+    over, and when ``should_stop()`` says so (the worker is shutting down: the claim is
+    given back, so another worker resumes the campaign at once); marks it sent when the
+    audience is done."""
     started = time.monotonic()
 
     def clock() -> float:
@@ -202,6 +205,10 @@ def run_campaign(
         if progress is not None:
             progress(state)
         at = clock()
+        if should_stop is not None and should_stop():
+            _guarded(store, campaign.campaign_id, worker_id, {"claimed_until": at})
+            logger.info("campaign %s paused after %d people", campaign.campaign_id, state.done)
+            return written
         if not _guarded(
             store,
             campaign.campaign_id,
@@ -240,12 +247,14 @@ def run_due_campaigns(
     worker_id: str,
     now: float,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Run every campaign due at ``now``, one after another; returns the outbox rows
-    written (0: nothing was due, or everything was already written)."""
+    written (0: nothing was due, or everything was already written). ``should_stop`` is
+    asked between batches (see :func:`run_campaign`)."""
     started = time.monotonic()
     written = 0
-    while True:
+    while should_stop is None or not should_stop():
         moment = now + (time.monotonic() - started)
         campaign = claim_due_campaign(
             store,
@@ -263,4 +272,6 @@ def run_due_campaigns(
             worker_id=worker_id,
             now=moment,
             progress=progress,
+            should_stop=should_stop,
         )
+    return written
