@@ -62,6 +62,7 @@ RENDERER_MODULES = (
     "figures.audiences",
     "figures.drafting",
     "figures.segments",
+    "figures.campaigns",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 
