@@ -6,7 +6,8 @@ Each round, with the clock read afresh for each part:
 2. waiting people whose awaited event, goal or unsubscription arrived are woken
    (:func:`~recmind.marketing.journeys.engine.wake_waiting`);
 3. due journey steps are taken, a batch at a time, until none is due
-   (:func:`~recmind.marketing.journeys.engine.advance_due`);
+   (:func:`~recmind.marketing.journeys.engine.advance_due`; a ``random_split`` that names
+   an experiment asks :class:`~recmind.marketing.experiments.journeys.JourneyExperiments`);
 4. due campaigns run (:func:`~recmind.marketing.campaigns.runner.run_due_campaigns`);
 5. due outbox messages are delivered, a batch at a time
    (:func:`~recmind.marketing.outbox.delivery.deliver_due`).
@@ -33,6 +34,7 @@ from dataclasses import asdict, dataclass
 from recmind.config import Settings
 from recmind.data.store import Store
 from recmind.marketing.campaigns.runner import run_due_campaigns
+from recmind.marketing.experiments.journeys import JourneyExperiments
 from recmind.marketing.journeys.engine import advance_due, wake_waiting
 from recmind.marketing.journeys.files import apply_files, journey_files
 from recmind.marketing.journeys.scheduler import release_claims
@@ -84,6 +86,7 @@ class MarketingWorker:
         self.composer = composer
         self.worker_id = (worker_id or default_worker_id())[:64]
         self.clock = clock
+        self.experiments = JourneyExperiments(store, settings, clock=clock)
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -143,6 +146,7 @@ class MarketingWorker:
                 worker_id=worker,
                 now=self.clock(),
                 limit=limit,
+                assigner=self.experiments,
                 should_stop=lambda: self.stopping,
             )
 

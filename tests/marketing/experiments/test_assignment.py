@@ -142,3 +142,17 @@ def test_a_bandit_learns_and_keeps_the_minimum_share(store: Store) -> None:
         index = found.names.index(one.variant or "")
         assert one.propensity == pytest.approx(expected[index])
     assert 25 <= sum(one.variant == "b" for one in chosen) <= 40
+
+
+def test_erasing_a_person_erases_their_exposures(store: Store) -> None:
+    from tests.marketing.policy.people import add_users
+
+    from recmind.data.privacy import erase_rows
+
+    settings = policy_settings()
+    found = experiment(store)
+    add_users(store, "u1", "u2")
+    assign(store, settings, found, "u1", now=T0)
+    assign(store, settings, found, "u2", now=T0)
+    erase_rows(store, "u1", "secret")
+    assert sum(exposure_counts(store, "subjects").values()) == 1

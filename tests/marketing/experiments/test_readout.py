@@ -94,6 +94,7 @@ def test_a_sample_ratio_mismatch_blocks_the_readout(store: Store) -> None:
     assert "sample ratio mismatch" in (data["blocked_reason"] or "")
     assert data["tests"] == {} and data["bayesian"] == []
     assert [a["people"] for a in data["arms"]] == [1000, 1200]  # the counts are still shown
+    assert all(a["posterior"] is None and a["probability_best"] is None for a in data["arms"])
 
 
 def test_an_empty_experiment_reads_out_without_tests(store: Store) -> None:

@@ -2,7 +2,7 @@
 
 1. Each arm's conversion rate with its 95% credible interval (the global holdout in grey
    beside them). A blocked readout shows the people each arm has against what its weight
-   expected instead, under a red banner.
+   expected instead, under a red banner, and nothing else.
 2. The posterior density of each arm's rate: overlap means "not decided yet".
 3. A/B/n: each variant minus the control with its interval, for conversion (points) and
    revenue per person (Welch and CUPED), filled when significant after Holm's correction.
@@ -29,7 +29,8 @@ def _rates(axis: Any, readout: Readout) -> None:
         arms.append(readout.holdout)
     names, values, low, high, colours = [], [], [], [], []
     for index, arm in enumerate(arms):
-        names.append(arm.variant + (" (control)" if arm.control else ""))
+        suffix = " (control)" if arm.control and arm.variant != "control" else ""
+        names.append(arm.variant + suffix)
         rate = arm.rate or 0.0
         values.append(100 * rate)
         if arm.posterior is not None:
@@ -41,15 +42,10 @@ def _rates(axis: Any, readout: Readout) -> None:
             high.append(0.0)
         colours.append("#a0a0a0" if arm.variant == "holdout" else COLOURS[index % len(COLOURS)])
     axis.bar(names, values, yerr=[low, high], color=colours, capsize=4)
-    for x, (value, arm) in enumerate(zip(values, arms, strict=True)):
-        axis.text(
-            x,
-            value,
-            f"{value:.2f}%\n{arm.conversions}/{arm.people}",
-            ha="center",
-            va="bottom",
-            fontsize=7,
-        )
+    for x, (value, top, arm) in enumerate(zip(values, high, arms, strict=True)):
+        label = f"{value:.2f}%\n{arm.conversions:,}/{arm.people:,}"
+        axis.text(x, value + top, label, ha="center", va="bottom", fontsize=7)
+    axis.margins(y=0.15)
     axis.set_ylabel("conversion rate (%)")
     axis.set_title("conversion (95% credible interval)", fontsize=9)
 
@@ -66,6 +62,10 @@ def _blocked(axis: Any, readout: Readout) -> None:
 
 
 def _posteriors(axis: Any, readout: Readout) -> None:
+    if readout.blocked:
+        axis.text(0.5, 0.5, "blocked: no posterior is shown", ha="center", va="center")
+        axis.set_axis_off()
+        return
     for index, arm in enumerate(readout.arms):
         if arm.posterior is None:
             continue
@@ -84,15 +84,14 @@ def _posteriors(axis: Any, readout: Readout) -> None:
     axis.set_title("posterior of each arm's rate", fontsize=9)
 
 
-def _differences(axis: Any, readout: Readout) -> None:
+def _differences(
+    axis: Any, readout: Readout, metrics: tuple[str, ...], unit: str, message: str | None
+) -> None:
     rows = []
-    for metric, unit, scale in (
-        ("conversion", "pts", 100.0),
-        ("revenue", "", 1.0),
-        ("revenue_cuped", "", 1.0),
-    ):
+    scale = 100.0 if unit == "points" else 1.0
+    for metric in metrics:
         for test in readout.tests.get(metric, []):
-            label = f"{test.variant}: {metric.replace('_', ' ')}" + (f" ({unit})" if unit else "")
+            label = f"{test.variant}" + (" (CUPED)" if metric.endswith("cuped") else "")
             rows.append(
                 (
                     label,
@@ -103,7 +102,7 @@ def _differences(axis: Any, readout: Readout) -> None:
                 )
             )
     if not rows:
-        axis.text(0.5, 0.5, "no test yet", ha="center", va="center")
+        axis.text(0.5, 0.5, message or "no test yet", ha="center", va="center", fontsize=8)
         axis.set_axis_off()
         return
     for y, (_, mid, low, high, significant) in enumerate(rows):
@@ -111,8 +110,8 @@ def _differences(axis: Any, readout: Readout) -> None:
         axis.plot([mid], [y], "o", color="#404040", fillstyle="full" if significant else "none")
     axis.axvline(0, color="#a0a0a0", linewidth=0.8)
     axis.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=7)
-    axis.invert_yaxis()
-    axis.set_title("variant minus control (filled: significant after Holm)", fontsize=9)
+    axis.set_ylim(len(rows) - 0.5, -0.5)
+    axis.set_xlabel(f"variant minus control ({unit})", fontsize=8)
 
 
 def _bandit(axis: Any, readout: Readout) -> None:
@@ -152,16 +151,28 @@ def readout_plot(readout: Readout, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    bandit = readout.experiment.kind == "bandit"
+    right = [["bandit"], ["bandit"]] if bandit else [["conversion"], ["revenue"]]
+    figure, axes = plt.subplot_mosaic(
+        [["rates", "posteriors", *right[0]], ["rates", "posteriors", *right[1]]],
+        figsize=(14, 4.2),
+    )
     if readout.blocked:
-        _blocked(axes[0], readout)
+        _blocked(axes["rates"], readout)
     else:
-        _rates(axes[0], readout)
-    _posteriors(axes[1], readout)
-    if readout.experiment.kind == "bandit":
-        _bandit(axes[2], readout)
+        _rates(axes["rates"], readout)
+    _posteriors(axes["posteriors"], readout)
+    if bandit:
+        _bandit(axes["bandit"], readout)
     else:
-        _differences(axes[2], readout)
+        message = "blocked: no test while the sample ratio is off" if readout.blocked else None
+        _differences(axes["conversion"], readout, ("conversion",), "points", message)
+        axes["conversion"].set_title(
+            "variant minus control (filled: significant after Holm)", fontsize=9
+        )
+        _differences(
+            axes["revenue"], readout, ("revenue", "revenue_cuped"), "revenue/person", message
+        )
     experiment = readout.experiment
     title = f"{experiment.name} ({experiment.kind}, {experiment.status})"
     if readout.blocked:

@@ -228,6 +228,8 @@ def _ab_readout(store: Store, experiment: Experiment, now: float) -> Readout:
     )
     readout = Readout(experiment, now, arms, holdout, srm)
     if readout.blocked:
+        for arm in arms:
+            arm.posterior = arm.probability_best = None
         readout.notes.append("blocked: no test is shown while the sample ratio is off")
         return readout
     readout.tests = _ab_tests(experiment, stats)
