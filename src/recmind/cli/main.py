@@ -15,6 +15,7 @@ from recmind.cli import (
     demo_cmd,
     draft_cmd,
     eval_cmd,
+    experiments_cmd,
     explain_cmd,
     generate_cmd,
     import_cmd,
@@ -69,3 +70,4 @@ campaigns_cmd.register(app)
 worker_cmd.register(app)
 suppressions_cmd.register(app)
 marketing_report_cmd.register(app)
+experiments_cmd.register(app)

@@ -183,7 +183,7 @@ def _bayesian(experiment: Experiment, arms: list[ArmReadout]) -> list[dict[str, 
     assert control.posterior is not None
     out = []
     for arm in arms:
-        if arm.control or arm.posterior is None:
+        if arm.control or arm.posterior is None or not (arm.people and control.people):
             continue
         compared = compare_to_control(arm.variant, arm.posterior, control.posterior)
         out.append(
