@@ -7,7 +7,7 @@
 ``journeys``: triggered flows, their versions and statistics; ``campaigns``: one-off and
 scheduled sends, previews and test sends; ``policy``: consent,
 suppressions and marketing reports; ``outbox``: outgoing messages, retries, and a person's
-on-site messages).
+on-site messages; ``experiments``: A/B/n tests and bandits, assignments and readouts).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from recmind.client.audiences import AudienceRoutes
 from recmind.client.base import ApiError, BaseClient
 from recmind.client.campaigns import CampaignRoutes
 from recmind.client.data import DataRoutes
+from recmind.client.experiments import ExperimentRoutes
 from recmind.client.jobs import JobFailedError, JobRoutes, JobTimeoutError
 from recmind.client.journeys import JourneyRoutes
 from recmind.client.marketing import MarketingRoutes
@@ -34,6 +35,7 @@ class Client(
     CampaignRoutes,
     PolicyRoutes,
     OutboxRoutes,
+    ExperimentRoutes,
     BaseClient,
 ):
     """Every route of the service (see ``/docs`` on a running server)."""

@@ -10,6 +10,7 @@ from recmind.api.routers import (
     customers,
     drafting,
     events,
+    experiments,
     explanations,
     health,
     items,
@@ -48,6 +49,7 @@ ROUTERS: list[APIRouter] = [
     marketing_reports.router,
     journeys.router,
     campaigns.router,
+    experiments.router,
     outbox.router,
     messages.router,
 ]

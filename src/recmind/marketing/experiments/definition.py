@@ -20,9 +20,11 @@ experiment exists (a readout must compare like with like); a new idea is a new e
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from recmind.data.online_checks import text_problem
 
 HOLDOUT = "holdout"
 """The variant name under which people of the global holdout are logged (never an arm)."""
@@ -31,6 +33,16 @@ MAX_VARIANTS = 20
 Kind = Literal["ab", "bandit"]
 EventType = Literal["view", "click", "add_to_cart", "purchase", "rating", "search"]
 """The store's event types (``recmind.data.bundle.EVENT_TYPES``; a test keeps them equal)."""
+
+
+def _storable(value: str) -> str:
+    if text_problem(value):
+        raise ValueError("text the store cannot hold (NUL or unpaired surrogate characters)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+"""Text that reaches the store (refused, naming the field, when the store cannot hold it)."""
 
 
 class _Model(BaseModel):
@@ -43,7 +55,7 @@ class Variant(_Model):
     name: str = Field(pattern=ID_PATTERN, description="The variant's name (unique).")
     weight: float = Field(default=1.0, gt=0, le=1e6, description="Share of an A/B/n test.")
     control: bool = Field(default=False, description="The baseline the others are tested against.")
-    description: str | None = Field(default=None, max_length=2000)
+    description: Text | None = Field(default=None, max_length=2000)
 
 
 class Metrics(_Model):
@@ -89,7 +101,7 @@ class Metrics(_Model):
 class ExperimentDefinition(_Model):
     """A new experiment (see the module docs)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     experiment_id: str | None = Field(
         default=None,
         pattern=ID_PATTERN,
@@ -99,14 +111,14 @@ class ExperimentDefinition(_Model):
     kind: Kind = "ab"
     variants: list[Variant] = Field(min_length=2, max_length=MAX_VARIANTS)
     metrics: Metrics = Field(default_factory=Metrics)
-    salt: str | None = Field(
+    salt: Text | None = Field(
         default=None,
         min_length=1,
         max_length=64,
         description="Key of the sticky hash (default: the id): the same salt and person "
         "always give the same variant.",
     )
-    description: str | None = Field(default=None, max_length=2000)
+    description: Text | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
     def _check(self) -> ExperimentDefinition:

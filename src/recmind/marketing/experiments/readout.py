@@ -24,6 +24,7 @@ per decision.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,6 +135,11 @@ class Readout:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The readout as JSON-ready values (non-finite numbers as None)."""
+        cleaned: dict[str, Any] = finite(self._dict())
+        return cleaned
+
+    def _dict(self) -> dict[str, Any]:
         return {
             "experiment": self.experiment.to_dict(),
             "generated_at": self.generated_at,
@@ -148,6 +154,18 @@ class Readout:
             "off_policy": self.off_policy,
             "notes": self.notes,
         }
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float (an estimate with nothing to go on)
+    replaced by None, as JSON can carry it."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
 
 
 def _prior(experiment: Experiment) -> tuple[float, float]:
