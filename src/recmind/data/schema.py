@@ -430,6 +430,60 @@ experiment_exposures = Table(
     Index(None, "user_id"),
 )
 
+# --- Copy generation (migration 0008): the shop's brand profile, facts about items read ---
+# --- from their descriptions and reviews (with their source), and the copy variants a ---
+# --- campaign or journey step generated once and personalises by slots. ---
+
+brand_profiles = Table(
+    "brand_profiles",
+    metadata,
+    # The shop's voice: tone, words to avoid, example texts, default language, the policies
+    # copy may state (JSON of ``recmind.marketing.copy.brand.BrandProfile``).
+    Column("brand_id", String(64), primary_key=True),
+    Column("profile", Text, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
+item_facts = Table(
+    "item_facts",
+    metadata,
+    # What recmind read from an item's texts: ``fact`` attributes (extracted by the language
+    # model, each value found in the text), sentiment (share of positive reviews) or
+    # keywords (keyphrases); ``source`` the text it was read from (description | reviews);
+    # ``value`` JSON; ``text_hash`` the sha256 of that text (unchanged text is not re-read);
+    # ``model`` what read it.
+    Column("item_id", ID, primary_key=True),
+    Column("fact", String(32), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Column("model", Text),
+    Column("built_at", Double, nullable=False),
+)
+
+copy_variants = Table(
+    "copy_variants",
+    metadata,
+    # One generated text with slots (``{{price:item1}}``, ``{{name}}``), checked, for a scope
+    # (``campaign:ID``, ``journey:ID:STEP``) and one (kind, language, segment, variant name);
+    # ``source`` llm, or fallback (the template, when no generation passed the checker);
+    # ``parts`` JSON of the texts by part; ``reasons`` JSON of why attempts were rejected.
+    Column("variant_key", String(64), primary_key=True),
+    Column("scope", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("segment", Text),
+    Column("name", String(64), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("parts", Text, nullable=False),
+    Column("attempts", BigInteger, nullable=False),
+    Column("reasons", Text),
+    Column("model", Text),
+    Column("seconds", Double),
+    Column("created_at", Double, nullable=False),
+    Index(None, "scope"),
+)
+
 TABLES = {"items": items, "users": users, "events": events, "reviews": reviews}
 """The store's data tables by entity name, in import order (``api_keys``,
 ``tombstones`` and the derived customer and segment tables are not data)."""
