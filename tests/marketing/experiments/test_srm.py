@@ -1,6 +1,7 @@
 """The sample-ratio-mismatch check: a planted 49/51 split of 100,000 people is flagged
-(p < 0.001) in every seeded simulation, a true 50/50 split almost never is, and the real
-sticky assignment passes it."""
+(p < 0.001) in seeded simulations as often as the test's power says (a split drawn at 49%
+lands close enough to 50% to pass about once in 800), the exact 49,000/51,000 split
+always; a true 50/50 split is flagged at the threshold's rate, 1 in 1,000."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ def _flags(share: float, weights: list[float], seed: int) -> int:
     return flagged
 
 
-def test_a_planted_49_51_split_is_flagged_every_time() -> None:
-    assert _flags(0.49, [1, 1], seed=1) == SEEDS
+def test_a_planted_49_51_split_is_flagged() -> None:
+    assert _flags(0.49, [1, 1], seed=1) >= SEEDS - 5  # power 0.9988: ~1 miss expected
     exact = srm_check([49_000, 51_000], [1, 1])
     assert exact.mismatch and exact.p_value < 1e-9
     assert exact.chi2 == pytest.approx(40.0)  # (1000^2 / 50000) * 2
