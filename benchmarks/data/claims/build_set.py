@@ -495,14 +495,32 @@ FACTS: dict[str, dict[str, Any]] = {
 
 TEXTS: dict[str, list[tuple[str, str]]] = {
     "A": [
-        ("clean", "Hi Maya, our Merino Crew Sweater in charcoal is 15% off with code WOOL15 until Sunday, November 30. Only 4 left in stock."),
-        ("clean", "Layer up: the Merino Crew Sweater ($89) is knit from 100% merino wool and cut for a regular fit. Use WOOL15 at checkout to save 15%."),
+        (
+            "clean",
+            "Hi Maya, our Merino Crew Sweater in charcoal is 15% off with code WOOL15 until Sunday, November 30. Only 4 left in stock.",
+        ),
+        (
+            "clean",
+            "Layer up: the Merino Crew Sweater ($89) is knit from 100% merino wool and cut for a regular fit. Use WOOL15 at checkout to save 15%.",
+        ),
         ("clean", "Free shipping on orders over $75, and 30 days to change your mind."),
-        ("clean", "The Organic Cotton Tee keeps it simple: organic cotton, a relaxed fit and a crisp white colour, all for $24.50."),
-        ("clean", "Our charcoal merino sweater is a hand-wash-cold piece that will keep you warm all winter. Sizes S to XL."),
-        ("clean", "Maya, the sweater you've been eyeing drops to $75.65 with code WOOL15. The offer ends this Sunday."),
+        (
+            "clean",
+            "The Organic Cotton Tee keeps it simple: organic cotton, a relaxed fit and a crisp white colour, all for $24.50.",
+        ),
+        (
+            "clean",
+            "Our charcoal merino sweater is a hand-wash-cold piece that will keep you warm all winter. Sizes S to XL.",
+        ),
+        (
+            "clean",
+            "Maya, the sweater you've been eyeing drops to $75.65 with code WOOL15. The offer ends this Sunday.",
+        ),
         ("clean", "Stock is low on the Merino Crew Sweater: just four remain."),
-        ("clean", "Pair a white Organic Cotton Tee with the charcoal Merino Crew Sweater for an easy weekend look."),
+        (
+            "clean",
+            "Pair a white Organic Cotton Tee with the charcoal Merino Crew Sweater for an easy weekend look.",
+        ),
         ("clean", "Save 15% this weekend at Harbor & Pine with code WOOL15."),
         ("price", "The Merino Crew Sweater is just $79 and ships free on orders over $75."),
         ("price", "Grab the Organic Cotton Tee for $19.50, a wardrobe staple in crisp white."),
@@ -513,7 +531,10 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
         ("code", "Enter MERINO15 at checkout to take 15% off."),
         ("attribute", "Our Merino Crew Sweater is made from a soft cashmere blend."),
         ("attribute", "The Organic Cotton Tee comes in heather grey and white."),
-        ("attribute", "Machine-wash the Merino Crew Sweater on a gentle cycle and it comes out like new."),
+        (
+            "attribute",
+            "Machine-wash the Merino Crew Sweater on a gentle cycle and it comes out like new.",
+        ),
         ("product", "Complete the look with our Merino Beanie, knit from the same yarn."),
         ("policy", "Free shipping on every order, no minimum."),
         ("policy", "Not perfect? Return it within 60 days for a full refund."),
@@ -522,17 +543,35 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
         ("stock", "Only 2 sweaters left in charcoal!"),
         ("stock", "The Organic Cotton Tee is almost sold out, so don't wait."),
         ("superlative", "The Merino Crew Sweater is our best-selling knit of the season."),
-        ("superlative", "Loved by thousands of customers, the Organic Cotton Tee is a true classic."),
+        (
+            "superlative",
+            "Loved by thousands of customers, the Organic Cotton Tee is a true classic.",
+        ),
     ],
     "B": [
-        ("clean", "The Copperline 8-inch Chef's Knife pairs a high-carbon stainless steel blade with a warm walnut handle. $64.99."),
-        ("clean", "Our Pre-Seasoned Cast Iron Skillet goes from stovetop to oven and works on induction, too. Yours for $39."),
-        ("clean", "Every Copperline knife is backed by a 10-year warranty, and you have 60 days to return it if it isn't right for you."),
+        (
+            "clean",
+            "The Copperline 8-inch Chef's Knife pairs a high-carbon stainless steel blade with a warm walnut handle. $64.99.",
+        ),
+        (
+            "clean",
+            "Our Pre-Seasoned Cast Iron Skillet goes from stovetop to oven and works on induction, too. Yours for $39.",
+        ),
+        (
+            "clean",
+            "Every Copperline knife is backed by a 10-year warranty, and you have 60 days to return it if it isn't right for you.",
+        ),
         ("clean", "Hand wash your chef's knife and dry it right away to keep the edge keen."),
         ("clean", "Orders over $50 ship free, and the knife alone gets you there."),
         ("clean", "Only 2 chef's knives left in stock."),
-        ("clean", "Sear, bake and braise in one pan: the 10-inch cast iron skillet arrives pre-seasoned and ready to cook."),
-        ("clean", "Add the skillet ($39.00) to the chef's knife ($64.99) and your order ships free."),
+        (
+            "clean",
+            "Sear, bake and braise in one pan: the 10-inch cast iron skillet arrives pre-seasoned and ready to cook.",
+        ),
+        (
+            "clean",
+            "Add the skillet ($39.00) to the chef's knife ($64.99) and your order ships free.",
+        ),
         ("price", "The Copperline 8-inch Chef's Knife is now only $54.99."),
         ("price", "At $29, the cast iron skillet is a kitchen essential."),
         ("discount", "Save 10% on the chef's knife this week only."),
@@ -553,12 +592,30 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
         ("date", "Free shipping ends on March 3, so order now."),
     ],
     "C": [
-        ("clean", "The AeroBuds Wireless Earbuds, our best-selling earbuds, are currently sold out."),
-        ("clean", "Rated 4.6 stars by 1,840 listeners, AeroBuds pair over Bluetooth 5.3 and last up to 28 hours with the case."),
-        ("clean", "The Volt 20W USB-C Charger is 25% off through Sunday: £14.99 instead of £19.99."),
-        ("clean", "Free delivery on every order, 14-day returns and a 2-year warranty on all Volt gear."),
-        ("clean", "AeroBuds shrug off sweat and splashes with an IPX4 rating, and active noise cancelling keeps the commute quiet."),
-        ("clean", "Charge faster with the Volt 20W USB-C Charger: plenty in stock and ready to ship."),
+        (
+            "clean",
+            "The AeroBuds Wireless Earbuds, our best-selling earbuds, are currently sold out.",
+        ),
+        (
+            "clean",
+            "Rated 4.6 stars by 1,840 listeners, AeroBuds pair over Bluetooth 5.3 and last up to 28 hours with the case.",
+        ),
+        (
+            "clean",
+            "The Volt 20W USB-C Charger is 25% off through Sunday: £14.99 instead of £19.99.",
+        ),
+        (
+            "clean",
+            "Free delivery on every order, 14-day returns and a 2-year warranty on all Volt gear.",
+        ),
+        (
+            "clean",
+            "AeroBuds shrug off sweat and splashes with an IPX4 rating, and active noise cancelling keeps the commute quiet.",
+        ),
+        (
+            "clean",
+            "Charge faster with the Volt 20W USB-C Charger: plenty in stock and ready to ship.",
+        ),
         ("clean", "Heads up: the 25% off sale ends on 15 June."),
         ("clean", "Note that the charger ships without a cable."),
         ("price", "AeroBuds Wireless Earbuds: now £49 in our summer sale."),
@@ -582,14 +639,29 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
         ("superlative", "Thousands of customers call the charger the best they've ever owned."),
     ],
     "D": [
-        ("clean", "Bright and floral, our Ethiopia Yirgacheffe is a light roast with notes of jasmine, bergamot and honey. €16.50 for 340 g."),
-        ("clean", "Brew it in our Ceramic Pour-Over Dripper (€28), finished in matte white and sized for 02 filters."),
+        (
+            "clean",
+            "Bright and floral, our Ethiopia Yirgacheffe is a light roast with notes of jasmine, bergamot and honey. €16.50 for 340 g.",
+        ),
+        (
+            "clean",
+            "Brew it in our Ceramic Pour-Over Dripper (€28), finished in matte white and sized for 02 filters.",
+        ),
         ("clean", "Use code BREW10 for 10% off until Friday, 5 September."),
         ("clean", "Reviewers give the Yirgacheffe 4.8 out of 5 across 312 ratings."),
-        ("clean", "Certified organic, washed process, and roasted light to keep the florals front and centre."),
+        (
+            "clean",
+            "Certified organic, washed process, and roasted light to keep the florals front and centre.",
+        ),
         ("clean", "With BREW10 the dripper comes to €25.20."),
-        ("clean", "Spend €40 or more and shipping is on us. Not in love? Send it back within 30 days."),
-        ("clean", "Coffee lovers keep coming back for this one: reviews of the Yirgacheffe are overwhelmingly positive."),
+        (
+            "clean",
+            "Spend €40 or more and shipping is on us. Not in love? Send it back within 30 days.",
+        ),
+        (
+            "clean",
+            "Coffee lovers keep coming back for this one: reviews of the Yirgacheffe are overwhelmingly positive.",
+        ),
         ("clean", "Only 7 drippers in stock."),
         ("price", "A 340 g bag of Ethiopia Yirgacheffe is €18.50."),
         ("price", "The pour-over dripper is down to €22.40 with BREW10."),
@@ -612,14 +684,23 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
         ("superlative", "Voted the best coffee in Europe."),
     ],
     "E": [
-        ("clean", "Sam, sleep cooler under our Linen Duvet Cover: 100% linen, queen size, in a calm sage green. Now 20% off at $119.20."),
-        ("clean", "The Down Alternative Pillow is hypoallergenic and wrapped in a cotton percale cover. $45."),
+        (
+            "clean",
+            "Sam, sleep cooler under our Linen Duvet Cover: 100% linen, queen size, in a calm sage green. Now 20% off at $119.20.",
+        ),
+        (
+            "clean",
+            "The Down Alternative Pillow is hypoallergenic and wrapped in a cotton percale cover. $45.",
+        ),
         ("clean", "Take 20% off bedding through Monday, March 31. No code needed."),
         ("clean", "It's machine washable and closes with simple buttons."),
         ("clean", "Orders over $100 ship free, and you have 100 days to return anything."),
         ("clean", "Fewer than 10 duvet covers remain in sage green."),
         ("clean", "Save $9 on the pillow while the sale lasts."),
-        ("clean", "A sage green linen duvet plus two hypoallergenic pillows: the bedroom refresh you've been planning."),
+        (
+            "clean",
+            "A sage green linen duvet plus two hypoallergenic pillows: the bedroom refresh you've been planning.",
+        ),
         ("price", "The Linen Duvet Cover is $129 after the discount."),
         ("price", "Pillows from $35."),
         ("discount", "Everything is 25% off through Monday."),
@@ -641,14 +722,26 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
     ],
     "N": [
         ("clean", "Fargo is recommended because you loved Pulp Fiction; both are crime dramas."),
-        ("clean", "Since you enjoyed The Silence of the Lambs, Fargo's dark thriller streak should suit you."),
+        (
+            "clean",
+            "Since you enjoyed The Silence of the Lambs, Fargo's dark thriller streak should suit you.",
+        ),
         ("clean", "Like Air Force One, Fargo is a thriller from the 1990s."),
-        ("clean", "Fargo shares the Crime and Drama tags with Pulp Fiction, which you rated highly."),
-        ("clean", "A 1990s crime drama for someone who recently enjoyed Pulp Fiction and The Silence of the Lambs."),
+        (
+            "clean",
+            "Fargo shares the Crime and Drama tags with Pulp Fiction, which you rated highly.",
+        ),
+        (
+            "clean",
+            "A 1990s crime drama for someone who recently enjoyed Pulp Fiction and The Silence of the Lambs.",
+        ),
         ("clean", "Because you liked Air Force One, here's another thriller: Fargo."),
         ("superlative", "Fargo is a drama from the 1990s that many viewers enjoyed."),
         ("superlative", "Fargo shares tags with other popular films you watched."),
-        ("similarity", "Fargo shares similar themes and storytelling with Air Force One and Liar Liar."),
+        (
+            "similarity",
+            "Fargo shares similar themes and storytelling with Air Force One and Liar Liar.",
+        ),
         ("similarity", "Fargo has the same comic timing as Liar Liar."),
         ("history", "You recently enjoyed Liar Liar, so Fargo's dark humour will land."),
         ("history", "You recently loved Air Force One, so try Fargo."),
@@ -659,14 +752,26 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
         ("superlative", "Fargo is the highest-rated crime film of the decade."),
     ],
     "F": [
-        ("clean", "Jordan, the Trailblazer 2 Tent sleeps two, weighs 1.8 kg and is now $153.30 with code TRAIL30."),
-        ("clean", "One of our top sellers, the Trailblazer 2 pitches fast and handles three seasons of weather."),
-        ("clean", "The Summit Down Jacket packs 650-fill goose down into a water-resistant red shell."),
+        (
+            "clean",
+            "Jordan, the Trailblazer 2 Tent sleeps two, weighs 1.8 kg and is now $153.30 with code TRAIL30.",
+        ),
+        (
+            "clean",
+            "One of our top sellers, the Trailblazer 2 pitches fast and handles three seasons of weather.",
+        ),
+        (
+            "clean",
+            "The Summit Down Jacket packs 650-fill goose down into a water-resistant red shell.",
+        ),
         ("clean", "Just 3 Summit jackets left in stock, in sizes S, M and L."),
         ("clean", "Code TRAIL30 takes 30% off through Sunday, October 12."),
         ("clean", "Every Ridgeline product is covered by a lifetime warranty."),
         ("clean", "Free shipping over $99 and 45-day returns, as always."),
-        ("clean", "Ripstop nylon and a 3000 mm waterproof rating keep the tent dry when the weather turns."),
+        (
+            "clean",
+            "Ripstop nylon and a 3000 mm waterproof rating keep the tent dry when the weather turns.",
+        ),
         ("clean", "Save $53.70 on the down jacket this week with TRAIL30."),
         ("price", "The Trailblazer 2 Tent is $199 this week."),
         ("price", "Summit Down Jacket: $129.30 with code TRAIL30."),
@@ -689,7 +794,10 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
         ("superlative", "Over 10,000 hikers trust the Trailblazer 2."),
     ],
     "G": [
-        ("clean", "Meet your morning glow: the Vitamin C Brightening Serum, with 15% vitamin C in a 30 ml bottle. $38."),
+        (
+            "clean",
+            "Meet your morning glow: the Vitamin C Brightening Serum, with 15% vitamin C in a 30 ml bottle. $38.",
+        ),
         ("clean", "Vegan, cruelty-free and fragrance-free: nothing you don't need."),
         ("clean", "The Hydrating Night Cream, made with hyaluronic acid, is sold out for now."),
         ("clean", "Rated 4.3 out of 5 by 95 customers."),
@@ -717,7 +825,10 @@ TEXTS: dict[str, list[tuple[str, str]]] = {
         ("superlative", "Dermatologists' top pick for brighter skin."),
     ],
     "H": [
-        ("clean", "真丝睡衣套装采用100%桑蚕丝面料，香槟色，现在使用优惠码SILK20可享八折，到手价479.2元。"),
+        (
+            "clean",
+            "真丝睡衣套装采用100%桑蚕丝面料，香槟色，现在使用优惠码SILK20可享八折，到手价479.2元。",
+        ),
         ("clean", "纯棉T恤，白色百搭款，只要¥129。"),
         ("clean", "满99元包邮，7天无理由退换，放心购买。"),
         ("clean", "真丝睡衣套装库存仅剩5件，喜欢的话请尽快下单。"),

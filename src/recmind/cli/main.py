@@ -10,6 +10,7 @@ from recmind.cli import (
     audiences_cmd,
     campaigns_cmd,
     clv_cmd,
+    copy_cmd,
     customers_cmd,
     datasets_cmd,
     demo_cmd,
@@ -70,4 +71,5 @@ campaigns_cmd.register(app)
 worker_cmd.register(app)
 suppressions_cmd.register(app)
 marketing_report_cmd.register(app)
+copy_cmd.register(app)
 experiments_cmd.register(app)

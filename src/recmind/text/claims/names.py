@@ -1,0 +1,116 @@
+"""Names the facts do not give: quoted titles ("《阳光灿烂的日子》", "“Aurora Lamp”") and
+capitalised names inside a sentence ("our Merino Beanie", "No Country for Old Men") that no
+item, history entry, brand, person or attribute contains: invented products, brands and
+places."""
+
+from __future__ import annotations
+
+import re
+
+from recmind.text.claims.document import CJK, Document
+from recmind.text.claims.known import Known, stems
+from recmind.text.grounding.matching import normalise
+
+_ALLOWED_WORDS = """
+i ok hi hello hey dear thanks thank you team ps psst note heads faq email sms app monday
+tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december spring summer autumn fall winter
+christmas xmas halloween easter thanksgiving valentine valentines mother mothers father
+fathers day new year eve holiday holidays weekend english chinese french german spanish
+italian japanese american british european uk us usa eu shop now buy order free shipping
+sale get save learn more discover explore add cart checkout view details today click
+here yours love collection online store home mr mrs ms dr st
+"""
+ALLOWED = frozenset(_ALLOWED_WORDS.split())
+"""Capitalised words that never need a fact (greetings, days, seasons, calls to action)."""
+_QUOTED = re.compile(
+    r"\"(?!\s)(?P<a>[^\"]{1,80})(?<!\s)\"|“(?P<b>[^”]{1,80})”|《(?P<c>[^》]{1,60})》"
+    r"|「(?P<d>[^」]{1,60})」|«(?P<e>[^»]{1,80})»|(?<![\w'])'(?!\s)(?P<f>[^']{2,60})(?<!\s)'(?![\w'])"
+)
+_TOKEN = re.compile(r"[A-Z][\w'&-]*")
+_CONNECTORS = {"of", "the", "and", "&", "for", "a", "in", "de", "la"}
+
+
+class _Names:
+    def __init__(self, doc: Document, known: Known) -> None:
+        self.doc = doc
+        self.known = known
+
+    def known_words(self, words: list[str]) -> bool:
+        return all(
+            w in ALLOWED or bool(stems(w) & self.known.words) or w in _CONNECTORS for w in words
+        )
+
+    def quotes(self) -> None:
+        for match in _QUOTED.finditer(self.doc.text):
+            group = next(k for k, v in match.groupdict().items() if v is not None)
+            quoted = match[group]
+            key = normalise(quoted)
+            inner = match.span(group)
+            if not key or not self.doc.is_free(*inner, over_names=False):
+                continue  # a title the facts give, or a claim already judged
+            if key in self.known.titles or key in self.known.text or self.known_words(key.split()):
+                continue
+            name_like = (
+                group in {"c", "d"}
+                or bool(CJK.search(quoted) and len(key) <= 12)
+                or (len(key.split()) <= 8 and quoted.strip()[:1].isupper())
+            )
+            if name_like:
+                self.doc.record(*inner, "product", False, "a name none of the items has")
+            elif len(key.split()) <= 20:
+                self.doc.record(*inner, "quote", False, "a quotation the facts do not give")
+
+    def headline(self, start: int) -> bool:
+        words = re.findall(r"[A-Za-z][\w'-]*", self.doc.sentence_text(start))
+        capital = [w for w in words if w[0].isupper()]
+        return len(words) >= 3 and len(capital) >= 0.6 * len(words)
+
+    def sentence_start(self, start: int) -> bool:
+        before = self.doc.text[self.doc.sentence(start)[0] : start]
+        return not before.strip() or bool(re.search(r"[:\"“(\[—-]\s*$|^\W*$", before))
+
+    def capitalised(self) -> None:
+        run: list[re.Match[str]] = []
+        for match in _TOKEN.finditer(self.doc.text):
+            start = match.start()
+            previous = self.doc.text[start - 1] if start else " "
+            if previous.isascii() and (previous.isalnum() or previous == "_"):
+                continue
+            if not self._unknown(match):
+                self._flush(run)
+                run = []
+                continue
+            gap = self.doc.text[run[-1].end() : start] if run else ""
+            if run and (not gap.strip() or gap.strip().lower() in _CONNECTORS):
+                run.append(match)
+            else:
+                self._flush(run)
+                run = [match]
+        self._flush(run)
+
+    def _unknown(self, match: re.Match[str]) -> bool:
+        start, end = match.span()
+        if not self.doc.is_free(start, end) or self.sentence_start(start) or self.headline(start):
+            return False
+        token = re.sub(r"'s$", "", match.group())
+        if CJK.search(self.doc.text[max(0, start - 1) : end + 1]):
+            return token.lower() not in self.known.text.replace(" ", "")
+        return not self.known_words(normalise(token).split())
+
+    def _flush(self, run: list[re.Match[str]]) -> None:
+        if run:
+            self.doc.record(
+                run[0].start(),
+                run[-1].end(),
+                "product",
+                False,
+                "a name none of the facts gives (an invented product, brand or place)",
+            )
+
+
+def find(doc: Document, known: Known) -> None:
+    """Record quoted and capitalised names the facts do not give."""
+    names = _Names(doc, known)
+    names.quotes()
+    names.capitalised()
