@@ -28,6 +28,7 @@ from recmind.cli import (
     profile_cmd,
     segments_cmd,
     serve_cmd,
+    simulate_cmd,
     suppressions_cmd,
     users_cmd,
     worker_cmd,
@@ -72,4 +73,5 @@ worker_cmd.register(app)
 suppressions_cmd.register(app)
 marketing_report_cmd.register(app)
 copy_cmd.register(app)
+simulate_cmd.register(app)
 experiments_cmd.register(app)

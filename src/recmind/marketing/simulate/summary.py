@@ -1,0 +1,135 @@
+"""A replay's figures as JSON: conversion rate per (audience, item policy) with its
+interval, lift over best-sellers with a bootstrap interval, revenue where the data has
+money, what each moment chose, and the bar's verdict."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import pandas as pd
+
+from recmind.marketing.audiences import iso_moment
+from recmind.marketing.simulate.lift import Interval, lift, rate
+from recmind.marketing.simulate.replay import Replay
+
+BASELINE = "bestsellers"
+BAR_RATIO = 2.0
+"""The issue's bar: recmind's campaigns convert at least twice as often as best-sellers'."""
+
+
+def _cell(rows: pd.DataFrame, with_revenue: bool, seed: int) -> dict[str, Any]:
+    campaigns = len(rows)
+    revenue = float(rows["revenue"].sum()) if with_revenue else None
+    return {
+        "campaigns": campaigns,
+        "people": int(rows["user_id"].nunique()),
+        "with_items": int((rows["promoted"] > 0).sum()),
+        "conversions": int(rows["converted"].sum()),
+        "rate": rate(rows, seed).to_json(),
+        "items_bought": int(rows["bought"].sum()),
+        "revenue": revenue,
+        "revenue_per_campaign": None if revenue is None else revenue / max(campaigns, 1),
+    }
+
+
+def _pick(campaigns: pd.DataFrame, audience: str, policy: str) -> pd.DataFrame:
+    mask = (campaigns["audience"] == audience) & (campaigns["policy"] == policy)
+    return campaigns.loc[mask]
+
+
+def _lift_pair(a: pd.DataFrame, b: pd.DataFrame, with_revenue: bool, seed: int) -> dict[str, Any]:
+    return {
+        "conversion": lift(a, b, seed).to_json(),
+        "revenue": lift(a, b, seed, column="revenue").to_json() if with_revenue else None,
+    }
+
+
+def summarise(result: Replay) -> dict[str, Any]:
+    """Everything a report needs, JSON-ready (see the module docstring)."""
+    cfg = result.config
+    seed = cfg.seed
+    campaigns = result.campaigns
+    cells: list[dict[str, Any]] = []
+    for audience in cfg.audiences:
+        for policy in cfg.policies:
+            rows = _pick(campaigns, audience, policy)
+            cells.append(
+                {"audience": audience, "policy": policy, **_cell(rows, result.revenue, seed)}
+            )
+    lifts: list[dict[str, Any]] = []
+    if BASELINE in cfg.policies:
+        for audience in cfg.audiences:
+            base = _pick(campaigns, audience, BASELINE)
+            for policy in cfg.policies:
+                if policy == BASELINE:
+                    continue
+                pair = _lift_pair(_pick(campaigns, audience, policy), base, result.revenue, seed)
+                lifts.append({"audience": audience, "policy": policy, **pair})
+    headline: dict[str, Any] = {}
+    if "recmind" in cfg.policies and BASELINE in cfg.policies:
+        ours = _pick(campaigns, "recmind", "recmind")
+        headline = {
+            audience: _lift_pair(ours, _pick(campaigns, audience, BASELINE), result.revenue, seed)
+            for audience in cfg.audiences
+        }
+    strict = headline.get("recmind", {}).get("conversion", {})
+    ratio = strict.get("value")
+    return {
+        "dataset": result.dataset,
+        "config": asdict(cfg),
+        "held_out_from": iso_moment(result.cut),
+        "buy_event": result.buy_type,
+        "revenue_in_data": result.revenue,
+        "moments": [_moment(record, campaigns) for record in result.moments],
+        "cells": cells,
+        "lifts_same_audience": lifts,
+        "recmind_vs_bestsellers": headline,
+        "bar": {
+            "ratio": BAR_RATIO,
+            "compared": "recmind's items to recmind's audience over the tuned best-sellers "
+            "to that same audience",
+            "value": ratio,
+            "low": strict.get("low"),
+            "met": ratio is not None and ratio >= BAR_RATIO,
+        },
+        "model": {
+            "name": cfg.model,
+            "params": None if result.tuned is None else result.tuned.params,
+            "validation_ndcg@10": None if result.tuned is None else result.tuned.val_ndcg,
+            "tuned_on": None if result.tuned is None else result.tuned.protocol,
+            "tuning_seconds": None if result.tuned is None else result.tuned.seconds,
+            "fits": [
+                {"moment": iso_moment(f["moment"]), "seconds": f["seconds"]} for f in result.fits
+            ],
+        },
+    }
+
+
+def _moment(record: Any, campaigns: pd.DataFrame) -> dict[str, Any]:
+    rows = campaigns.loc[campaigns["moment"] == record.moment]
+    rates = rows.groupby(["audience", "policy"])["converted"].mean()
+    return {
+        "moment": iso_moment(record.moment),
+        "candidates": record.candidates,
+        "audience_size": record.audience,
+        "audience_models": record.audience_models,
+        "people_with_items": record.coverage,
+        "window_buyers": record.window_buyers,
+        "best_sellers": record.best_sellers,
+        "model_age_days": record.model_age_days,
+        "seconds": record.seconds,
+        "rates": {f"{a}/{p}": float(v) for (a, p), v in rates.items()},
+    }
+
+
+def interval_text(interval: Interval | dict[str, Any], digits: int = 2, suffix: str = "x") -> str:
+    """``2.31x (1.90-2.80)``, or ``-`` when undefined."""
+    data = interval.to_json() if isinstance(interval, Interval) else interval
+    value, low, high = data.get("value"), data.get("low"), data.get("high")
+    if value is None:
+        return "-"
+    text = f"{value:.{digits}f}{suffix}"
+    if low is not None and high is not None:
+        text += f" ({low:.{digits}f}-{high:.{digits}f})"
+    return text
