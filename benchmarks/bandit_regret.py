@@ -44,11 +44,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import figures.experiments  # noqa: F401  (registers its renderers wherever the README lists them)
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+import figures.experiments  # noqa: F401  (registers its renderers wherever the README lists them)
 from figures import RESULTS, write_results
 from harness import finished, provenance
 from recmind.data.cj_campaigns import load_complete_journey_campaigns
@@ -228,6 +228,7 @@ def run_environment(
         "ab_mean": float(ab_final.mean()),
         "ratio": float(ts_final.mean() / ab_final.mean()),
         "ratio_worst_seed": float((ts_final / ab_final).max()),
+        "min_share_floor": float(impressions * MIN_SHARE * (means.max() - means).sum()),
         "best_arm_share_last_10k": float(
             np.mean([np.mean(log["arm"][-10_000:] == best) for log in logs])
         ),
