@@ -12,7 +12,7 @@ from tests.marketing.experiments.shop import DAY, T0, catalogue, experiment, exp
 from recmind.data.store import Store
 from recmind.marketing.experiments.exposures import Exposure, log_exposure
 from recmind.marketing.experiments.metrics import arm_statistics
-from recmind.marketing.experiments.readout import compute_readout
+from recmind.marketing.experiments.readout import compute_readout, finite
 
 
 def _plant(store: Store, sizes: dict[str, int], rates: dict[str, float], seed: int = 0) -> dict:
@@ -135,3 +135,11 @@ def test_a_bandit_readout(store: Store) -> None:
     always_b = policies["always b"]["snips"]
     assert always_b["value"] == pytest.approx(arms["b"]["conversions"] / arms["b"]["people"])
     assert policies["always b"]["ips"]["ci_low"] < 0.15 < policies["always b"]["ips"]["ci_high"]
+
+
+def test_numbers_that_cannot_be_estimated_are_null_in_json() -> None:
+    assert finite({"a": [float("nan"), 1.0, float("inf")], "b": "x", "c": 2}) == {
+        "a": [None, 1.0, None],
+        "b": "x",
+        "c": 2,
+    }
