@@ -4,6 +4,7 @@ catches, where the real one is SIGKILL: ``test_kill.py``), so each point is hit 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def test_death_before_the_handoff_the_message_is_sent_once_later(
     later = NOW + CLAIM + 1
     assert deliver_due(store, settings, worker_id="next", now=later, limit=10) == 2
     assert sorted(smtp_server.count_by_key().values()) == [1, 1]
-    assert all(row(store, str(r["message_id"]))["attempts"] == 2 for r in rows)
+    assert all(row(store, str(r["message_id"]))["attempts"] == 1 for r in rows)
 
 
 def test_death_after_the_dots_the_message_is_recovered_as_sent_not_resent(
@@ -119,18 +120,29 @@ def test_death_between_the_commit_and_the_dot_loses_the_round_never_duplicates(
     assert smtp_server.count_by_key() == {}
 
 
-def test_a_message_that_kills_every_worker_is_given_up(
+def test_a_message_that_kills_every_worker_is_given_up_and_only_it(
     store: Store, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
+    """Three workers claim two messages, start on the first and die: the first is dead
+    after its three attempts; the second, claimed three times but never started on, is
+    not charged and is delivered."""
     settings = open_settings(tmp_path, smtp=smtp_server.settings(), max_attempts=3)
-    add_people(store, ["u1"])
-    enqueue(store, [message("u1")], now=NOW)
+    add_people(store, ["poison", "innocent"])
+    poison, innocent = message("poison"), message("innocent")
+    enqueue(store, [poison], now=NOW - 1)
+    enqueue(store, [innocent], now=NOW)
     moment = NOW
-    for _ in range(3):  # three workers claim it and die before the hand-off
-        (claimed,) = claim_due(store, worker_id="doomed", now=moment, limit=1, claim_seconds=CLAIM)
+    for n in range(3):
+        worker = f"doomed{n}"
+        claimed = claim_due(store, worker_id=worker, now=moment, limit=2, claim_seconds=CLAIM)
+        assert len(claimed) == 2
+        handoffs = Handoffs(store, worker_id=worker, claim_seconds=CLAIM, clock=time.time)
+        handoffs.attempting([poison.message_id])
+        handoffs.close()
         moment += CLAIM + 1
-    assert claimed["attempts"] == 3
-    assert deliver_due(store, settings, worker_id="next", now=moment, limit=10) == 0
-    dead = row(store, str(claimed["message_id"]))
+    assert row(store, poison.message_id)["attempts"] == 3
+    assert row(store, innocent.message_id)["attempts"] == 0
+    assert deliver_due(store, settings, worker_id="next", now=moment, limit=10) == 1
+    dead = row(store, poison.message_id)
     assert dead["status"] == "dead" and "each of its 3 attempts" in dead["last_error"]
-    assert smtp_server.count_by_key() == {}
+    assert smtp_server.count_by_key() == {innocent.idempotency_key: 1}

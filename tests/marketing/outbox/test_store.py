@@ -57,7 +57,7 @@ def test_claims_take_due_rows_once_oldest_first(store: Store) -> None:
     enqueue(store, [message("late", not_before=NOW + 100)], now=NOW)
     enqueue(store, [message(f"u{n}") for n in range(5)], now=NOW - 10)
     got = claim_due(store, worker_id="w1", now=NOW, limit=3, claim_seconds=600)
-    assert len(got) == 3 and all(r["status"] == "sending" and r["attempts"] == 1 for r in got)
+    assert len(got) == 3 and all(r["status"] == "sending" and r["attempts"] == 0 for r in got)
     assert all(r["claimed_by"] == "w1" and r["claimed_until"] == NOW + 600 for r in got)
     rest = claim_due(store, worker_id="w2", now=NOW, limit=10, claim_seconds=600)
     assert len(rest) == 2
@@ -73,7 +73,7 @@ def test_an_expired_sending_claim_is_claimed_again(store: Store) -> None:
     assert claim_due(store, worker_id="w2", now=NOW + 29, limit=10, claim_seconds=30) == []
     (again,) = claim_due(store, worker_id="w2", now=NOW + 31, limit=10, claim_seconds=30)
     assert again["message_id"] == first["message_id"]
-    assert again["claimed_by"] == "w2" and again["attempts"] == 2
+    assert again["claimed_by"] == "w2" and again["attempts"] == 0  # a claim is no attempt
 
 
 def test_handoff_only_for_the_worker_holding_the_claim(store: Store) -> None:
@@ -104,7 +104,7 @@ def test_settlements(store: Store) -> None:
             Settlement(ids[1], "retry", "451 try later"),
             Settlement(ids[2], "dead", "550 no such user"),
             Settlement(ids[3], "skipped", "no_consent"),
-            Settlement(ids[4], "deferred", "quiet_hours", until=NOW + 3600),
+            Settlement(ids[4], "deferred", "quiet_hours", until=NOW + 3600, attempts=0),
             Settlement(ids[5], "retry", "timed out", attempts=8),
         ],
         worker_id="w",

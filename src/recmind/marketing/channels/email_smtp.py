@@ -157,8 +157,11 @@ class EmailSession:
             try:
                 recipient = check_address(row.get("recipient"))
                 data = build_email(row, self.settings, now=now, dkim_key=self.dkim)
-            except (AddressError, ValueError) as exc:
+            except AddressError as exc:
                 yield Outcome(message_id, "dead", str(exc))
+                continue
+            except Exception as exc:  # one message that cannot be built stops nothing else
+                yield Outcome(message_id, "dead", f"cannot build the message: {exc}")
                 continue
             ready.append((message_id, recipient, dot_stuffed(data)))
         width = len(self.connections)

@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 FLUSH_EVERY = 200
 """Outcomes recorded per transaction (sent marks are batched; a handed-over message is
 already safe from being sent twice before its outcome is recorded)."""
+ATTEMPT_CHUNK = 32
+"""Messages whose attempt is counted together, just before the channel starts on them: a
+worker's death charges an attempt to at most this many messages."""
 
 
 class _Recorder:
@@ -99,7 +102,7 @@ class _Recorder:
 
 
 def _tries(row: Mapping[str, Any]) -> dict[str, int]:
-    return {"attempts": int(row.get("attempts") or 1)}
+    return {"attempts": int(row.get("attempts") or 0)}
 
 
 def _settlement(row: Mapping[str, Any], outcome: Outcome) -> Settlement:
@@ -115,20 +118,15 @@ def _deliver_channel(
     channel: str, rows: Sequence[Mapping[str, Any]], recorder: _Recorder, *, now: float
 ) -> None:
     store, settings = recorder.store, recorder.settings
-    by_id = {str(r["message_id"]): r for r in rows}
+    by_id = {str(r["message_id"]): dict(r) for r in rows}
     try:
         session = open_channel(channel, settings)
     except Exception as exc:  # a misconfigured channel: every message waits and retries
         logger.warning("channel %s cannot open: %s", channel, exc)
-        for row in rows:
-            recorder.add(
-                Settlement(
-                    str(row["message_id"]),
-                    "retry",
-                    f"channel {channel} cannot open: {exc}",
-                    **_tries(row),
-                )
-            )
+        for row in rows:  # counts as an attempt: a channel that never opens is given up
+            tries = int(row.get("attempts") or 0) + 1
+            reason = f"channel {channel} cannot open: {exc}"
+            recorder.add(Settlement(str(row["message_id"]), "retry", reason, attempts=tries))
         return
 
     handoff = Handoffs(
@@ -138,14 +136,19 @@ def _deliver_channel(
         clock=recorder.clock,
     )
     try:
-        for outcome in session.deliver(rows, handoff, now=now):
-            row = by_id[outcome.message_id]
-            if outcome.kind == "abandoned":
-                logger.warning("message %s was taken over by another worker", outcome.message_id)
-            elif outcome.kind == "bounced":
-                recorder.bounce(row, outcome.detail or "refused")
-            else:
-                recorder.add(_settlement(row, outcome))
+        for start in range(0, len(rows), ATTEMPT_CHUNK):
+            chunk = [by_id[str(r["message_id"])] for r in rows[start : start + ATTEMPT_CHUNK]]
+            handoff.attempting([str(r["message_id"]) for r in chunk])
+            for row in chunk:
+                row["attempts"] = int(row.get("attempts") or 0) + 1
+            for outcome in session.deliver(chunk, handoff, now=now):
+                row = by_id[outcome.message_id]
+                if outcome.kind == "abandoned":
+                    logger.warning("message %s was taken over by another worker", row["message_id"])
+                elif outcome.kind == "bounced":
+                    recorder.bounce(row, outcome.detail or "refused")
+                else:
+                    recorder.add(_settlement(row, outcome))
     finally:
         handoff.close()
         session.close()

@@ -132,6 +132,37 @@ class Handoffs:
             raise
         return Handover(self, owned)
 
+    def attempting(self, message_ids: Sequence[str]) -> None:
+        """Count one attempt for each of ``message_ids`` before the channel starts on them
+        (committed at once, without waiting for the disk). A worker that dies charges only
+        the messages it had started on, so a message that kills every worker is given up
+        after ``max_attempts`` (recovery) while the rest of its batch is not."""
+        if not message_ids:
+            return
+        postgres = self.store.dialect == "postgresql"
+        mark = "%s" if postgres else "?"
+        where = "= ANY(%s)" if postgres else f"IN ({', '.join('?' * len(message_ids))})"
+        ids: tuple[Any, ...] = (list(message_ids),) if postgres else tuple(message_ids)
+        with write_lock(self.store):
+            connection = self._connect()
+            cursor = connection.cursor()
+            try:
+                if not postgres:
+                    cursor.execute("BEGIN IMMEDIATE")
+                cursor.execute(
+                    f"UPDATE outbox SET attempts = attempts + 1 WHERE message_id {where} "
+                    f"AND status = '{SENDING}' AND claimed_by = {mark}",
+                    (*ids, self.worker_id),
+                )
+                if not postgres:
+                    connection.commit()
+            except BaseException:
+                if not postgres:
+                    connection.rollback()
+                raise
+            finally:
+                cursor.close()
+
     def finish(self, *, commit: bool, owned: set[str] | None = None) -> None:
         """Commit or undo the open hand-off and release the write lock. On PostgreSQL the
         hand-off committed already (autocommit): undoing it is a second update."""

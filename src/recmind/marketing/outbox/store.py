@@ -165,8 +165,11 @@ def claim_due(
 ) -> list[dict[str, Any]]:
     """Claim up to ``limit`` rows for ``worker_id`` until ``now + claim_seconds``: first
     ``sending`` rows whose claim expired (their worker died before the hand-off, so the
-    channel never took them), then ``pending`` rows due at ``now``, oldest due first. Each
-    claim counts one attempt. Returns the claimed rows (every column), oldest due first."""
+    channel never took them), then ``pending`` rows due at ``now``, oldest due first.
+    Returns the claimed rows (every column), oldest due first. A claim spends no attempt:
+    an attempt is counted when a channel starts on the message
+    (:meth:`recmind.marketing.outbox.handoff.Handoffs.attempting`), so the rows a dead
+    worker had claimed but not reached are not charged for its death."""
     until = now + claim_seconds
     postgres = store.dialect == "postgresql"
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
@@ -183,8 +186,8 @@ def claim_due(
             if wanted <= 0:
                 break
             statement = (
-                f"UPDATE outbox SET status = '{SENDING}', claimed_by = ?, claimed_until = ?, "
-                f"attempts = attempts + 1 WHERE message_id IN ({select}) RETURNING {_SELECTED}"
+                f"UPDATE outbox SET status = '{SENDING}', claimed_by = ?, claimed_until = ? "
+                f"WHERE message_id IN ({select}) RETURNING {_SELECTED}"
             )
             cursor.execute(dialect_sql(store, statement), (worker_id, until, now, wanted))
             claimed.extend(_dicts(cursor))
@@ -201,11 +204,11 @@ SettlementKind = Literal["sent", "retry", "dead", "skipped", "deferred", "releas
 class Settlement:
     """What became of one claimed message.
 
-    ``sent`` (``note``: a remark kept in ``last_error``, e.g. an unconfirmed reply),
+    ``sent`` (``reason``: a remark kept in ``last_error``, e.g. an unconfirmed reply),
     ``retry`` (``reason``: the error; back-off from ``attempts``, dead after the last one),
     ``dead`` (``reason``), ``skipped`` (``reason``: the rule), ``deferred`` (``until`` and
-    ``reason``: back to pending without spending an attempt), ``release`` (back to pending
-    as it was: claimed but not tried)."""
+    ``reason``: back to pending), ``release`` (back to pending, due now). ``attempts`` is
+    the message's count of attempts, this one included if it was tried."""
 
     message_id: str
     kind: SettlementKind
@@ -242,8 +245,8 @@ def _values(
         return (SKIPPED, None, None, reason, None, attempts)
     if kind == "deferred":
         until = now if settlement.until is None else settlement.until
-        return (PENDING, until, f"deferred: {reason}", None, None, max(0, attempts - 1))
-    return (PENDING, now, None, None, None, max(0, attempts - 1))
+        return (PENDING, until, f"deferred: {reason}", None, None, attempts)
+    return (PENDING, now, None, None, None, attempts)
 
 
 def settle(
