@@ -12,6 +12,7 @@ from tests.marketing.simulate.replay_shop import DAYS, FIRST, config, shop_bundl
 
 from recmind.marketing.simulate import Replay, ReplayLog, replay
 from recmind.marketing.simulate.audiences import audience_size
+from recmind.marketing.simulate.replay import ReplayCache
 
 CHOICE = ["moment", "audience", "policy", "user_id", "items"]
 
@@ -121,3 +122,17 @@ def test_with_repeats_the_last_items_are_the_latest_bought(events: pd.DataFrame)
         latest = mine.sort_values("timestamp").iloc[::-1]["item_id"].drop_duplicates()
         assert list(row.items) == latest.head(3).tolist()
     assert rows["converted"].any()
+
+
+def test_a_shared_cache_changes_no_figure(base: Replay) -> None:
+    cache = ReplayCache()
+    log = ReplayLog.from_bundle(shop_bundle())
+    repeats = replay(log, config(new_only=False), cache=cache)
+    again = replay(log, config(), cache=cache)
+    pd.testing.assert_frame_equal(again.campaigns, base.campaigns)
+    assert len(cache.models) == 1 and len(again.fits) == 1
+    people = ["moment", "audience", "user_id"]
+    shared = repeats.campaigns.loc[repeats.campaigns["policy"] == "random", people]
+    assert shared.reset_index(drop=True).equals(
+        base.campaigns.loc[base.campaigns["policy"] == "random", people].reset_index(drop=True)
+    )

@@ -166,6 +166,32 @@ class _Model:
         return self.fitted
 
 
+class ReplayCache:
+    """What replays of one log may share (both settings of ``new_only``, say): the tuned
+    and fitted model per (model, seed, refit) and the audiences per (rule, moment, size,
+    window, seed), none of which depends on the setting."""
+
+    def __init__(self) -> None:
+        self.models: dict[tuple[str, int, float | None], _Model] = {}
+        self.audiences: dict[tuple[str, float, int, float, int], tuple[list[str], str]] = {}
+
+    def model(self, config: ReplayConfig, progress: Progress | None) -> _Model:
+        key = (config.model, config.seed, config.refit_days)
+        if key not in self.models:
+            self.models[key] = _Model(config, progress)
+        found = self.models[key]
+        found.config, found.progress = config, progress
+        return found
+
+    def audience(self, name: str, past: Past, n: int, cfg: ReplayConfig) -> tuple[list[str], str]:
+        key = (name, past.moment, n, cfg.window_days, cfg.seed)
+        if key not in self.audiences:
+            self.audiences[key] = choose_audience(
+                name, past, n, window_days=cfg.window_days, seed=cfg.seed
+            )
+        return self.audiences[key]
+
+
 def held_out_cut(log: ReplayLog, quantile: float) -> float:
     """The temporal protocol's cut: the ``quantile`` of the item events' times."""
     return float(np.quantile(log.events["timestamp"].to_numpy(dtype=np.float64), quantile))
@@ -195,7 +221,7 @@ def _item_lists(
 
 
 def replay_moment(
-    log: ReplayLog, moment: float, cfg: ReplayConfig, model: _Model
+    log: ReplayLog, moment: float, cfg: ReplayConfig, model: _Model, cache: ReplayCache
 ) -> tuple[pd.DataFrame, MomentRecord]:
     """Every campaign at one moment: the policies choose from the past, then the window's
     buys are counted."""
@@ -206,7 +232,7 @@ def replay_moment(
     chosen: dict[str, list[str]] = {}
     for name in cfg.audiences:
         began = time.perf_counter()
-        people, how = choose_audience(name, past, n, window_days=cfg.window_days, seed=cfg.seed)
+        people, how = cache.audience(name, past, n, cfg)
         if len(people) != n:
             raise RuntimeError(f"audience {name} has {len(people)} people, not {n}")
         chosen[name], record.audience_models[name] = people, how
@@ -231,8 +257,14 @@ def replay_moment(
     return pd.concat(frames, ignore_index=True), record
 
 
-def replay(log: ReplayLog, config: ReplayConfig, progress: Progress | None = None) -> Replay:
-    """Replay campaigns over ``log``'s held-out period (see the module docstring)."""
+def replay(
+    log: ReplayLog,
+    config: ReplayConfig,
+    progress: Progress | None = None,
+    cache: ReplayCache | None = None,
+) -> Replay:
+    """Replay campaigns over ``log``'s held-out period (see the module docstring);
+    ``cache`` shares the model and the audiences with other replays of the same log."""
     cut = held_out_cut(log, config.quantile) if config.start is None else float(config.start)
     moments = campaign_moments(
         log,
@@ -246,10 +278,11 @@ def replay(log: ReplayLog, config: ReplayConfig, progress: Progress | None = Non
             f"{log.name}: the held-out period from {iso_moment(cut)} is shorter than one "
             f"{config.window_days:g}-day window"
         )
-    model = _Model(config, progress)
+    cache = cache if cache is not None else ReplayCache()
+    model = cache.model(config, progress)
     frames, records = [], []
     for number, moment in enumerate(moments, start=1):
-        frame, record = replay_moment(log, moment, config, model)
+        frame, record = replay_moment(log, moment, config, model, cache)
         frames.append(frame)
         records.append(record)
         logger.info("%s: moment %d/%d done", log.name, number, len(moments))
