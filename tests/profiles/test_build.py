@@ -61,7 +61,13 @@ def test_generated_portrait_is_checked(bundle: DataBundle, smollm: LocalGGUFGene
     profile = build_profile(index, "u1", smollm, max_attempts=1, max_tokens=40, seed=1)
     assert len(profile.portrait_reports) == 1
     titles = [index.titles[r.item_id] for r in profile.recent if r.item_id != "4"]
-    assert profile.portrait_facts == portrait_facts([t.tag for t in profile.tags], titles)
+    names = portrait_facts([t.tag for t in profile.tags], titles)
+    facts = profile.portrait_facts
+    assert (facts.titles, facts.terms) == (names.titles, names.terms)
+    assert facts.claims is not None  # the claims are checked against the titles' ratings
+    assert [(h.title, h.rating, h.recent) for h in facts.claims.history] == [
+        (t, r, True) for t, r in zip(titles, [4.0, 4.0, 5.0], strict=True)
+    ]
     assert index.checker.check(profile.portrait, profile.portrait_facts).ok
     assert (profile.portrait_source == "llm") == profile.portrait_reports[-1].ok
 

@@ -15,7 +15,9 @@ from recmind.data.bundle import DataBundle
 from recmind.data.store import Store
 from recmind.profiles.portrait import portrait_facts, template_portrait, write_portrait
 from recmind.profiles.tags import InterestTag, TagKind, interest_tags, item_tags, tag_prevalence
-from recmind.text.grounding import Facts, GroundingChecker, GroundingReport, Vocabulary
+from recmind.text.claims import HistoryFacts
+from recmind.text.claims.grounded import FactChecker, SupportedFacts
+from recmind.text.grounding import GroundingReport, Vocabulary
 from recmind.text.llm.protocol import Generator
 
 MIN_RATING = 3.0
@@ -49,7 +51,8 @@ class UserProfile:
         recent: Latest events on items, newest first.
         portrait: Two or three sentences about their tastes.
         portrait_source: ``"llm"`` (generated and checked) or ``"template"``.
-        portrait_facts: What the portrait may name (its tags and recent titles).
+        portrait_facts: What the portrait may name (its tags and recent titles) and the
+            facts its claims are checked against (the titles' ratings and tags).
         portrait_reports: The grounding verdict on each generated attempt.
     """
 
@@ -63,7 +66,7 @@ class UserProfile:
     recent: list[RecentItem]
     portrait: str
     portrait_source: Literal["llm", "template"]
-    portrait_facts: Facts = field(default_factory=Facts)
+    portrait_facts: SupportedFacts = field(default_factory=SupportedFacts)
     portrait_reports: tuple[GroundingReport, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,10 +119,31 @@ class ProfileIndex:
         self.known_users = set(bundle.users["user_id"].astype(str)) | set(self.events["user_id"])
 
     @cached_property
-    def checker(self) -> GroundingChecker:
-        """A grounding checker that knows every title and tag (built on first use)."""
+    def checker(self) -> FactChecker:
+        """A checker that knows every title and tag and verifies every claim (built on
+        first use)."""
         terms = {tag for tags in self.tags.values() for tag, _ in tags}
-        return GroundingChecker(Vocabulary(self.titles.values(), terms))
+        return FactChecker(Vocabulary(self.titles.values(), terms))
+
+    def history_facts(self, liked: pd.DataFrame) -> list[HistoryFacts]:
+        """Each liked item's title, the person's latest rating of it and its tags."""
+        rated = liked["event_type"].isin(["rating", "review"]).to_numpy()
+        ratings: dict[str, float] = {}
+        for item_id, value, is_rating in zip(
+            liked["item_id"].astype(str), liked["value"], rated, strict=True
+        ):
+            number = _value(value)
+            if is_rating and number is not None:
+                ratings[item_id] = number
+        return [
+            HistoryFacts(
+                title=self.titles.get(i, i),
+                item_id=i,
+                rating=ratings.get(i),
+                tags=[t for t, _ in self.tags.get(i, [])],
+            )
+            for i in dict.fromkeys(liked["item_id"].astype(str))
+        ]
 
     @cached_property
     def _rows_by_user(self) -> dict[str, np.ndarray]:
@@ -240,6 +264,7 @@ def build_profile(
     tag_names = [t.tag for t in tags]
     titles = list(dict.fromkeys(index.titles.get(i, i) for i in reversed(liked_items)))
     reports: tuple[GroundingReport, ...] = ()
+    entries = index.history_facts(liked)
     if generator is None:
         portrait, source_kind = template_portrait(tag_names, titles), "template"
     else:
@@ -252,6 +277,7 @@ def build_profile(
             max_attempts=max_attempts,
             max_tokens=max_tokens,
             seed=seed,
+            history=entries,
         )
         portrait, reports = written.text, written.reports
         source_kind = "llm" if written.source == "llm" else "template"
@@ -267,6 +293,6 @@ def build_profile(
         recent=recent,
         portrait=portrait,
         portrait_source=source_kind,  # type: ignore[arg-type]
-        portrait_facts=portrait_facts(tag_names, titles),
+        portrait_facts=portrait_facts(tag_names, titles, entries),
         portrait_reports=reports,
     )

@@ -1,17 +1,17 @@
 """A 2-3 sentence portrait of a person, written by the language model from their interest
-tags and recent titles only, checked against those facts, else written from a template."""
+tags and recent titles (with their ratings) only, checked by the claim checker against
+those facts (no title or tag beyond them; "recently enjoyed" only of titles they rated
+highly; no popularity; no words of the instructions), else written from a template."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from recmind.text.grounding import (
-    Facts,
-    GroundedText,
-    GroundingChecker,
-    generate_grounded,
-)
+from recmind.text.claims import Facts as ClaimFacts
+from recmind.text.claims import HistoryFacts
+from recmind.text.claims.grounded import SupportedFacts
+from recmind.text.grounding import GroundedText, GroundingChecker, generate_grounded
 from recmind.text.grounding.matching import display_title
 from recmind.text.llm.prompts import PromptLibrary, default_prompts
 from recmind.text.llm.protocol import Generator
@@ -51,9 +51,24 @@ def template_portrait(tags: Sequence[str], titles: Sequence[str]) -> str:
     return " ".join(sentences)
 
 
-def portrait_facts(tags: Sequence[str], titles: Sequence[str]) -> Facts:
-    """What a portrait may name."""
-    return Facts.of(titles=titles[:MAX_TITLES], terms=tags[:MAX_TAGS])
+def portrait_facts(
+    tags: Sequence[str], titles: Sequence[str], history: Sequence[HistoryFacts] = ()
+) -> SupportedFacts:
+    """What a portrait may name, and the facts its claims are checked against: the titles
+    as recent history (with ``history``'s ratings and tags where it has the title)."""
+    given = {h.title: h for h in history}
+    entries = [
+        given.get(t, HistoryFacts(title=t)).model_copy(update={"recent": True})
+        for t in titles[:MAX_TITLES]
+    ]
+    claims = ClaimFacts(history=entries, terms=list(tags[:MAX_TAGS]))
+    return SupportedFacts.supported(claims, titles=titles[:MAX_TITLES], terms=tags[:MAX_TAGS])
+
+
+def _rating(entry: HistoryFacts | None) -> str:
+    if entry is None or entry.rating is None:
+        return ""
+    return f"{entry.rating:g}/{entry.rating_scale:g}"
 
 
 def write_portrait(
@@ -68,20 +83,29 @@ def write_portrait(
     seed: int | None = None,
     timeout_s: float | None = 60.0,
     prompts: PromptLibrary | None = None,
+    history: Sequence[HistoryFacts] = (),
 ) -> GroundedText:
-    """Generate and check a portrait from ``tags`` (strongest first) and recent ``titles``.
+    """Generate and check a portrait from ``tags`` (strongest first) and recent ``titles``
+    (``history``: their ratings and tags, by title).
 
     The model sees at most ``MAX_TAGS`` tags and ``MAX_TITLES`` titles (titles with a
-    trailing article moved to the front); anything it names beyond them rejects the text.
+    trailing article moved to the front) with their ratings; anything it names beyond them,
+    and any claim they do not support, rejects the text.
     """
     tags, titles = list(tags[:MAX_TAGS]), list(titles[:MAX_TITLES])
-    facts = portrait_facts(tags, titles)
+    facts = portrait_facts(tags, titles, history)
+    given = {h.title: h for h in history}
     fallback = template_portrait(tags, titles)
     if not tags and not titles:
         return GroundedText(fallback, "fallback", 0, (), 0.0, 0)
     request = (prompts or default_prompts()).request(
         TEMPLATE,
-        {"tags": tags, "titles": [display_title(t) for t in titles], "language": language},
+        {
+            "tags": tags,
+            "titles": [display_title(t) for t in titles],
+            "ratings": [_rating(given.get(t)) for t in titles],
+            "language": language,
+        },
         max_tokens=max_tokens,
         temperature=0.2,
         seed=seed,

@@ -14,8 +14,12 @@ How much a history item ``h`` contributed to a recommended item ``i`` depends on
   texts and an encoder is given, else of their interaction columns (co-occurrence).
 
 Only positive contributions count; ties go to the more recent history item. On request, a
-generator writes one sentence from these facts only, checked by
-:mod:`recmind.text.grounding`; where it fails, the template reason stands.
+generator writes one sentence from these facts only, checked by the claim checker
+(:class:`recmind.text.claims.grounded.FactChecker`): besides the titles and tags it may
+name, what it says of the person's history ("you recently enjoyed", which needs a high and
+recent rating), of likeness ("shares themes with X", which needs a shared tag) and of
+popularity ("many viewers enjoyed", which needs the counts) must hold; where no generation
+passes, the template reason stands.
 """
 
 from __future__ import annotations
@@ -32,9 +36,18 @@ import scipy.sparse as sp
 from recmind.data.bundle import DataBundle
 from recmind.profiles.tags import TagKind, item_tags
 from recmind.rec.base import Recommender
+from recmind.rec.explain_facts import (
+    Popularity,
+    explanation_facts,
+    item_popularity,
+    newest_items,
+    person_ratings,
+)
+from recmind.rec.explain_text import display_tag, reason_text
 from recmind.rec.interactions import ItemCatalog
+from recmind.text.claims.grounded import FactChecker, SupportedFacts
 from recmind.text.encoders import Encoder, l2_normalise
-from recmind.text.grounding import Facts, GroundingChecker, GroundingReport, Vocabulary
+from recmind.text.grounding import GroundingReport, Vocabulary
 from recmind.text.grounding.generate import generate_grounded
 from recmind.text.grounding.matching import display_title
 from recmind.text.llm.prompts import default_prompts
@@ -62,6 +75,9 @@ POPULARITY_MODELS = frozenset({"popular", "pop", "random"})
 """Models whose lists do not depend on the history: their reason is popularity."""
 TEMPLATE = "explain_reason"
 MAX_ITEM_TAGS = 4
+RECENT_ITEMS = 10
+"""A history item among the person's this many newest counts as recent."""
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,12 @@ class Contribution:
     item_id: str
     title: str
     weight: float
+    rating: float | None = None
+    """The person's rating of it (on 1-5; ``None``: not rated)."""
+    recent: bool = False
+    """Among their :data:`RECENT_ITEMS` newest items."""
+    tags: tuple[str, ...] = ()
+    """Its tags (what a likeness with the recommended item may rest on)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,7 @@ class Explanation:
             ``reason`` where no generation passed.
         sentence_source: ``"llm"`` or ``"fallback"`` (``None`` when not asked).
         reports: The grounding verdict on each generated attempt.
+        popularity: How popular the item is (what "many viewers enjoyed" needs).
     """
 
     item_id: str
@@ -101,33 +124,12 @@ class Explanation:
     sentence_source: Literal["llm", "fallback"] | None = None
     reports: tuple[GroundingReport, ...] = ()
     tags: tuple[str, ...] = ()
+    popularity: Popularity | None = None
 
-    def facts(self) -> Facts:
-        """What a generated sentence about this item may name."""
-        terms = dict.fromkeys([*self.shared, *self.tags])
-        return Facts.of(titles=[self.title, *(c.title for c in self.because)], terms=terms)
-
-
-def _join(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _display_tag(tag: str) -> str:
-    """``sci-fi`` -> ``Sci-Fi`` (lower-cased catalogue categories), others unchanged."""
-    if tag != tag.lower():
-        return tag
-    return "".join(c.upper() if i == 0 or tag[i - 1] in " -/" else c for i, c in enumerate(tag))
-
-
-def reason_text(verb: str, because: Sequence[str], shared: Sequence[str]) -> str:
-    """The template reason (every word of it from the facts)."""
-    if because:
-        quoted = [f'"{display_title(t)}"' for t in because]
-        text = f"Because you {verb} {_join(quoted)}"
-        return text + (f"; also {_join(list(shared))}." if shared else ".")
-    if shared:
-        return f"Matches your interest in {_join(list(shared))}."
-    return "Popular right now."
+    def facts(self) -> SupportedFacts:
+        """What a generated sentence about this item may name, and the facts its claims
+        (history, likeness, popularity) are checked against."""
+        return explanation_facts(self)
 
 
 def _vectors_cosine(vectors: np.ndarray, history: np.ndarray, target: int) -> np.ndarray:
@@ -176,12 +178,12 @@ class Explainer:
                 zip(map(str, self.catalog.item_ids), map(str, self.catalog.titles), strict=True)
             )
             self.tags = {
-                str(i): [(_display_tag(c), "category") for c in sorted(cats)]
+                str(i): [(display_tag(c), "category") for c in sorted(cats)]
                 for i, cats in zip(self.catalog.item_ids, self.catalog.categories, strict=True)
             }
         self.titles = {str(i): titles.get(str(i), str(i)) for i in ids}
         self.method, self._affinity = self._affinity_source(encoder)
-        self._checker: GroundingChecker | None = None
+        self._checker: FactChecker | None = None
 
     def _affinity_source(self, encoder: Encoder | None) -> tuple[Method, np.ndarray | None]:
         model = self.model
@@ -237,6 +239,35 @@ class Explainer:
         verb = VERBS.get(str(common[0][0]), "chose") if common else "chose"
         return (kept if len(kept) else history), verb
 
+    def _ratings(self, user_id: str) -> dict[str, float]:
+        """The person's latest rating of each item they rated (none without a bundle)."""
+        if self.bundle is None:
+            return {}
+        return person_ratings(self.bundle.events.iloc[self._event_rows.get(user_id, _NONE)])
+
+    @cached_property
+    def popularity(self) -> dict[str, Popularity]:
+        """Every item's popularity (see :func:`item_popularity`)."""
+        return item_popularity(self.interactions, self.bundle)
+
+    def contribution(self, user_id: str, item_id: str, weight: float = 0.0) -> Contribution:
+        """One history item of ``user_id`` as an explanation names it: their rating of it,
+        whether it is among their newest, its tags."""
+        newest = newest_items(self.interactions, str(user_id))
+        return self._contribution(str(item_id), weight, newest, self._ratings(str(user_id)))
+
+    def _contribution(
+        self, item_id: str, weight: float, newest: list[str], ratings: dict[str, float]
+    ) -> Contribution:
+        return Contribution(
+            item_id,
+            self.titles.get(item_id, item_id),
+            weight,
+            rating=ratings.get(item_id),
+            recent=item_id in newest[:RECENT_ITEMS],
+            tags=tuple(t for t, _ in self.tags.get(item_id, [])),
+        )
+
     @cached_property
     def _event_rows(self) -> dict[str, np.ndarray]:
         assert self.bundle is not None
@@ -268,28 +299,41 @@ class Explainer:
         title = self.titles.get(str(item_id), str(item_id))
         history = history[history != target]
         own = tuple(t for t, _ in self.tags.get(str(item_id), []))[:MAX_ITEM_TAGS]
+        popularity = self.popularity.get(str(item_id))
         if target < 0 or len(history) == 0 or self.model.name in POPULARITY_MODELS:
             reason = reason_text(verb, [], [])
-            return Explanation(str(item_id), title, (), (), reason, "popularity", tags=own)
+            return Explanation(
+                str(item_id), title, (), (), reason, "popularity", tags=own, popularity=popularity
+            )
         weights = self.contributions(history, target)
         order = np.argsort(-weights, kind="stable")  # history is newest first: ties -> recent
         best = [int(j) for j in order[: self.top] if weights[j] > 0]
+        newest = newest_items(self.interactions, str(user_id))
+        ratings = self._ratings(str(user_id))
         because = tuple(
-            Contribution(self._id(history[j]), self.titles[self._id(history[j])], float(weights[j]))
+            self._contribution(self._id(history[j]), float(weights[j]), newest, ratings)
             for j in best
         )
         shared = self._shared(str(item_id), [c.item_id for c in because], history)
         reason = reason_text(verb, [c.title for c in because], shared)
         return Explanation(
-            str(item_id), title, because, tuple(shared), reason, self.method, tags=own
+            str(item_id),
+            title,
+            because,
+            tuple(shared),
+            reason,
+            self.method,
+            tags=own,
+            popularity=popularity,
         )
 
     @property
-    def checker(self) -> GroundingChecker:
-        """A checker that knows every title and tag of the catalogue (built on first use)."""
+    def checker(self) -> FactChecker:
+        """A checker that knows every title and tag of the catalogue and verifies every
+        claim (built on first use)."""
         if self._checker is None:
             terms = {t for tags in self.tags.values() for t, _ in tags}
-            self._checker = GroundingChecker(Vocabulary(self.titles.values(), terms))
+            self._checker = FactChecker(Vocabulary(self.titles.values(), terms))
         return self._checker
 
     def with_sentence(
@@ -306,6 +350,9 @@ class Explainer:
         facts = {
             "title": display_title(explanation.title),
             "because": [display_title(c.title) for c in explanation.because],
+            "ratings": [
+                f"{c.rating:g}/5" if c.rating is not None else "" for c in explanation.because
+            ],
             "shared": list(explanation.shared),
             "tags": list(explanation.tags),
             "language": language,

@@ -19,8 +19,8 @@ from recmind.rec.explain import (
     Contribution,
     Explainer,
     Explanation,
-    reason_text,
 )
+from recmind.rec.explain_text import reason_text
 from recmind.serving.catalog import LiveCatalog
 from recmind.serving.history import UserHistory
 from recmind.serving.snapshot import ServedModel

@@ -46,7 +46,7 @@ _CAPACITY = re.compile(
     re.IGNORECASE,
 )
 _ORIGIN = re.compile(
-    r"\b(?:made|crafted|produced|grown|sourced|roasted|designed|harvested|woven|knit|built"
+    r"\b(?i:made|crafted|produced|grown|sourced|roasted|designed|harvested|woven|knit|built"
     r"|printed|assembled) in (?P<x>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
     r"|(?:产自|产于|原产于?|产地为?)[:：]?\s*(?P<zh>[\u4e00-\u9fff]{2,6})"
 )

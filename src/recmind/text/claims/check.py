@@ -30,6 +30,7 @@ Finder = Callable[[Document, Known], None]
 FINDERS: tuple[Finder, ...] = (
     leakage.find,
     titles.find,
+    names.find_quotes,
     codes.find,
     policies.find,
     dates.find,

@@ -252,6 +252,23 @@ def find(doc: Document, known: Known) -> None:
     now = known.facts.now
     offer = known.facts.offer
     moment = offer.ends if offer is not None and isinstance(offer.ends, datetime) else None
+    for match in doc.free_matches(_EVENT, over_names=True):
+        name = match.group().strip()
+        year = days[0].year if days else (now.year if now else date.today().year)
+        when = _event_day(name if not match["sfo"] else "618", year)
+        named = bool(offer and offer.name and name.lower() in offer.name.lower())
+        ok = not missing and (named or (when is not None and abs((days[0] - when).days) <= 7))
+        doc.record(
+            *match.span(),
+            "date",
+            ok,
+            missing
+            or (
+                "the offer's event"
+                if ok
+                else f"the offer ends {days[0].isoformat()}, not at {name}"
+            ),
+        )
     for pattern in _DATES:
         for match in doc.free_matches(pattern, over_names=True):
             if missing:
@@ -281,23 +298,6 @@ def find(doc: Document, known: Known) -> None:
             "date",
             ok,
             missing or ("the offer's end" if ok else "the facts give no such time"),
-        )
-    for match in doc.free_matches(_EVENT, over_names=True):
-        name = match.group().strip()
-        year = days[0].year if days else (now.year if now else date.today().year)
-        when = _event_day(name if not match["sfo"] else "618", year)
-        named = bool(offer and offer.name and name.lower() in offer.name.lower())
-        ok = not missing and (named or (when is not None and abs((days[0] - when).days) <= 7))
-        doc.record(
-            *match.span(),
-            "date",
-            ok,
-            missing
-            or (
-                "the offer's event"
-                if ok
-                else f"the offer ends {days[0].isoformat()}, not at {name}"
-            ),
         )
     for match in doc.free_matches(_LIMIT, over_names=True):
         doc.record(*match.span(), "date", not missing, missing or "the offer has an end date")

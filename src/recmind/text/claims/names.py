@@ -58,7 +58,7 @@ class _Names:
             )
             if name_like:
                 self.doc.record(*inner, "product", False, "a name none of the items has")
-            elif len(key.split()) <= 20:
+            elif 3 <= len(key.split()) <= 20:
                 self.doc.record(*inner, "quote", False, "a quotation the facts do not give")
 
     def headline(self, start: int) -> bool:
@@ -109,8 +109,12 @@ class _Names:
             )
 
 
+def find_quotes(doc: Document, known: Known) -> None:
+    """Record quoted names (and quotations) the facts do not give."""
+    _Names(doc, known).quotes()
+
+
 def find(doc: Document, known: Known) -> None:
-    """Record quoted and capitalised names the facts do not give."""
-    names = _Names(doc, known)
-    names.quotes()
-    names.capitalised()
+    """Record capitalised names the facts do not give (after every other finder, so words
+    already judged, "Black Friday" or "Italy", are not names)."""
+    _Names(doc, known).capitalised()

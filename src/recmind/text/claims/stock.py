@@ -97,6 +97,9 @@ def find(doc: Document, known: Known) -> None:
     for match in doc.free_matches(_BACK, over_names=True):
         restocked: Test = lambda stock, view: stock > 0 and bool(view.item.restocked)  # noqa: E731
         _judge(doc, known, match.span(), restocked, "restocked")
+    for match in doc.free_matches(_BOUND, over_names=True):
+        n = any_number(next(g for g in match.groups() if g)) or 0
+        _judge(doc, known, match.span(), _below(n), "the stock")
     for match in doc.free_matches(_COUNT, over_names=True):
         raw = next(g for g in match.groups() if g)
         n = any_number(raw)
@@ -104,9 +107,6 @@ def find(doc: Document, known: Known) -> None:
             _judge(doc, known, match.span(), _at_most(min(low, 5)), "few left")
         elif n is not None:
             _judge(doc, known, match.span(), _equals(n), "the stock")
-    for match in doc.free_matches(_BOUND, over_names=True):
-        n = any_number(next(g for g in match.groups() if g)) or 0
-        _judge(doc, known, match.span(), _below(n), "the stock")
     for match in doc.free_matches(_LOW, over_names=True):
         if re.match(r"while", match.group(), re.I):
             doc.cover(*match.span())  # a disclaimer, not a claim

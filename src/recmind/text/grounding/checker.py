@@ -22,8 +22,10 @@ from recmind.text.grounding.matching import (
 )
 
 ViolationKind = Literal[
-    "title", "term", "number", "quote", "name", "empty", "incomplete", "repetition"
+    "title", "term", "number", "quote", "name", "empty", "incomplete", "repetition", "claim"
 ]
+"""``claim``: a claim :mod:`recmind.text.claims` found unsupported (see
+:class:`recmind.text.claims.grounded.FactChecker`)."""
 
 ALLOWED_NAMES = frozenset(
     {
