@@ -160,7 +160,7 @@ class TextJobOut(BaseModel):
     background worker, one at a time)."""
 
     job_id: str
-    kind: Literal["portrait", "explanation"]
+    kind: Literal["portrait", "explanation", "copy"]
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     created_at: str
     finished_at: str | None = None

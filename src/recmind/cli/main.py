@@ -11,6 +11,8 @@ from recmind.cli import (
     campaigns_cmd,
     clv_cmd,
     copy_cmd,
+    copy_facts_cmd,
+    copy_generate_cmd,
     customers_cmd,
     datasets_cmd,
     demo_cmd,
@@ -73,5 +75,7 @@ worker_cmd.register(app)
 suppressions_cmd.register(app)
 marketing_report_cmd.register(app)
 copy_cmd.register(app)
+copy_facts_cmd.register()
+copy_generate_cmd.register()
 simulate_cmd.register(app)
 experiments_cmd.register(app)

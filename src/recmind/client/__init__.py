@@ -5,7 +5,8 @@
 ``jobs``: texts the language model writes in the background, and waiting for them;
 ``marketing``: segments and customers; ``audiences``: likely buyers and look-alikes;
 ``journeys``: triggered flows, their versions and statistics; ``campaigns``: one-off and
-scheduled sends, previews and test sends; ``policy``: consent,
+scheduled sends, previews and test sends; ``copy``: marketing copy written by the
+language model, every claim checked; ``policy``: consent,
 suppressions and marketing reports; ``outbox``: outgoing messages, retries, and a person's
 on-site messages; ``experiments``: A/B/n tests and bandits, assignments and readouts).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 from recmind.client.audiences import AudienceRoutes
 from recmind.client.base import ApiError, BaseClient
 from recmind.client.campaigns import CampaignRoutes
+from recmind.client.copy import CopyRoutes
 from recmind.client.data import DataRoutes
 from recmind.client.experiments import ExperimentRoutes
 from recmind.client.jobs import JobFailedError, JobRoutes, JobTimeoutError
@@ -33,6 +35,7 @@ class Client(
     AudienceRoutes,
     JourneyRoutes,
     CampaignRoutes,
+    CopyRoutes,
     PolicyRoutes,
     OutboxRoutes,
     ExperimentRoutes,

@@ -29,7 +29,7 @@ from recmind.text.llm.protocol import Generator
 logger = logging.getLogger(__name__)
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
-JobKind = Literal["portrait", "explanation"]
+JobKind = Literal["portrait", "explanation", "copy"]
 DEFAULT_JOB_SECONDS = 10.0
 """Assumed length of a generation before any has finished (for ``Retry-After``)."""
 MAX_RETRY_AFTER = 600.0

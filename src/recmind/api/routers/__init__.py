@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from recmind.api.routers import (
     audiences,
     campaigns,
+    copy,
     customers,
     drafting,
     events,
@@ -49,6 +50,7 @@ ROUTERS: list[APIRouter] = [
     marketing_reports.router,
     journeys.router,
     campaigns.router,
+    copy.router,
     experiments.router,
     outbox.router,
     messages.router,

@@ -1,0 +1,121 @@
+"""Whether a draft may go out: its slots, the brand's avoided words, its language, its
+length, and every factual claim of the filled text (:func:`recmind.text.claims.check`).
+
+:func:`review` takes a draft's parts (slot text), returns them cut to their limits and
+filled from the store, or the reasons it was rejected, in words the model is sent back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from recmind.marketing.copy.context import CopyContext
+from recmind.marketing.copy.kinds import KindSpec
+from recmind.marketing.copy.limits import cut_to
+from recmind.marketing.copy.slots import SlotError, fill, problems, slots_in, without_slots
+from recmind.text.claims import Claim, Facts, check
+from recmind.text.grounding.matching import CJK
+
+PROBE_NAME = "Alex"
+"""The first name a shared variant is checked with (and once without any name)."""
+
+
+@dataclass(frozen=True)
+class Review:
+    """A draft reviewed: ``parts`` (slot text, cut), ``filled`` (what a reader sees),
+    ``reasons`` it may not go out (empty: it may), ``claims`` of the filled text, and the
+    parts that were cut to their limits."""
+
+    parts: dict[str, str]
+    filled: dict[str, str]
+    reasons: tuple[str, ...]
+    claims: tuple[Claim, ...] = ()
+    cut: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+def joined(parts: Mapping[str, str]) -> str:
+    """The parts as one text for the checker (one line each)."""
+    return "\n".join(parts.values())
+
+
+def _language_problem(parts: Mapping[str, str], language: str) -> str | None:
+    own = " ".join(without_slots(t) for t in parts.values())
+    cjk = len(CJK.findall(own))
+    letters = sum(c.isalpha() for c in own)
+    if language == "zh" and cjk < max(2, letters // 4):
+        return "write in Simplified Chinese"
+    if language == "en" and cjk > 0:
+        return "write in English only (no Chinese characters)"
+    return None
+
+
+def _checked(filled: Mapping[str, str], facts: Facts) -> tuple[list[str], tuple[Claim, ...]]:
+    verdict = check(joined(filled), facts)
+    reasons = [f"unsupported claim {c.text!r} ({c.kind}: {c.reason})" for c in verdict.unsupported]
+    return reasons, verdict.claims
+
+
+def check_filled(
+    filled: Mapping[str, str], facts: Facts
+) -> tuple[tuple[str, ...], tuple[Claim, ...]]:
+    """The reasons a filled text may not go out (its unsupported claims), and its claims."""
+    reasons, claims = _checked(filled, facts)
+    return tuple(reasons), claims
+
+
+def review(
+    parts: Mapping[str, str], context: CopyContext, spec: KindSpec, *, generated: bool = True
+) -> Review:
+    """Review a draft (see the module's docstring); the language is checked only for
+    ``generated`` drafts (a template may quote English attributes in Chinese copy)."""
+    values = context.slot_values()
+    if context.shared and values.get("name") is None:
+        values["name"] = PROBE_NAME
+    reasons: list[str] = []
+    allowed = context.quoted_attributes()
+    for part in spec.parts:
+        text = parts.get(part, "").strip()
+        if not text:
+            reasons.append(f"the {part} is empty")
+            continue
+        reasons += [f"{part}: {p}" for p in problems(text, values, allowed)]
+        avoided = context.brand.avoided_in(text)
+        if avoided:
+            reasons.append(f"{part}: never use {', '.join(avoided)}")
+    language = _language_problem(parts, context.language) if generated else None
+    if language:
+        reasons.append(language)
+    if reasons:
+        return Review(dict(parts), {}, tuple(dict.fromkeys(reasons)))
+    cut: list[str] = []
+    fitted: dict[str, str] = {}
+    for part in spec.parts:
+        text = " ".join(parts[part].split()) if part != "body" else parts[part].strip()
+        short = cut_to(text, spec.limits[part], values)
+        if short != text:
+            cut.append(part)
+        if not short:
+            reasons.append(f"the {part} is far too long: at most {spec.limits[part].chars}")
+        fitted[part] = short
+    if reasons:
+        return Review(fitted, {}, tuple(reasons), cut=tuple(cut))
+    try:
+        filled = {p: fill(t, values) for p, t in fitted.items()}
+    except SlotError as exc:
+        return Review(fitted, {}, (str(exc),), cut=tuple(cut))
+    facts = context.facts()
+    if context.shared:
+        facts = facts.model_copy(update={"recipient": values["name"]})
+    found, claims = _checked(filled, facts)
+    if context.shared and not found and any("name" in slots_in(t) for t in fitted.values()):
+        nameless = {p: fill(t, {**values, "name": None}) for p, t in fitted.items()}
+        found, _ = _checked(nameless, facts.model_copy(update={"recipient": None}))
+    for part in spec.parts:
+        if not spec.limits[part].fits(filled[part]):
+            found.append(f"the {part} is longer than {spec.limits[part].chars} characters")
+    return Review(fitted, filled, tuple(dict.fromkeys(found)), claims, tuple(cut))
