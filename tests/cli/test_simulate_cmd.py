@@ -39,7 +39,7 @@ def test_campaign_replay_json_and_plot(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0, output
     assert "lift over best-sellers" in output
-    assert "Bar (>= 2x, same audience)" in output
+    assert "Bar (>= 2x), whole campaign against best-sellers to the" in output
     summary = json.loads(out.read_text())
     assert summary["config"]["k"] == 3
     assert summary["config"]["policies"] == ["recmind", "bestsellers", "random"]
@@ -50,6 +50,9 @@ def test_campaign_replay_json_and_plot(tmp_path: Path) -> None:
     assert sizes == {summary["moments"][0]["audience_size"]}
     assert summary["revenue_in_data"] is True
     assert set(summary["recmind_vs_bestsellers"]) == {"recmind", "recent", "random"}
+    bar = summary["bar"]
+    assert bar["whole_campaign"]["baseline_audience"] in {"recent", "random"}
+    assert bar["items_alone"]["lift"] == summary["recmind_vs_bestsellers"]["recmind"]["conversion"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -84,9 +84,19 @@ def print_summary(target: Console, summary: dict[str, Any]) -> None:
             soft_wrap=True,
         )
     bar = summary["bar"]
-    if bar["value"] is not None:
-        verdict = "met" if bar["met"] else "NOT met"
-        target.print(f"Bar (>= {bar['ratio']:g}x, same audience): {verdict}.")
+    whole, items = bar["whole_campaign"], bar["items_alone"]
+    if whole is not None:
+        target.print(
+            f"Bar (>= {bar['ratio']:g}x), whole campaign against best-sellers to the "
+            f"{whole['baseline_audience']} audience: {_met(whole)}; items alone, same "
+            f"audience: {_met(items)}.",
+            soft_wrap=True,
+        )
+
+
+def _met(verdict: dict[str, Any]) -> str:
+    lift = interval_text(verdict["lift"])
+    return f"{lift}, {'met' if verdict['met'] else 'NOT met'}"
 
 
 @simulate_app.command("campaign")

@@ -49,6 +49,11 @@ def _panel(axis: Any, summary: Mapping[str, Any]) -> None:
             color=AUDIENCE_COLOURS.get(audience, "#58a058"),
             label=AUDIENCE_LABELS.get(audience, audience),
         )
+    for position, policy in zip(x, policies, strict=True):
+        if not any(cells[(a, policy)]["with_items"] for a in audiences):
+            axis.text(
+                position, 0, "n/a:\nnothing\nto promote", ha="center", va="bottom", fontsize=7
+            )
     axis.set_xticks(x, [POLICY_LABELS.get(p, p) for p in policies], fontsize=8)
     axis.set_ylabel("conversion rate (%)", fontsize=8)
     axis.grid(axis="y", alpha=0.3)
