@@ -11,7 +11,7 @@ from functools import cached_property
 
 from recmind.text.claims import lexicon
 from recmind.text.claims.document import CJK, Document
-from recmind.text.claims.known import ItemView, Known, flatten
+from recmind.text.claims.known import ItemView, Known, flatten, stems
 from recmind.text.claims.numbers import CN_NUMBER, WORD_NUMBER, any_number, parse_number
 from recmind.text.grounding.matching import normalise
 
@@ -24,7 +24,8 @@ _SHARE = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)\s?%\s*(?P<what>[A-Za-z][\w-]*(?:\s[A-Za-z][\w-]*)?|[\u4e00-\u9fff]{1,4})"
 )
 _UNITS = (
-    r"mm|cm|km|m|inch(?:es)?|in|\"|ft|feet|foot|kg|g|lbs?|oz|ml|l|litres?|liters?|W|watts?"
+    r"mm|cm|km|metres?|meters?|m|inch(?:es)?|in|\"|ft|feet|foot|kg|g|lbs?|oz|ml|l|litres?"
+    r"|liters?|W|watts?"
     r"|V|volts?|mAh|Wh|GB|TB|MB|MP|Hz|kHz|hours?|hrs?|h|minutes?|mins?|fill|TC|thread count"
 )
 _MEASURE = re.compile(
@@ -50,6 +51,21 @@ _ORIGIN = re.compile(
     r"|printed|assembled) in (?P<x>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
     r"|(?:产自|产于|原产于?|产地为?)[:：]?\s*(?P<zh>[\u4e00-\u9fff]{2,6})"
 )
+_MADE_OF = re.compile(
+    r"\b(?i:made|baked|crafted|knit|knitted|woven|poured|brewed|blended|cut|sewn|formulated"
+    r"|built|spun) (?i:with|from|of|using) (?P<x>[A-Za-z0-9%' -]{3,60}?)"
+    r"(?=[.,;:!?()]|$| (?:for|to|that|which|so|in|by|and then|on)\b)",
+    re.MULTILINE,
+)
+_PLAIN_WORDS = (
+    "a an the our your only real pure natural simple finest best quality premium high fresh "
+    "great good love care passion and with of soft warm lovingly carefully hand hands just "
+    "nothing but lots plenty ingredients materials things you mind every detail little bit "
+    "heart skill same this that these those all its their lovely beautiful gorgeous rich "
+    "classic timeless thoughtfully responsibly sourced ethically blend blends mix"
+)
+_PLAIN = frozenset(_PLAIN_WORDS.split())
+"""Words in "made with ..." that say nothing checkable."""
 _NEW = re.compile(
     r"\bnew arrivals?\b|\bjust (?:launched|landed|dropped|arrived|in)\b|\bbrand[- ]new\b"
     r"|\bnewly (?:launched|released)\b|\bnew in\b|\blatest (?:release|model|drop|collection)\b"
@@ -93,6 +109,11 @@ class _Attributes:
             group, canonical = found
             if group in lexicon.GATED and group not in self.active:
                 continue
+            after = self.doc.text[match.end() : match.end() + 12].lower()
+            if canonical == "stretch" and re.match(
+                r"\s+(?:your|out|to|the|it|a|yourself)\b", after
+            ):
+                continue  # the verb
             before = self.doc.text[max(0, match.start() - 16) : match.start()]
             if _NEGATED.search(before):
                 self.doc.cover(*match.span())
@@ -171,6 +192,19 @@ class _Attributes:
                 ok = any(f" {place} " in f" {v.text} " for v in subjects)
             self.record(match.span(), ok, "the facts" if ok else f"no item here is from {place}")
 
+    def made_of(self) -> None:
+        """ "Made with / knit from X": every word of X the facts could say must be theirs."""
+        for match in self.doc.free_matches(_MADE_OF):
+            words = [w for w in normalise(match["x"]).split() if not w.isdigit()]
+            words = [w for w in words if w not in _PLAIN and not re.fullmatch(_UNITS, w)]
+            if not words:
+                continue
+            subjects = self.subjects(match.start())
+            text = " ".join(v.text for v in subjects)
+            missing = [w for w in words if not (stems(w) & set(text.split()))]
+            if missing:
+                self.record(match.span("x"), False, f"no item here is made of {' '.join(missing)}")
+
     def new(self) -> None:
         for match in self.doc.free_matches(_NEW):
             ok = any(
@@ -198,3 +232,4 @@ def find(doc: Document, known: Known) -> None:
     found.measures()
     found.new()
     found.lexicon_terms()
+    found.made_of()

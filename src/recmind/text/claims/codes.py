@@ -39,7 +39,7 @@ _SPEC = re.compile(
 
 
 def _looks_like_code(token: str, cued: bool) -> bool:
-    if _SPEC.match(token.upper()) or not re.search(r"[A-Za-z]", token):
+    if not re.search(r"[A-Za-z]", token) or (not cued and _SPEC.match(token.upper())):
         return False
     return not cued or bool(re.search(r"\d", token)) or (token.isupper() and len(token) >= 4)
 
@@ -61,7 +61,9 @@ def find(doc: Document, known: Known) -> None:
         for match in doc.free_matches(pattern):
             token = match.group("code")
             start, end = match.span("code")
-            if start in seen or not _looks_like_code(token, cued) or not doc.is_free(start, end):
+            if token != code and (not _looks_like_code(token, cued) or start in seen):
+                continue
+            if not doc.is_free(start, end):
                 continue
             if token != code and any(v.says([token]) for v in known.items):
                 continue  # part of a title or an attribute ("USB-C")

@@ -94,8 +94,8 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 _DEADLINE = re.compile(
-    r"\b(?:ends?|ending|until|till|through|thru|by|before|expires?|only|left|sale|off|save"
-    r"|discount|code|deal|offer|last)\b|%|折|优惠|截止|截至|结束|到期|限|活动|前|仅",
+    r"\b(?:ends?|ending|until|till|through|thru|by|before|expires?|sale|off|save|discount"
+    r"|code|deal|offer)\b|%|折|优惠|截止|截至|结束|到期|限时|活动|前",
     re.IGNORECASE,
 )
 """A relative day is a claim only next to one of these ("order today" is not a deadline)."""

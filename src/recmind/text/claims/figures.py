@@ -9,7 +9,7 @@ from recmind.text.claims.document import Document
 from recmind.text.claims.known import Known
 from recmind.text.claims.numbers import close, parse_number
 
-_FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w.]*\d)")
+_FIGURE = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*(?![A-Za-z_.]*\d)")
 
 
 def find(doc: Document, known: Known) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 from recmind.text.claims.document import CJK, Document
 from recmind.text.claims.facts import Facts, ItemFacts
 from recmind.text.claims.lexicon import lookup
-from recmind.text.grounding.matching import normalise, numbers_in, singular, title_aliases
+from recmind.text.claims.numbers import figures_in
+from recmind.text.grounding.matching import normalise, singular, title_aliases
 
 _STOPWORDS = """
 a an the and or of for with in on at by to from over under new our your my set pack size
@@ -86,7 +87,14 @@ class ItemView:
         padded = f" {self.text} "
         for surface in surfaces:
             key = normalise(surface)
-            if key and ((CJK.search(key) and key in padded) or f" {key} " in padded):
+            if not key:
+                continue
+            if CJK.search(key):
+                if key in padded:
+                    return surface
+                continue
+            forms = {key, key + "s", key + "es", key[:-1] + "ies" if key.endswith("y") else key}
+            if any(f" {form} " in padded for form in forms):
                 return surface
         return None
 
@@ -103,7 +111,7 @@ class ItemView:
 def _item_view(index: int, item: ItemFacts) -> ItemView:
     parts = [item.title, *item.tags]
     denied = set()
-    numbers = numbers_in(item.title)
+    numbers = figures_in(item.title)
     for key, leaf in flatten({**item.attributes, **item.extra_fields()}):
         words = _key_words(key)
         if leaf is False:
@@ -112,10 +120,10 @@ def _item_view(index: int, item: ItemFacts) -> ItemView:
             parts.append(words)
         elif leaf is not None:
             parts.extend([words, str(leaf), words])
-            numbers |= numbers_in(str(leaf)) | (
+            numbers |= figures_in(str(leaf)) | (
                 {float(leaf)} if isinstance(leaf, int | float) else set()
             )
-        numbers |= numbers_in(key)
+        numbers |= figures_in(key)
     for leaf in item.attributes.values():
         if isinstance(leaf, list | tuple):
             numbers.add(float(len(leaf)))
@@ -226,7 +234,7 @@ class Known:
         facts = self.facts
         found: set[float] = set()
         for text in self.strings:
-            found |= numbers_in(text)
+            found |= figures_in(text)
         for view in self.items:
             found |= view.numbers
             item = view.item

@@ -9,10 +9,11 @@ import re
 
 from recmind.text.claims.document import CJK, Document
 from recmind.text.claims.known import Known, stems
+from recmind.text.claims.products import noun as _noun
 from recmind.text.grounding.matching import normalise
 
 _ALLOWED_WORDS = """
-i ok hi hello hey dear thanks thank you team ps psst note heads faq email sms app monday
+i ok hi hello hey dear thanks thank you team ps psst note heads faq email sms monday
 tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december spring summer autumn fall winter
 christmas xmas halloween easter thanksgiving valentine valentines mother mothers father
@@ -20,6 +21,7 @@ fathers day new year eve holiday holidays weekend english chinese french german 
 italian japanese american british european uk us usa eu shop now buy order free shipping
 sale get save learn more discover explore add cart checkout view details today click
 here yours love collection online store home mr mrs ms dr st
+reply stop unsubscribe help start yes txt opt
 """
 ALLOWED = frozenset(_ALLOWED_WORDS.split())
 """Capitalised words that never need a fact (greetings, days, seasons, calls to action)."""
@@ -27,7 +29,7 @@ _QUOTED = re.compile(
     r"\"(?!\s)(?P<a>[^\"]{1,80})(?<!\s)\"|“(?P<b>[^”]{1,80})”|《(?P<c>[^》]{1,60})》"
     r"|「(?P<d>[^」]{1,60})」|«(?P<e>[^»]{1,80})»|(?<![\w'])'(?!\s)(?P<f>[^']{2,60})(?<!\s)'(?![\w'])"
 )
-_TOKEN = re.compile(r"[A-Z][\w'&-]*")
+_TOKEN = re.compile(r"[A-Z][A-Za-z0-9'&-]*")
 _CONNECTORS = {"of", "the", "and", "&", "for", "a", "in", "de", "la"}
 
 
@@ -94,9 +96,37 @@ class _Names:
         if not self.doc.is_free(start, end) or self.sentence_start(start) or self.headline(start):
             return False
         token = re.sub(r"'s$", "", match.group())
+        if len(token) == 1:
+            return False  # an initial ("P.S.", "T-shirt"), not a name
         if CJK.search(self.doc.text[max(0, start - 1) : end + 1]):
             return token.lower() not in self.known.text.replace(" ", "")
         return not self.known_words(normalise(token).split())
+
+    def composed(self) -> None:
+        """Capitalised runs made of known words that name a product no item is ("our
+        Selvedge Denim Jacket" when the facts have selvedge jeans and a chore jacket)."""
+        judged = [(c.start, c.end) for c in self.doc.claims if c.kind != "attribute"]
+        spans = [*self.doc.names, *judged]
+        run: list[re.Match[str]] = []
+        for match in [*_TOKEN.finditer(self.doc.text), None]:
+            if match is not None:
+                start, end = match.span()
+                free = not any(start < e and s < end for s, e in spans)
+                gap = self.doc.text[run[-1].end() : start] if run else ""
+                mid = not self.sentence_start(start) and not self.headline(start)
+                if free and mid and (not run or not gap.strip() or gap.strip() in _CONNECTORS):
+                    run.append(match)
+                    continue
+            if len(run) >= 2:
+                phrase = normalise(self.doc.text[run[0].start() : run[-1].end()])
+                last = phrase.split()[-1]
+                if (
+                    _noun(last)
+                    and phrase not in self.known.text
+                    and phrase not in self.known.titles
+                ):
+                    self._flush(run)
+            run = []
 
     def _flush(self, run: list[re.Match[str]]) -> None:
         if run:
@@ -117,4 +147,6 @@ def find_quotes(doc: Document, known: Known) -> None:
 def find(doc: Document, known: Known) -> None:
     """Record capitalised names the facts do not give (after every other finder, so words
     already judged, "Black Friday" or "Italy", are not names)."""
-    _Names(doc, known).capitalised()
+    names = _Names(doc, known)
+    names.capitalised()
+    names.composed()

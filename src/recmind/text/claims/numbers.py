@@ -118,6 +118,20 @@ def zhe_percent(raw: str) -> float | None:
     return round(100 - paid * 10, 4)
 
 
+_FIGURE = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*")
+
+
+def figures_in(text: str) -> set[float]:
+    """Every number written with digits in ``text``, also next to Chinese characters
+    (``蓝牙5.3``, ``250克``); ``1,000`` and ``1000`` are one."""
+    found = set()
+    for match in _FIGURE.finditer(text):
+        value = parse_number(match.group())
+        if value is not None:
+            found.add(value)
+    return found
+
+
 def close(a: float, b: float, tolerance: float = 0.0051) -> bool:
     """Equal to the cent (and a little more, for half-cent roundings)."""
     return abs(a - b) <= tolerance

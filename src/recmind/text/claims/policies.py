@@ -79,6 +79,7 @@ _SERVICES = {
         r"\binstal?lments?\b|\bpay later\b|\binterest[- ]free\b|分期|免息",
         ("install", "pay later", "分期", "免息"),
     ),
+    "trade-in": (r"\btrade[- ]in\b|以旧换新|旧机回收", ("trade in", "以旧换新", "回收")),
     "click and collect": (
         r"\b(?:click and collect|in-store pickup|curbside)\b|到店自提",
         ("collect", "pickup", "自提"),
@@ -195,5 +196,10 @@ def find(doc: Document, known: Known) -> None:
         doc.record(*match.span(), "policy", ok, why)
     for service, (pattern, keys) in _SERVICES.items():
         for match in doc.free_matches(re.compile(pattern, re.IGNORECASE), over_names=True):
-            ok = _find_key(known, *keys) is not None
+            said, wanted = match.group().lower(), keys
+            if service == "express" and re.search(r"same|当日|当天|today", said):
+                wanted = ("same day", "当日", "当天", "dispatch")
+            elif service == "express" and re.search(r"next|次日|tomorrow|overnight", said):
+                wanted = ("next day", "次日", "express", "overnight")
+            ok = _find_key(known, *wanted) is not None
             doc.record(*match.span(), "policy", ok, "a policy" if ok else f"no {service} policy")

@@ -64,8 +64,7 @@ NOUNS = {
     "gift box": "gift box|gift set|sampler|礼盒",
     "earbuds": "earbuds|earphones|in-ear|耳塞",
     "headphones": "headphones|headset|over-ear|头戴耳机|头戴式耳机",
-    "speaker": "speaker|音箱|音响",
-    "charger": "charger|charging pad|充电器|充电头",
+    "charger": "charger|charging pad|charging dock|dock|charging stand|充电器|充电头|充电座",
     "cable": "cable|数据线|充电线",
     "power bank": "power bank|充电宝|移动电源",
     "phone case": "phone case|手机壳",
@@ -78,7 +77,9 @@ NOUNS = {
     "rug": "rug|carpet|地毯",
     "curtains": "curtains|drapes|窗帘",
     "towel": "towel|bath towel|毛巾|浴巾",
-    "candle": "candle|diffuser|蜡烛|香薰",
+    "candle": "candle|蜡烛|香薰蜡烛",
+    "diffuser": "diffuser|reed diffuser|香薰机|扩香|无火香薰",
+    "room spray": "room spray|linen spray|室内喷雾",
     "lamp": "lamp|台灯",
     "vase": "vase|花瓶",
     "table": "table|dining table|coffee table|餐桌|茶几",
@@ -104,6 +105,20 @@ NOUNS = {
     "lantern": "lantern|headlamp|营地灯|头灯",
     "water bottle": "water bottle|水壶",
     "yoga mat": "yoga mat|瑜伽垫",
+    "speaker": "speaker|soundbar|subwoofer|音箱|音响|低音炮",
+    "purifier": "air purifier|purifier|空气净化器|净化器",
+    "humidifier": "humidifier|dehumidifier|加湿器|除湿机",
+    "vacuum": "vacuum|robot vacuum|吸尘器|扫地机",
+    "fan": "fan|heater|风扇|电暖器|取暖器",
+    "kettle electric": "coffee maker|coffee machine|espresso machine|咖啡机",
+    "cold brew": "cold brew|冷萃|冷萃咖啡|咖啡液",
+    "beans": "coffee beans|咖啡豆",
+    "drip bags": "drip bags|drip coffee|挂耳|挂耳咖啡",
+    "bread": "bread|loaf|loaves|sourdough|baguette|面包|吐司",
+    "jam": "jam|preserves|marmalade|果酱",
+    "bakes": "cookie|biscuit|croissant|muffin|cake|brownie|bun|scone|蛋糕|饼干|曲奇",
+    "snacks": "granola|crackers|chocolate bar|坚果礼盒|零食",
+    "baby": "diapers|nappies|baby wipes|wipes|纸尿裤|尿不湿|湿巾|爽身粉|奶瓶",
 }
 _CUE_EN = re.compile(
     r"\b(?:our|we(?:'ve| have| also)? (?:got|have|sell|offer|carry|stock|make)"
@@ -122,6 +137,13 @@ _CUE_AFTER = re.compile(
 )
 
 
+_LAUNCH_ZH = re.compile(
+    r"(?:同系列|同款|新品|新款|全新)(?P<x>[\u4e00-\u9fffA-Za-z0-9]{2,12}?)"
+    r"(?:也已|同步|已经|现已|正式|即将)?(?:上架|开售|上市|发售)"
+)
+"""A product launched next to the items ("同系列加湿器也已上架"): it must be an item."""
+
+
 @cache
 def _lookup() -> tuple[re.Pattern[str], dict[str, str]]:
     table = {s: name for name, spec in NOUNS.items() for s in surfaces(spec)}
@@ -129,7 +151,8 @@ def _lookup() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile("|".join(surface_pattern(s) for s in ordered), re.IGNORECASE), table
 
 
-def _noun(surface: str) -> str | None:
+def noun(surface: str) -> str | None:
+    """The product type a surface names (``knives`` -> ``knife``), if any."""
     _, table = _lookup()
     key = surface.lower()
     for candidate in (key, key[:-1], key[:-2], re.sub(r"ves$", "fe", key)):
@@ -138,11 +161,19 @@ def _noun(surface: str) -> str | None:
     return None
 
 
+def _launches(doc: Document, known: Known) -> None:
+    for match in doc.free_matches(_LAUNCH_ZH):
+        name = normalise(match["x"])
+        if not any(name in normalise(v.item.title) or name in v.text for v in known.items):
+            doc.record(*match.span("x"), "product", False, f"no item in the facts is {name}")
+
+
 def find(doc: Document, known: Known) -> None:
     """Record every product the text offers that no item is."""
+    _launches(doc, known)
     pattern, _ = _lookup()
     for match in doc.free_matches(pattern):
-        name = _noun(match.group())
+        name = noun(match.group())
         if name is None:
             continue
         before = doc.text[max(doc.sentence(match.start())[0], match.start() - 40) : match.start()]

@@ -32,7 +32,8 @@ _SCOPE = re.compile(
 _RANK_ONE = re.compile(
     r"\b(?:the|our|its|their|this)\s+(?:#1\s+|number[- ]one\s+|no\.?\s?1\s+)?"
     r"(?:best[- ]?selling|top[- ]selling|most[- ](?:popular|loved|wanted|purchased|ordered)"
-    r"|best[- ]?seller|bestseller)\b|\bmost[- ]popular\b|(?<!\w)#\s?1\b|\bnumber[- ]one\b"
+    r"|best[- ]?seller|bestseller)\b|\bmost[- ](?:popular|loved|wanted|purchased)\b"
+    r"|(?<!\w)#\s?1\b|\bnumber[- ]one\b"
     r"|\bno\.\s?1\b|销量第一|最畅销|最受欢迎|销冠|排名第一|卖得最好|最热销|人气第一|人气最高|销量冠军",
     re.IGNORECASE,
 )
@@ -49,6 +50,7 @@ _COUNTS = re.compile(
     rf"\b(?:many|lots of|plenty of|countless|numerous|so many|a lot of)\s+(?:\w+\s+){{0,2}}?"
     rf"{_PEOPLE}\b"
     r"|\b(?P<mag>hundreds|thousands|millions|tens of thousands)\b(?:\s+of)?"
+    r"|\b(?:over |more than |nearly |almost |)(?:a|one|half a) (?P<mag1>million|thousand|hundred)\b"
     rf"|\b(?:over|more than|nearly|almost|upwards of)\s+(?P<over>\d[\d,]*)\+?\s+(?:\w+\s+){{0,2}}?"
     rf"(?:{_PEOPLE}|reviews|ratings|sold|orders|units)\b"
     rf"|\b(?P<plus>\d[\d,]*)\+\s+(?:\w+\s+)?{_PEOPLE}"
@@ -67,7 +69,7 @@ _MAGNITUDES = {"hundreds": 200, "thousands": 2000, "tens of thousands": 20000, "
 _RATING = re.compile(
     r"(?P<r>\d(?:\.\d)?)\s?[- ]?stars?\b|\b(?P<r2>\d(?:\.\d)?)\s*(?:out of|/)\s*(?:5|five)\b"
     r"|\brated\s+(?P<r3>\d(?:\.\d)?)\b|\b(?P<word>five|four)[- ]star\b"
-    r"|(?P<r4>\d(?:\.\d)?)\s*分|评分\s*(?P<r5>\d(?:\.\d)?)|(?P<zhstar>五星|四星)"
+    r"|(?<![\d.])(?P<r4>\d(?:\.\d)?)\s*分(?![贝钟])|评分\s*(?P<r5>\d(?:\.\d)?)|(?P<zhstar>五星|四星)"
     r"|好评率\s*(?P<pct>\d+(?:\.\d+)?)\s*%",
     re.IGNORECASE,
 )
@@ -88,7 +90,10 @@ _SUPERLATIVE = re.compile(
     r"\b(?:the|our|its|their)\s+(?:very\s+)?(?:best(?![- ](?:part|way to|of luck))|finest"
     r"|greatest|softest|warmest|lightest|sharpest|strongest|fastest|smoothest|richest|freshest"
     r"|purest|cheapest|lowest|highest|comfiest|cosiest|coziest|toughest|thinnest|quietest"
-    r"|brightest|safest|healthiest|tastiest|most (?!of\b|popular)\w+)\b"
+    r"|brightest|safest|healthiest|tastiest|most (?!of\b|popular)\w+"
+    r"|(?!(?:inter|for|hon|mod|harv|lat|near|gu|requ|t|cont|qu|w|ch|n|v|cr|p|z|prot|sugg|dig"
+    r"|arr|inv|earn|pri|manif|conqu|b|r)est\b)[a-z]{2,}est(?:[- ][a-z]+)?)\b"
+    r"|\b[a-z]{3,}est-(?:lasting|looking|feeling|fitting|wearing|performing|sounding)\b"
     r"|\bworld'?s (?:best|first|leading|finest|\w+est)\b|\baward[- ]winning\b|\bvoted\b"
     r"|\btop pick\b|\b(?:first|go-to|number one) choice\b"
     r"|\brecommended by (?:experts|dermatologists|doctors|chefs|professionals|pros)\b"
@@ -96,8 +101,10 @@ _SUPERLATIVE = re.compile(
     r"|\bunbeatable\b|\bunmatched\b|\bsecond to none\b|\blike no other\b|\bbest[- ]ever\b"
     r"|\bbest in (?:class|the business)\b|\blowest prices?\b|\bbest prices?\b|\bbest value\b"
     r"|\bcheapest\b|\bindustry[- ]leading\b|\bmarket[- ]leading\b"
+    r"|\b(?-i:[A-Z])[a-z]+'s (?:best|finest|favou?rite|#1|number one|top|most[- ]\w+)\b"
     r"|最(?!近|后|终|初|多|少|新|好尽快)[\u4e00-\u9fff]{1,2}|全网最低|史上最低|(?<!本店)第一(?!时间|次|步|眼)"
-    r"|首选|之首|顶级|荣获|大奖|获奖|冠军|行业领先|无与伦比|独一无二|天花板|十大|最佳",
+    r"|首选|之首|顶级|荣获|大奖|获奖|冠军|行业领先|无与伦比|独一无二|天花板|十大|最佳"
+    r"|医生推荐|专家推荐|权威推荐|权威认证|专业推荐|官方认证|明星同款|网红推荐",
     re.IGNORECASE,
 )
 
@@ -150,6 +157,8 @@ def _counts(doc: Document, known: Known, match: re.Match[str]) -> None:
         least = parse_number(groups.get("over") or groups["plus"]) or 0
     elif "mag" in groups:
         least = _MAGNITUDES[groups["mag"].lower()]
+    elif "mag1" in groups:
+        least = {"million": 5e5, "thousand": 1000, "hundred": 100}[groups["mag1"].lower()]
     elif "zhmag" in groups:
         least = CN_LARGE.get(groups["zhmag"], 10_000)
     else:

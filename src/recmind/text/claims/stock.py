@@ -102,11 +102,11 @@ def find(doc: Document, known: Known) -> None:
         _judge(doc, known, match.span(), _below(n), "the stock")
     for match in doc.free_matches(_COUNT, over_names=True):
         raw = next(g for g in match.groups() if g)
-        n = any_number(raw)
+        count = any_number(raw)
         if raw.lower() in {"a few", "a handful", "a couple"}:
             _judge(doc, known, match.span(), _at_most(min(low, 5)), "few left")
-        elif n is not None:
-            _judge(doc, known, match.span(), _equals(n), "the stock")
+        elif count is not None:
+            _judge(doc, known, match.span(), _equals(count), "the stock")
     for match in doc.free_matches(_LOW, over_names=True):
         if re.match(r"while", match.group(), re.I):
             doc.cover(*match.span())  # a disclaimer, not a claim
