@@ -249,6 +249,10 @@ def _values(
     return (PENDING, now, None, None, None, attempts)
 
 
+SETTLE_CHUNK = 500
+"""Ids per ``UPDATE`` of a group of identical settlements (within SQLite's parameter limit)."""
+
+
 def settle(
     store: Store,
     settlements: Sequence[Settlement],
@@ -260,28 +264,36 @@ def settle(
 ) -> int:
     """Record ``settlements`` in one transaction; only rows still claimed by ``worker_id``
     (``sending`` or ``handoff``) change, and their claim is cleared. A ``sent`` row keeps
-    the ``sent_at`` of its hand-off. Returns the rows changed."""
+    the ``sent_at`` of its hand-off. Settlements that write the same values (most: sent at
+    their first attempt) share one ``UPDATE``. Returns the rows changed."""
     if not settlements:
         return 0
-    statement = dialect_sql(
-        store,
-        "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, skip_reason = ?, "
-        "sent_at = CASE WHEN CAST(? AS DOUBLE PRECISION) IS NULL THEN NULL "
-        "ELSE COALESCE(sent_at, ?) END, attempts = ?, "
-        "claimed_by = NULL, claimed_until = NULL "
-        f"WHERE message_id = ? AND claimed_by = ? AND status IN ('{SENDING}', '{HANDOFF}')",
-    )
-    params = []
+    groups: dict[tuple[Any, ...], list[str]] = {}
     for s in settlements:
-        status, due, error, skip, sent_at, attempts = _values(
-            s, now=now, max_attempts=max_attempts, retry_base=retry_base_seconds
-        )
-        params.append(
-            (status, due, error, skip, sent_at, sent_at, attempts, s.message_id, worker_id)
-        )
+        values = _values(s, now=now, max_attempts=max_attempts, retry_base=retry_base_seconds)
+        groups.setdefault(values, []).append(s.message_id)
+    postgres = store.dialect == "postgresql"
+    changed = 0
     with writing(store) as cursor:
-        cursor.executemany(statement, params)
-        return max(0, int(cursor.rowcount))
+        for (status, due, error, skip, sent_at, attempts), ids in groups.items():
+            for start in range(0, len(ids), SETTLE_CHUNK):
+                part = ids[start : start + SETTLE_CHUNK]
+                where = "= ANY(?)" if postgres else f"IN ({', '.join('?' * len(part))})"
+                statement = dialect_sql(
+                    store,
+                    "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, "
+                    "skip_reason = ?, sent_at = CASE WHEN CAST(? AS DOUBLE PRECISION) IS NULL "
+                    "THEN NULL ELSE COALESCE(sent_at, ?) END, attempts = ?, "
+                    f"claimed_by = NULL, claimed_until = NULL WHERE message_id {where} "
+                    f"AND claimed_by = ? AND status IN ('{SENDING}', '{HANDOFF}')",
+                )
+                ids_params = (list(part),) if postgres else tuple(part)
+                cursor.execute(
+                    statement,
+                    (status, due, error, skip, sent_at, sent_at, attempts, *ids_params, worker_id),
+                )
+                changed += max(0, int(cursor.rowcount))
+    return changed
 
 
 def row_mapping(row: Mapping[str, Any]) -> dict[str, Any]:
