@@ -46,6 +46,29 @@ RELATED = {
     "history": {"history"},
     "leakage": {"leakage"},
 }
+FIRST_HELDOUT_LOOK = {
+    "commit": "a24535d",
+    "recall": {"hits": 70, "n": 72},
+    "false_positives": {"hits": 1, "n": 33},
+    "fixed": [
+        "F17 'sleeps three' was read as supported by the '3' of '3-season' (a capacity must be"
+        " a number of persons)",
+        "M24 '速干T恤库存告急' named no item: title words mixing Latin and Chinese ('T恤') were"
+        " not lower-cased",
+        "L03 (clean) '原价89元，五折后44.5元': '原价' anywhere before an amount made it a 'was'"
+        " price (price cues now bind to the amount they precede)",
+    ],
+}
+"""The held-out part as first measured, before anything was changed because of it; the three
+bugs it showed were then fixed (the held-out figures below are after those fixes)."""
+FRESH_FIRST_PASS = [
+    {"batch": "P-S", "recall": {"hits": 70, "n": 78}, "false_positives": {"hits": 4, "n": 36}},
+    {"batch": "T-W", "recall": {"hits": 57, "n": 64}, "false_positives": {"hits": 2, "n": 29}},
+    {"batch": "A2-J2", "recall": {"hits": 58, "n": 61}, "false_positives": {"hits": 1, "n": 21}},
+    {"batch": "held-out", "recall": {"hits": 70, "n": 72}, "false_positives": {"hits": 1, "n": 33}},
+]
+"""Each batch of new texts as the checker first saw it, before the fixes it prompted: the
+best estimate of how the checker does on planted errors nobody here has seen."""
 BAR_RECALL = 0.99
 BAR_FPR = 0.05
 
@@ -103,6 +126,8 @@ def main() -> None:
     args = parser.parse_args()
     record: dict[str, Any] = {"provenance": provenance(), "bar": {}, "splits": {}}
     record["bar"] = {"recall": BAR_RECALL, "false_positive_rate": BAR_FPR}
+    record["first_heldout_look"] = FIRST_HELDOUT_LOOK
+    record["fresh_first_pass"] = FRESH_FIRST_PASS
     seconds, texts = 0.0, 0
     for split in SPLITS:
         rows = [json.loads(line) for line in (DATA / f"{split}.jsonl").read_text().splitlines()]

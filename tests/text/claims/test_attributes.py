@@ -98,3 +98,28 @@ def test_genres_only_where_the_facts_speak_of_genres(shop: dict[str, Any]) -> No
     films = {"items": [{"item_id": "f", "title": "Fargo (1996)", "tags": ["Crime", "Drama"]}]}
     assert check("Fargo is a crime drama.", films).ok
     assert not check("Fargo is a romantic comedy.", films).ok
+
+
+def test_capacity_is_a_number_of_persons() -> None:
+    tent = {
+        "items": [
+            {
+                "item_id": "t",
+                "title": "Trail Tent",
+                "attributes": {"capacity": "2-person", "season": "3-season"},
+            }
+        ]
+    }
+    assert check("The Trail Tent sleeps two.", tent).ok
+    assert not check("The Trail Tent sleeps three.", tent).ok  # not the 3 of "3-season"
+
+
+def test_titles_mixing_latin_and_chinese_name_their_item() -> None:
+    facts = {
+        "items": [
+            {"item_id": "s", "title": "疾风跑鞋X1", "stock": 6},
+            {"item_id": "t", "title": "速干运动T恤", "stock": 80},
+        ]
+    }
+    assert not check("速干T恤库存告急。", facts).ok  # the T恤 has 80
+    assert check("跑鞋库存告急。", facts).ok

@@ -70,3 +70,12 @@ def test_thousands_separators_and_decimal_commas() -> None:
     facts["items"][0]["price"] = 12.99
     assert check("Only €12,99.", facts).ok
     assert not check("Only €12,49.", facts).ok
+
+
+def test_a_price_cue_binds_to_the_amount_it_precedes() -> None:
+    facts = {
+        "items": [{"item_id": "c", "title": "洁面乳", "price": 89, "currency": "CNY"}],
+        "offer": {"discount_percent": 50, "ends": "2025-08-08"},
+    }
+    assert check("洁面乳原价89元，五折后44.5元。", facts).ok
+    assert not check("洁面乳原价44.5元。", facts).ok

@@ -176,10 +176,8 @@ class _Attributes:
     def capacity(self) -> None:
         for match in self.doc.free_matches(_CAPACITY):
             count = any_number(next(g for g in match.groups() if g)) or 0
-            ok = any(
-                count in v.numbers and re.search(r"person|people|sleep|seat|人", v.text)
-                for v in self.subjects(match.start())
-            )
+            said = rf"(?<![\d.]){count:g}\s*(?:person|people|人|seat)|(?:sleeps|seats) {count:g}\b"
+            ok = any(re.search(said, v.text) for v in self.subjects(match.start()))
             self.record(match.span(), bool(ok), "the facts" if ok else "no such capacity")
 
     def origins(self) -> None:

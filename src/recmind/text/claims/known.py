@@ -141,7 +141,7 @@ def _keywords(title: str, brand_words: set[str], lexicon_words: set[str]) -> set
     key = normalise(title)
     if CJK.search(key):
         chars = re.sub(r"[\W_\d]+", "", _bare_title(title))
-        grams = {chars[i : i + 2] for i in range(len(chars) - 1)}
+        grams = {chars[i : i + 2].lower() for i in range(len(chars) - 1)}
         return {
             g
             for g in grams

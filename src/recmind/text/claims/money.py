@@ -70,12 +70,12 @@ _ROLES = [
     (
         "was",
         r"\b(?:was|were|originally|regular(?:ly)?|reg\.?|list price|instead of|rather than"
-        r"|down from|usually|normally|full price)\s*:?\s*$|原价|划线价|吊牌价|日常价",
+        r"|down from|usually|normally|full price)\s*:?\s*$|(?:原价|划线价|吊牌价|日常价)[:：]?\s*$",
     ),
     (
         "save",
         r"\b(?:save|saves|saving|savings of|knock|take|get)\s+(?:an extra\s+|up to\s+)?$"
-        r"|立省|省下?|立减|直降|减$",
+        r"|(?:立省|省下?|立减|直降|减)\s*$",
     ),
     (
         "threshold",
