@@ -129,7 +129,7 @@ def _bandit(axis: Any, readout: Readout) -> None:
     for name in names:
         found = estimates.get(f"always {name}")
         values.append(100 * found["value"] if found else 0.0)
-        errors.append(100 * 1.96 * found["standard_error"] if found else 0.0)
+        errors.append(100 * (found["value"] - found["ci_low"]) if found else 0.0)
     axis.bar(
         x + 0.2,
         values,
