@@ -63,6 +63,10 @@ RENDERER_MODULES = (
     "figures.drafting",
     "figures.segments",
     "figures.campaigns",
+    "figures.outbox",
+    "figures.experiments",
+    "figures.claims",
+    "figures.simulation",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""
 
