@@ -16,9 +16,10 @@ without sending it again: once, provided the dot left. The one window neither si
 is between the commit and the dot (the commit is written without waiting for the disk, and
 the dots of a round are the next thing sent: tens of microseconds, about 2% of a worker's
 time at loopback speed); a death exactly there loses that round's messages rather than
-duplicating them. ``docs/outbox.md`` has the whole argument and the measurements. A worker whose claim was taken over (it
-stalled past ``claimed_until``) gets those rows back from the hand-off as not-ours and closes
-their connections without the dot, so the server discards them.
+duplicating them. ``docs/outbox.md`` has the whole argument and the measurements. A worker
+whose claim was taken over (it stalled past ``claimed_until``) gets those rows back from the
+hand-off as not-ours and closes their connections without the dot, so the server discards
+them.
 
 **Throughput.** ``marketing.smtp.connections`` connections stay open for the batch; the
 messages advance through them in lock-step rounds (every connection's MAIL, then every reply;
