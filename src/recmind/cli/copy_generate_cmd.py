@@ -28,9 +28,9 @@ from recmind.cli.copy_facts_cmd import (
 )
 from recmind.config import get_settings
 from recmind.data.store import Store
-from recmind.marketing.copy.context import Offer
 from recmind.marketing.copy.generate import CopyResult
 from recmind.marketing.copy.kinds import COPY_KINDS
+from recmind.marketing.copy.options import Offer
 from recmind.marketing.copy.service import CopyError, CopyWriter
 from recmind.serving.message_recommender import ServedRecommender, open_recommender
 

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from recmind.marketing.copy.options import CopyOptions
+
 Channel = Literal["email", "webhook", "onsite"]
 CHANNELS: tuple[Channel, ...] = ("email", "webhook", "onsite")
 SourceKind = Literal["journey", "campaign", "test"]
@@ -59,6 +61,8 @@ class MessageRequest:
     enrolment_id: str | None = None
     step_id: str | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
+    copy: CopyOptions | None = None
+    """Generated copy instead of the template's words (:mod:`recmind.marketing.copy`)."""
 
     @property
     def message_id(self) -> str:

@@ -27,7 +27,8 @@ from recmind.api.text_jobs import ACCEPTED, accepted, queue_full
 from recmind.config import Settings
 from recmind.data.store import Store
 from recmind.data.tombstones import erased_at
-from recmind.marketing.copy.context import CopyContext, Offer
+from recmind.marketing.copy.context import CopyContext
+from recmind.marketing.copy.options import Offer
 from recmind.marketing.copy.service import CopyError, CopyWriter
 from recmind.serving.engine import ServingEngine
 from recmind.serving.generation import QueueFullError, TextOutcome

@@ -16,7 +16,9 @@ Audiences: ``segment`` (its members when the campaign runs), ``users`` (a list o
 ``buyers`` (the likely buyers of items or a category in the next days, from
 :mod:`recmind.marketing.audiences`) and ``lookalike`` (people like the members of a seed list
 or segment). ``context`` is the shop's own words for the template (a headline, an intro):
-text only, never facts about items, which come from the catalogue.
+text only, never facts about items, which come from the catalogue. ``copy`` asks for
+generated copy instead (:mod:`recmind.marketing.copy.options`): ``{"mode": "generated",
+"variants": 2, "offer": {...}}``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pydantic import (
 )
 
 from recmind.data.online_checks import text_problem
+from recmind.marketing.copy.options import CopyOptions
 
 MAX_USERS = 1_000_000
 """The longest explicit list of people a campaign may name."""
@@ -140,6 +143,14 @@ class CampaignRecommendations(_Model):
 class CampaignDefinition(_Model):
     """A campaign (see the module's docstring)."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
     name: Text = Field(min_length=1, max_length=200)
     audience: Audience
     channel: Literal["email", "webhook", "onsite"] = "email"
@@ -151,6 +162,13 @@ class CampaignDefinition(_Model):
     )
     schedule_at: datetime | None = Field(
         default=None, description="When to send (ISO 8601 with a time zone); none: a draft."
+    )
+    copy_options: CopyOptions | None = Field(
+        default=None,
+        alias="copy",
+        exclude_if=lambda value: value is None,
+        description="Generated copy instead of the template's words: variants per language, "
+        "personalised by slots, every claim checked (recmind.marketing.copy.options).",
     )
 
     @field_validator("context")

@@ -17,6 +17,7 @@ from typing import Any
 from recmind.marketing.campaigns.definition import CampaignRecommendations
 from recmind.marketing.campaigns.repository import Campaign
 from recmind.marketing.content.compose import NO_ADDRESS, OutboxComposer, Skipped
+from recmind.marketing.copy.options import CopyOptions
 from recmind.marketing.messages import (
     Channel,
     MessageRequest,
@@ -68,6 +69,7 @@ class MessageSource:
     channel: Channel = "email"
     recommendations: CampaignRecommendations = field(default_factory=CampaignRecommendations)
     context: dict[str, str] | None = None
+    copy: CopyOptions | None = None
 
     @classmethod
     def of(cls, campaign_or_template: Campaign | str) -> MessageSource:
@@ -82,6 +84,7 @@ class MessageSource:
             channel=definition.channel,
             recommendations=definition.recommendations,
             context=dict(definition.context),
+            copy=definition.copy_options,
         )
 
     def request(self, user_id: str, key: str, kind: SourceKind) -> MessageRequest:
@@ -97,6 +100,7 @@ class MessageSource:
             recommendation_count=slot.count,
             in_stock_only=slot.in_stock_only,
             context=dict(self.context or {}),
+            copy=self.copy,
         )
 
 

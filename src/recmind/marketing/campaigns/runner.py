@@ -140,6 +140,7 @@ def _requests(campaign: Campaign, user_ids: Sequence[str]) -> list[MessageReques
             recommendation_count=slot.count,
             in_stock_only=slot.in_stock_only,
             context=dict(definition.context),
+            copy=definition.copy_options,
         )
         for user_id in user_ids
     ]

@@ -9,6 +9,10 @@ journeys and campaigns hand their requests to. For each request it
    ``recommend_many``, as the served one has);
 3. reads the person and the items from the store and renders the template with those facts
    only (:mod:`recmind.marketing.content.render`);
+   A request asking for generated copy (``request.copy``) gets its variant, personalised by
+   slots and checked (:mod:`recmind.marketing.copy.personalise`), rendered around the same
+   items (:mod:`recmind.marketing.copy.message`); one whose copy cannot be written uses its
+   template;
 4. writes the message to the outbox (``enqueue``), or, when it cannot be sent, a row with
    status ``skipped`` and the reason: an email to a person without an address
    (``no_address``), a template that needs items when none are left (``no_items``), a
@@ -39,6 +43,8 @@ from recmind.data.write_lock import write_lock
 from recmind.marketing.content.facts import ItemFacts, PersonFacts, item_facts, person_facts
 from recmind.marketing.content.render import render_message
 from recmind.marketing.content.templates import MessageTemplateError, get_template
+from recmind.marketing.copy.message import render_copy
+from recmind.marketing.copy.personalise import CopyProvider, PersonalCopy, default_copy_provider
 from recmind.marketing.messages import (
     MessageRequest,
     OutboxMessage,
@@ -46,6 +52,7 @@ from recmind.marketing.messages import (
     Recommender,
 )
 from recmind.marketing.outbox.store import SKIPPED, enqueue
+from recmind.text.llm.protocol import GenerationError
 
 logger = logging.getLogger(__name__)
 
@@ -172,10 +179,18 @@ def recipient_of(request: MessageRequest, person: PersonFacts) -> str | None:
 class OutboxComposer:
     """Composes requests into outbox rows (see the module's docstring)."""
 
-    def __init__(self, store: Store, settings: Settings, recommender: Recommender) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        recommender: Recommender,
+        *,
+        copy: CopyProvider | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.recommender = recommender
+        self.copy = copy
 
     def __call__(self, request: MessageRequest, *, now: float) -> bool:
         return self.compose_many([request], now=now) == 1
@@ -226,15 +241,40 @@ class OutboxComposer:
         facts = item_facts(
             self.store, self.settings, [i for ids in chosen.values() for i in ids], now=now
         )
+        found = {
+            r.idempotency_key: [facts[i] for i in chosen.get(r.idempotency_key, []) if i in facts]
+            for r in requests
+        }
+        personal = self._personal(requests, people, found, now)
         out: list[OutboxMessage | Skipped] = []
         for request in requests:
             person = people[request.user_id]
             recipient = (recipients or {}).get(request.idempotency_key) or recipient_of(
                 request, person
             )
-            found = [facts[i] for i in chosen.get(request.idempotency_key, []) if i in facts]
-            out.append(self._one(request, person, recipient, found, preview=preview))
+            mine = found[request.idempotency_key]
+            copy = personal.get(request.idempotency_key)
+            out.append(self._one(request, person, recipient, mine, preview=preview, copy=copy))
         return out
+
+    def _personal(
+        self,
+        requests: Sequence[MessageRequest],
+        people: Mapping[str, PersonFacts],
+        items: Mapping[str, list[ItemFacts]],
+        now: float,
+    ) -> dict[str, PersonalCopy | None]:
+        """Generated copy of the requests that ask for it (:mod:`recmind.marketing.copy`);
+        a request without (or whose copy cannot be written) uses its own template."""
+        if not any(r.copy is not None and r.copy.generated for r in requests):
+            return {}
+        if self.copy is None:
+            self.copy = default_copy_provider(self.store, self.settings)
+        try:
+            return self.copy.personalise(requests, people, items, now=now)
+        except (GenerationError, MessageTemplateError, ValueError) as error:
+            logger.warning("generated copy failed, the templates are used: %s", error)
+            return {}
 
     def _one(
         self,
@@ -244,6 +284,7 @@ class OutboxComposer:
         items: list[ItemFacts],
         *,
         preview: bool = False,
+        copy: PersonalCopy | None = None,
     ) -> OutboxMessage | Skipped:
         item_ids = tuple(i.item_id for i in items)
         if request.channel == "email" and not recipient and not preview:
@@ -252,16 +293,26 @@ class OutboxComposer:
             template = get_template(self.settings, request.template)
             if template.needs_items and not items:
                 return Skipped(request, NO_ITEMS, recipient)
-            rendered = render_message(
-                self.settings,
-                request.template,
-                message_id=request.message_id,
-                channel=request.channel,
-                person=person,
-                items=items,
-                context=request.context,
-                all_parts=preview,
-            )
+            if copy is not None:
+                rendered = render_copy(
+                    self.settings,
+                    copy,
+                    message_id=request.message_id,
+                    channel=request.channel,
+                    person=person,
+                    items=items,
+                )
+            else:
+                rendered = render_message(
+                    self.settings,
+                    request.template,
+                    message_id=request.message_id,
+                    channel=request.channel,
+                    person=person,
+                    items=items,
+                    context=request.context,
+                    all_parts=preview,
+                )
         except MessageTemplateError as error:
             logger.warning("%s: %s", request.idempotency_key, error)
             return Skipped(request, f"{RENDER_FAILED}: {error}", recipient, item_ids)

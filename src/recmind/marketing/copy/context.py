@@ -16,11 +16,11 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
 
 from recmind.marketing.content.facts import format_money
 from recmind.marketing.copy.brand import BrandProfile, Language
 from recmind.marketing.copy.kinds import CopyKind
+from recmind.marketing.copy.options import Offer
 from recmind.marketing.copy.slots import slot_name
 from recmind.text.claims import Facts
 
@@ -28,20 +28,6 @@ LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese"}
 MAX_PROMPT_ITEMS = 4
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 160
-
-
-class Offer(BaseModel):
-    """The offer a text may announce; every value reaches the text only through a slot."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    discount_percent: float | None = Field(default=None, gt=0, lt=100)
-    code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
-    ends: date | None = Field(default=None, description="The last day of the offer.")
-    name: str | None = Field(default=None, max_length=80, description="E.g. 'Spring sale'.")
-
-    def empty(self) -> bool:
-        return self.discount_percent is None and self.code is None and self.ends is None
 
 
 @dataclass(frozen=True)

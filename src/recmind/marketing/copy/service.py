@@ -20,10 +20,11 @@ from recmind.data.schema import reviews
 from recmind.data.store import Store
 from recmind.erasure import subject
 from recmind.marketing.copy.brand import BrandProfile, Language, get_brand
-from recmind.marketing.copy.context import CopyContext, Offer, PersonContext, ReviewContext
+from recmind.marketing.copy.context import CopyContext, PersonContext, ReviewContext
 from recmind.marketing.copy.generate import CopyResult, write_copy
 from recmind.marketing.copy.items import ItemReader
 from recmind.marketing.copy.kinds import CopyKind
+from recmind.marketing.copy.options import Offer
 from recmind.marketing.copy.person import read_person
 from recmind.marketing.messages import Recommender
 from recmind.text.grounding.matching import CJK

@@ -31,6 +31,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from recmind.marketing.copy.options import CopyOptions
+
 EXIT = "exit"
 """Where a branch goes to end the enrolment."""
 
@@ -234,10 +236,25 @@ class SendStep(_Step):
     """Render ``template`` for the person with ``recommendations`` and put it in the outbox
     for ``channel`` (consent, suppression, caps, quiet hours and holdout apply at send)."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
     type: Literal["send"]
     channel: Literal["email", "webhook", "onsite"]
     template: str = Field(min_length=1)
     recommendations: Recommendations = Field(default_factory=Recommendations)
+    copy_options: CopyOptions | None = Field(
+        default=None,
+        alias="copy",
+        exclude_if=lambda value: value is None,
+        description="Generated copy instead of the template's words (variants, an "
+        "experiment's split, an offer); the template is the fallback.",
+    )
 
 
 class UpdateAttributeStep(_Step):

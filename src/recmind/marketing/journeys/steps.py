@@ -188,6 +188,7 @@ def _send(step: SendStep, run: Run) -> Outcome:
         enrolment_id=claimed.enrolment_id,
         step_id=step.id,
         context=dict(run.context),
+        copy=step.copy_options,
     )
     run.composer(request, now=run.now)
     return run.after(step.id)

@@ -212,7 +212,8 @@ def _message(data: Any, path: ProblemPath, error: Any) -> tuple[ProblemPath, str
     if kind == "missing":
         return path, f"missing: {owner} needs {last}", False
     if kind == "extra_forbidden":
-        fields = sorted(owner_model.model_fields) if owner_model else []
+        written = owner_model.model_fields.items() if owner_model else ()
+        fields = sorted(info.alias or name for name, info in written)  # as written in files
         near = difflib.get_close_matches(str(last), fields, n=1)
         hint = f" (did you mean {near[0]}?)" if near else ""
         takes = f"; {owner} takes {', '.join(fields)}" if fields else ""
