@@ -32,7 +32,7 @@ from recmind.data.write_lock import write_lock
 from recmind.marketing.channels import Outcome, open_channel
 from recmind.marketing.outbox.handoff import Handoffs
 from recmind.marketing.outbox.recovery import recover_expired
-from recmind.marketing.outbox.store import Settlement, claim_due, settle
+from recmind.marketing.outbox.store import RECLAIMED, Settlement, claim_due, settle
 from recmind.marketing.policy.decide import Defer, Skip, decide_many
 from recmind.marketing.policy.suppression import add_suppression_in
 from recmind.marketing.tracking.events import MessageEvent, record_events_in
@@ -43,8 +43,8 @@ FLUSH_EVERY = 200
 """Outcomes recorded per transaction (sent marks are batched; a handed-over message is
 already safe from being sent twice before its outcome is recorded)."""
 ATTEMPT_CHUNK = 32
-"""Messages whose attempt is counted together, just before the channel starts on them: a
-worker's death charges an attempt to at most this many messages."""
+"""Messages handed to the channel at a time; the ones among them taken over from a dead
+worker are charged an attempt before the channel starts (one statement, usually none)."""
 
 
 class _Recorder:
@@ -138,7 +138,7 @@ def _deliver_channel(
     try:
         for start in range(0, len(rows), ATTEMPT_CHUNK):
             chunk = [by_id[str(r["message_id"])] for r in rows[start : start + ATTEMPT_CHUNK]]
-            handoff.attempting([str(r["message_id"]) for r in chunk])
+            handoff.attempting([str(r["message_id"]) for r in chunk if r.get(RECLAIMED)])
             for row in chunk:
                 row["attempts"] = int(row.get("attempts") or 0) + 1
             for outcome in session.deliver(chunk, handoff, now=now):

@@ -133,10 +133,11 @@ class Handoffs:
         return Handover(self, owned)
 
     def attempting(self, message_ids: Sequence[str]) -> None:
-        """Count one attempt for each of ``message_ids`` before the channel starts on them
-        (committed at once, without waiting for the disk). A worker that dies charges only
-        the messages it had started on, so a message that kills every worker is given up
-        after ``max_attempts`` (recovery) while the rest of its batch is not."""
+        """Count one attempt for each of ``message_ids`` (taken over from a dead worker)
+        before the channel starts on them again, committed at once without waiting for the
+        disk: a message that kills every worker that tries it is given up after
+        ``max_attempts`` (recovery); the rest of a dead worker's batch, not started on
+        again, is not charged."""
         if not message_ids:
             return
         postgres = self.store.dialect == "postgresql"

@@ -47,6 +47,8 @@ DEAD = "dead"
 SKIPPED = "skipped"
 STATUSES = (PENDING, SENDING, HANDOFF, SENT, DEAD, SKIPPED)
 SOURCE_KINDS = ("journey", "campaign", "test")
+RECLAIMED = "reclaimed"
+"""Key of a claimed row (not a column): True when it was taken over from a dead worker."""
 MAX_BACKOFF_SECONDS = 6 * 3600.0
 """The longest wait between two attempts, whatever the attempt count."""
 
@@ -166,10 +168,13 @@ def claim_due(
     """Claim up to ``limit`` rows for ``worker_id`` until ``now + claim_seconds``: first
     ``sending`` rows whose claim expired (their worker died before the hand-off, so the
     channel never took them), then ``pending`` rows due at ``now``, oldest due first.
-    Returns the claimed rows (every column), oldest due first. A claim spends no attempt:
-    an attempt is counted when a channel starts on the message
-    (:meth:`recmind.marketing.outbox.handoff.Handoffs.attempting`), so the rows a dead
-    worker had claimed but not reached are not charged for its death."""
+    Returns the claimed rows (every column, and :data:`RECLAIMED`), oldest due first.
+
+    A claim spends no attempt: an attempt is counted with the message's outcome, so the rows
+    a dead worker had claimed but not reached are not charged for its death. A row taken
+    over from a dead worker (``RECLAIMED``) is charged just before the channel starts on it
+    again (:meth:`recmind.marketing.outbox.handoff.Handoffs.attempting`), so a message that
+    kills every worker that tries it runs out of attempts."""
     until = now + claim_seconds
     postgres = store.dialect == "postgresql"
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
@@ -181,7 +186,7 @@ def claim_due(
     )
     claimed: list[dict[str, Any]] = []
     with writing(store) as cursor:
-        for select in selects:
+        for reclaimed, select in zip((True, False), selects, strict=True):
             wanted = limit - len(claimed)
             if wanted <= 0:
                 break
@@ -190,7 +195,7 @@ def claim_due(
                 f"WHERE message_id IN ({select}) RETURNING {_SELECTED}"
             )
             cursor.execute(dialect_sql(store, statement), (worker_id, until, now, wanted))
-            claimed.extend(_dicts(cursor))
+            claimed.extend(r | {RECLAIMED: reclaimed} for r in _dicts(cursor))
     claimed.sort(key=lambda r: (float(r["next_attempt_at"] or 0.0), str(r["message_id"])))
     return claimed
 
