@@ -120,6 +120,8 @@ def campaign_replay(data: Results) -> str:
     bars = data["bar"]
 
     def said(way: str) -> str:
+        if not bars:
+            return "not measured (neither dataset was run)"
         parts = []
         for name, bar in bars.items():
             lift = bar[way]["lift"]

@@ -57,12 +57,18 @@ def _panel(axis: Any, summary: Mapping[str, Any]) -> None:
     axis.set_xticks(x, [POLICY_LABELS.get(p, p) for p in policies], fontsize=8)
     axis.set_ylabel("conversion rate (%)", fontsize=8)
     axis.grid(axis="y", alpha=0.3)
-    lift = summary.get("recmind_vs_bestsellers", {}).get("recmind", {}).get("conversion", {})
     mode = "new items only" if cfg["new_only"] else "repeat buys allowed"
-    title = f"{summary['dataset']} ({mode}, k={cfg['k']}, {len(summary['moments'])} weeks)"
-    if lift:
-        title += f"\nrecmind / best-sellers, same audience: {interval_text(lift)}"
-    axis.set_title(title, fontsize=9)
+    title = f"{summary['dataset']} ({mode}, k={cfg['k']}, {len(summary['moments'])} moments)"
+    bar = summary.get("bar", {})
+    whole, items = bar.get("whole_campaign"), bar.get("items_alone")
+    if whole:
+        title += (
+            f"\nrecmind over best-sellers to {AUDIENCE_LABELS.get(whole['baseline_audience'])}"
+            f": {interval_text(whole['lift'])}"
+        )
+    if items:
+        title += f"\nover best-sellers to the same people: {interval_text(items['lift'])}"
+    axis.set_title(title, fontsize=8)
 
 
 def replay_plot(summaries: Sequence[Mapping[str, Any]], path: Path) -> None:
@@ -78,7 +84,7 @@ def replay_plot(summaries: Sequence[Mapping[str, Any]], path: Path) -> None:
     columns = min(len(summaries), 3)
     rows = -(-len(summaries) // columns)
     fig, axes = plt.subplots(
-        rows, columns, figsize=(5.2 * columns, 3.9 * rows + 0.6), squeeze=False
+        rows, columns, figsize=(5.4 * columns, 4.3 * rows + 0.8), squeeze=False
     )
     for axis, summary in zip(axes.flat, summaries, strict=False):
         _panel(axis, summary)
@@ -87,11 +93,11 @@ def replay_plot(summaries: Sequence[Mapping[str, Any]], path: Path) -> None:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncols=len(labels), fontsize=8, frameon=False)
     fig.suptitle(
-        "Campaign replay: share of people who bought a promoted item within the window "
-        "(95% bootstrap interval over people)",
-        fontsize=10,
+        "Campaign replay: share of campaigns whose person bought a promoted item\n"
+        "within the window (95% bootstrap interval over people)",
+        fontsize=9,
     )
-    fig.tight_layout(rect=(0.0, 0.05, 1.0, 0.96))
+    fig.tight_layout(rect=(0.0, 0.05, 1.0, 0.95))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
