@@ -9,7 +9,11 @@ from typing import Any
 from recmind.api.schemas_copy import CopyIn, CopyOut
 from recmind.api.schemas_serving import TextJobOut
 from recmind.client.base import BaseClient
-from recmind.client.jobs import DEFAULT_WAIT_S, JobFailedError, wait_for_text_job
+from recmind.client.jobs import DEFAULT_WAIT_S, JobTimeoutError
+
+
+class CopyJobError(RuntimeError):
+    """The background job writing the copy ended without it (the model failed)."""
 
 
 class CopyRoutes(BaseClient):
@@ -26,11 +30,14 @@ class CopyRoutes(BaseClient):
         offer: Mapping[str, Any] | None = None,
         llm: bool = True,
         timeout: float = DEFAULT_WAIT_S,
+        poll: float = 1.0,
     ) -> CopyOut:
         """Copy of ``kind`` (email, push, sms, ad, slogan, description, review-reply),
-        waiting up to ``timeout`` seconds for the model; ``source`` says whether the model
-        (``llm``) or the template (``fallback``) wrote it. A bad request raises
-        :class:`~recmind.client.base.ApiError` (422 naming the problem)."""
+        waiting up to ``timeout`` seconds for the model (asking again every ``poll``
+        seconds: the marketing scope is enough); ``source`` says whether the model (``llm``)
+        or the template (``fallback``) wrote it. A bad request raises
+        :class:`~recmind.client.base.ApiError` (422 naming the problem), a job that ended
+        without copy :class:`CopyJobError`, no copy in time :class:`JobTimeoutError`."""
         body = CopyIn.model_validate(
             {
                 "type": kind,
@@ -43,15 +50,17 @@ class CopyRoutes(BaseClient):
             }
         ).model_dump(mode="json", exclude_none=True)
         deadline = time.monotonic() + timeout
-        failed: TextJobOut | None = None
+        seen: str | None = None
         while True:
             status, answer = self._request_with_status("POST", "/v1/copy/generate", json=body)
             if status != 202:
                 return CopyOut.model_validate(answer)
-            if failed is not None:
-                raise JobFailedError(failed)
             job = TextJobOut.model_validate(answer)
-            try:
-                wait_for_text_job(self, job.job_id, timeout=max(0.0, deadline - time.monotonic()))
-            except JobFailedError as exc:
-                failed = exc.job
+            if seen is not None and job.job_id != seen:
+                # the job we waited on ended without copy, and asking again queued another
+                raise CopyJobError(f"the copy job {seen} ended without copy")
+            seen = job.job_id
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise JobTimeoutError(job, timeout)
+            time.sleep(min(poll, left))

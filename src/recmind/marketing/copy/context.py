@@ -192,7 +192,8 @@ class CopyContext:
         payload = {
             "prompt": self.prompt_data(),
             "slots": self.slot_values(),
-            "facts": self.facts().model_dump(mode="json"),
+            "facts": self.facts().model_dump(mode="json", exclude={"now"}),
+            "day": self.now.date().isoformat(),  # the same request later today: the same copy
         }
         return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
@@ -276,7 +277,7 @@ class CopyContext:
 _MEANINGS = {
     "name": "the customer's first name (may be empty: the text must read well without it)",
     "brand": "the shop's name",
-    "discount": "the discount, e.g. 15%",
+    "discount": "the discount, as a percentage",
     "code": "the discount code",
     "ends": "the offer's last day",
     "free_shipping": "the shop's free-shipping promise, a whole phrase",

@@ -6,7 +6,8 @@ Per request: the person's language (their ``language`` attribute, else the brand
 variant name (the experiment's assignment when ``copy.experiment`` names one, else a stable
 hash of the person over ``copy.variants`` names), then the variant for (scope, kind,
 language, name): read from ``copy_variants`` or written now (:mod:`.variants`; one model
-call per variant, however many people share it). The variant's slots are filled from the
+call per variant, however many people share it; the first person's item is its probe: an
+item without a price makes a variant without a price slot). The variant's slots are filled from the
 store (the person's first name, their first recommended item's title and price, the offer);
 a part the filled values make too long is cut at a word boundary and the text checked
 again, as is every text when ``copy.check_each`` asks. A person whose values cannot fill
@@ -230,7 +231,6 @@ class CopyProvider:
             offer=options.offer.model_dump(mode="json") if options.offer else None,
             audience=options.audience,
             model=generator.model_id if generator is not None else None,
-            priced=probe is not None and probe.price is not None,
         )
         found = self._variants.get(key) or get_variant(self.store, key)
         if found is None:

@@ -7,6 +7,7 @@ filled from the store, or the reasons it was rejected, in words the model is sen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -17,6 +18,11 @@ from recmind.marketing.copy.slots import SlotError, fill, problems, slots_in, wi
 from recmind.text.claims import Claim, Facts, check
 from recmind.text.grounding.matching import CJK
 
+LEAKS = re.compile(
+    r"(?i)\b(item[1-9]|the customer likes|audience:|lead with:|shop promises|slots?|rules:"
+    r"|write in (english|simplified chinese))\b"
+)
+"""Words of the prompt that must not reach a reader (outside slots)."""
 PROBE_NAME = "Alex"
 """The first name a shared variant is checked with (and once without any name)."""
 
@@ -84,6 +90,10 @@ def review(
             reasons.append(f"the {part} is empty")
             continue
         reasons += [f"{part}: {p}" for p in problems(text, values, allowed)]
+        leaked = LEAKS.findall(without_slots(text))
+        if leaked:
+            shown = ", ".join(dict.fromkeys(m[0] for m in leaked))
+            reasons.append(f"{part}: the prompt's own words are not copy ({shown})")
         avoided = context.brand.avoided_in(text)
         if avoided:
             reasons.append(f"{part}: never use {', '.join(avoided)}")
