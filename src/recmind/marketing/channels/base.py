@@ -7,8 +7,9 @@ across the batch (SMTP does) and is closed when the batch is done.
 
 ``handoff(ids)`` is how a channel tells the outbox that messages are about to become
 irrevocable: it opens a :class:`Handover` whose ``owned`` are the ids still claimed by this
-worker; the channel drops the others unfinished, calls ``commit()`` and sends the last
-step of the owned ones at once (or ``abort()`` if it cannot). A channel whose last step can
+worker; the channel drops the others unfinished, calls ``commit()``, sends the last step of
+the owned ones at once, then calls ``confirm()`` (or ``abort()`` instead of ``commit()`` if
+it cannot go on). A channel whose last step can
 be withheld (SMTP's final dot) does this just before that step; a channel with no such step
 (a webhook POST, whose receiver de-duplicates by ``Idempotency-Key``) does not call it.
 """
@@ -30,6 +31,8 @@ class Handover(Protocol):
     owned: set[str]
 
     def commit(self) -> None: ...
+
+    def confirm(self) -> None: ...
 
     def abort(self) -> None: ...
 

@@ -253,6 +253,7 @@ class EmailSession:
             except OSError as exc:
                 slot.connection.drop()
                 slot.fail("retry", f"the connection broke before the end of DATA: {exc}")
+        handover.confirm()
         for slot in live:
             if slot.message_id not in handover.owned:
                 slot.connection.drop()

@@ -8,9 +8,16 @@ like this (:mod:`recmind.marketing.channels.email_smtp`)::
     handover.commit()         # durable against the worker's death from here on
     send the final dots       # nothing else in between
 
-(On SQLite the update waits for ``commit()`` inside ``BEGIN IMMEDIATE``; on PostgreSQL the
-connection is in autocommit, so the update is committed when its answer arrives, one round
-trip instead of three, and ``abort()`` is a second update that puts the rows back.)
+    handover.confirm()        # PostgreSQL: the answer to the COMMIT, read after the dots
+
+(On SQLite the update runs inside ``BEGIN IMMEDIATE`` and ``commit()`` commits. On
+PostgreSQL the connection is in pipeline mode: ``BEGIN`` and the update go out together,
+``commit()`` sends ``COMMIT`` without waiting for its answer, and ``confirm()`` reads it once
+the dots have left. The server commits what it has received even if the worker dies right
+after sending it, so the window below does not include the wait for the server's answer,
+which on a busy machine is the wait for the worker to be scheduled again. Should the
+``COMMIT`` itself fail after the dots went out, ``confirm()`` marks the rows handed off
+again.)
 
 Only rows still ``sending`` under this worker's claim are handed off (``owned``); the others
 were taken over by another worker after this one stalled past its claim, and the channel
@@ -35,6 +42,7 @@ that window as short as the machine allows:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
@@ -42,6 +50,8 @@ from typing import Any
 from recmind.data.store import Store
 from recmind.data.write_lock import write_lock
 from recmind.marketing.outbox.store import HANDOFF, SENDING
+
+logger = logging.getLogger(__name__)
 
 
 class Handover:
@@ -53,10 +63,15 @@ class Handover:
         self._open = True
 
     def commit(self) -> None:
-        """Make the hand-off durable (the channel sends its final step right after)."""
+        """Make the hand-off durable (the channel sends its final step right after, then
+        calls :meth:`confirm`)."""
         if self._open:
             self._open = False
             self.owner.finish(commit=True)
+
+    def confirm(self) -> None:
+        """After the final steps went out: wait for the commit's answer (PostgreSQL)."""
+        self.owner.confirm(self.owned)
 
     def abort(self) -> None:
         """Undo it: the rows go back to ``sending`` (the channel did not send their last
@@ -83,6 +98,8 @@ class Handoffs:
         self.clock = clock
         self._connection: Any = None
         self._lock: AbstractContextManager[object] | None = None
+        self._pipeline: Any = None
+        self._cursor: Any = None
 
     def _connect(self) -> Any:  # a pooled DB-API connection
         """The pass's connection. PostgreSQL: autocommit, so a hand-off is one round trip
@@ -108,14 +125,20 @@ class Handoffs:
         self._lock = lock
         try:
             connection = self._connect()
-            cursor = connection.cursor()
-            postgres = self.store.dialect == "postgresql"
             now = self.clock()
+            postgres = self.store.dialect == "postgresql"
             ids: tuple[Any, ...]
             if postgres:
-                where, ids = "= ANY(%s)", (list(message_ids),)
-                marks = "%s"
+                # Pipeline mode: BEGIN and the update go out together (one round trip), and
+                # the COMMIT of finish() leaves without waiting for its answer.
+                driver = connection.driver_connection
+                self._pipeline = driver.pipeline()
+                self._pipeline.__enter__()
+                cursor = self._cursor = driver.cursor()
+                cursor.execute("BEGIN")
+                where, ids, marks = "= ANY(%s)", (list(message_ids),), "%s"
             else:
+                cursor = connection.cursor()
                 cursor.execute("BEGIN IMMEDIATE")
                 where, ids = f"IN ({', '.join('?' * len(message_ids))})", tuple(message_ids)
                 marks = "?"
@@ -126,7 +149,8 @@ class Handoffs:
                 (now, now + self.claim_seconds, *ids, self.worker_id),
             )
             owned = {str(r[0]) for r in cursor.fetchall()}
-            cursor.close()
+            if not postgres:
+                cursor.close()
         except BaseException:
             self.finish(commit=False)
             raise
@@ -165,8 +189,9 @@ class Handoffs:
                 cursor.close()
 
     def finish(self, *, commit: bool, owned: set[str] | None = None) -> None:
-        """Commit or undo the open hand-off and release the write lock. On PostgreSQL the
-        hand-off committed already (autocommit): undoing it is a second update."""
+        """Commit or undo the open hand-off and release the write lock. PostgreSQL: the
+        ``COMMIT`` is sent and not waited for (:meth:`confirm` does), so the final steps
+        follow it at once; an undo is a ``ROLLBACK``, waited for."""
         try:
             connection = self._connection
             if connection is not None and self.store.dialect == "sqlite":
@@ -174,21 +199,53 @@ class Handoffs:
                     connection.commit()
                 else:
                     connection.rollback()
-            elif connection is not None and not commit and owned:
-                cursor = connection.cursor()
-                cursor.execute(
-                    f"UPDATE outbox SET status = '{SENDING}', sent_at = NULL "
-                    f"WHERE message_id = ANY(%s) AND status = '{HANDOFF}' AND claimed_by = %s",
-                    (sorted(owned), self.worker_id),
-                )
-                cursor.close()
+            elif self._cursor is not None:
+                self._cursor.execute("COMMIT" if commit else "ROLLBACK")
+                connection.driver_connection.pgconn.flush()
+                if not commit:
+                    self._end_pipeline()
         finally:
             lock, self._lock = self._lock, None
             if lock is not None:
                 lock.__exit__(None, None, None)
 
+    def _end_pipeline(self) -> None:
+        pipeline, cursor, self._pipeline, self._cursor = self._pipeline, self._cursor, None, None
+        try:
+            if pipeline is not None:
+                pipeline.__exit__(None, None, None)
+        finally:
+            if cursor is not None:
+                cursor.close()
+
+    def confirm(self, owned: set[str]) -> None:
+        """Wait for the answer to the hand-off's ``COMMIT`` (PostgreSQL; nothing to wait
+        for on SQLite). Had it failed after the final steps went out, the rows are marked
+        handed off again, so they are never sent twice."""
+        if self._pipeline is None:
+            return
+        try:
+            self._end_pipeline()
+        except Exception:
+            logger.exception("the hand-off commit failed after the final steps went out")
+            if owned:
+                cursor = self._connection.cursor()
+                cursor.execute(
+                    f"UPDATE outbox SET status = '{HANDOFF}' WHERE message_id = ANY(%s) "
+                    f"AND status = '{SENDING}' AND claimed_by = %s",
+                    (sorted(owned), self.worker_id),
+                )
+                cursor.close()
+
     def close(self) -> None:
-        """Restore the connection's durability setting and return it to the pool."""
+        """Restore the connection's durability setting and return it to the pool (a hand-off
+        left open by a failure is finished first: a sent ``COMMIT`` is read, an unsent one
+        never happens)."""
+        if self._pipeline is not None:
+            try:
+                self._end_pipeline()
+            except Exception:
+                logger.exception("an unfinished hand-off failed")
         connection, self._connection = self._connection, None
         if connection is None:
             return
@@ -218,6 +275,7 @@ def mark_handoff(
     try:
         handover = handoffs(message_ids)
         handover.commit()
+        handover.confirm()
         return handover.owned
     finally:
         handoffs.close()
