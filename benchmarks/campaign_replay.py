@@ -106,6 +106,7 @@ def run_dataset(
             wall_minutes=(time.perf_counter() - began) / 60.0,
             loadavg_start=load,
             loadavg_end=loadavg(),
+            peak_rss_mb=peak_rss_mb(),
             events=len(log.events),
         )
         summary = json.loads(json.dumps(summary))
