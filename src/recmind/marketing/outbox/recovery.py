@@ -44,7 +44,7 @@ def recover_expired(store: Store, *, now: float, max_attempts: int) -> Recovered
     docstring); one short transaction, nothing to do in the common case."""
     handed_over = dialect_sql(
         store,
-        f"UPDATE outbox SET status = '{SENT}', last_error = ?, "
+        f"UPDATE outbox SET status = '{SENT}', last_error = ?, attempts = attempts + 1, "
         "sent_at = COALESCE(sent_at, claimed_until), claimed_by = NULL, claimed_until = NULL "
         f"WHERE status = '{HANDOFF}' AND claimed_until < ?",
     )
