@@ -50,7 +50,11 @@ def test_rows_round_trip_with_their_source(store: Store) -> None:
 
 
 @pytest.mark.llm
-def test_build_reads_descriptions_and_reviews(store: Store, smollm: LocalGGUFGenerator) -> None:
+def test_build_reads_descriptions_and_reviews(
+    sqlite_store: Store, smollm: LocalGGUFGenerator
+) -> None:
+    """(SQLite only: the rows' round trip on both stores is the test above.)"""
+    store = sqlite_store
     build_shop(store)
     builder = FactsBuilder(store, smollm, timeout_s=60)
     seen: list[tuple[str, int, int | None]] = []
