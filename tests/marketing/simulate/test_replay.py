@@ -4,13 +4,15 @@ choice), conversions match the raw events, and ``new_only`` holds for every poli
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 from tests.marketing.shop_log import DAY, item_id
 from tests.marketing.simulate.replay_shop import DAYS, FIRST, config, shop_bundle
 
-from recmind.marketing.simulate import Replay, ReplayLog, replay
+from recmind.marketing.simulate import LeakError, Replay, ReplayLog, replay
 from recmind.marketing.simulate.audiences import audience_size
 from recmind.marketing.simulate.replay import ReplayCache
 
@@ -136,3 +138,18 @@ def test_a_shared_cache_changes_no_figure(base: Replay) -> None:
     assert shared.reset_index(drop=True).equals(
         base.campaigns.loc[base.campaigns["policy"] == "random", people].reset_index(drop=True)
     )
+
+
+def test_a_shared_cache_serves_each_moment_the_fit_made_for_it() -> None:
+    """With weekly refits, the second setting's first moment must get the first fit, not
+    the latest one (which read events after that moment)."""
+    cache = ReplayCache()
+    log = ReplayLog.from_bundle(shop_bundle())
+    weekly = config(refit_days=7.0, policies=("recmind",), audiences=("recmind",))
+    first = replay(log, weekly, cache=cache)
+    second = replay(log, replace(weekly, new_only=False), cache=cache)
+    alone = replay(log, replace(weekly, new_only=False))
+    assert len(first.fits) == 2  # one per moment, kept for the second setting
+    pd.testing.assert_frame_equal(second.campaigns, alone.campaigns)
+    with pytest.raises(LeakError, match="tuned at"):  # a moment before the tuning
+        replay(log, replace(weekly, start=weekly.start - 14 * DAY), cache=cache)

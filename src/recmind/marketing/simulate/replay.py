@@ -32,7 +32,7 @@ from recmind.marketing.simulate.items import (
     random_items,
     tune_best_sellers,
 )
-from recmind.marketing.simulate.log import DAY, Past, ReplayLog, campaign_moments
+from recmind.marketing.simulate.log import DAY, LeakError, Past, ReplayLog, campaign_moments
 from recmind.marketing.simulate.outcome import conversions
 from recmind.marketing.simulate.personal import (
     PersonalModel,
@@ -133,14 +133,17 @@ class Replay:
 
 
 class _Model:
-    """The personalised model across moments: tuned and fitted at the first, refitted
-    when ``refit_days`` old."""
+    """The personalised model across moments: tuned at the first moment it is asked for,
+    fitted then and refitted once ``refit_days`` old. Every fit is kept, so a second replay
+    over the same moments (the other ``new_only`` setting) gets, at each moment, the fit a
+    first one used there."""
 
     def __init__(self, config: ReplayConfig, progress: Progress | None) -> None:
         self.config = config
         self.progress = progress
         self.tuned: Tuned | None = None
-        self.fitted: PersonalModel | None = None
+        self.tuned_at = float("inf")
+        self.fitted: list[PersonalModel] = []
         self.fits: list[dict[str, float]] = []
 
     def at(self, past: Past) -> PersonalModel:
@@ -154,16 +157,24 @@ class _Model:
                 if self.progress is not None:
                     self.progress("tuning recmind's model", steps, None)
 
-            self.tuned = tune_personal(past, cfg.model, cfg.seed, on_step)
+            self.tuned, self.tuned_at = (
+                tune_personal(past, cfg.model, cfg.seed, on_step),
+                past.moment,
+            )
+        if past.moment < self.tuned_at:
+            raise LeakError(f"the model was tuned at {self.tuned_at}, after {past.moment}")
+        usable = [f for f in self.fitted if f.fitted_at <= past.moment]
+        latest = max(usable, key=lambda f: f.fitted_at, default=None)
         stale = (
-            self.fitted is not None
+            latest is not None
             and cfg.refit_days is not None
-            and past.moment - self.fitted.fitted_at >= cfg.refit_days * DAY
+            and past.moment - latest.fitted_at >= cfg.refit_days * DAY
         )
-        if self.fitted is None or stale:
-            self.fitted = fit_personal(past, cfg.model, self.tuned.params, cfg.seed)
-            self.fits.append({"moment": past.moment, "seconds": self.fitted.fit_seconds})
-        return self.fitted
+        if latest is None or stale:
+            latest = fit_personal(past, cfg.model, self.tuned.params, cfg.seed)
+            self.fitted.append(latest)
+            self.fits.append({"moment": past.moment, "seconds": latest.fit_seconds})
+        return latest
 
 
 class ReplayCache:
