@@ -186,6 +186,35 @@ def _average(said: float) -> Callable[[ItemView], bool]:
     return test
 
 
+_PERSONAL_RATING = re.compile(
+    r"\b(?:they|you|he|she|the (?:customer|user|viewer|person))\b[^.!?;]{0,40}"
+    r"\b(?:rate[sd]?|gave|give[sn]?|score[sd]?)\b[^.!?;]{0,40}$"
+    r"|(?:他|她|你|用户|顾客)[^。！？；]{0,20}(?:打了|给了|评了|打出)[^。！？；]{0,10}$",
+    re.IGNORECASE,
+)
+"""Words before a rating that make it the person's own ("which they rate 5/5"), checked
+against their history rather than the item's average."""
+
+
+def _own_rating(doc: Document, known: Known, match: re.Match[str], said: float) -> bool:
+    """Record a rating the text gives as the person's own; False when it is not one."""
+    start = match.start()
+    before = doc.text[max(0, start - 90) : start]
+    if not _PERSONAL_RATING.search(before):
+        return False
+    rated = [h for h in known.facts.history if h.rating is not None]
+    named = [h for h in rated if h.title.lower() in before.lower()]
+    rated = named or rated  # the titles named just before it, when the text names some
+    supported = any(abs((h.rating or 0.0) * 5 / h.rating_scale - said) <= 0.05 for h in rated)
+    reason = (
+        "the person gave such a rating"
+        if supported
+        else "the person's history holds no such rating"
+    )
+    doc.record(*match.span(), "history", supported, reason)
+    return True
+
+
 def _rating(doc: Document, known: Known, match: re.Match[str]) -> None:
     groups = {k: v for k, v in match.groupdict().items() if v}
     if "pct" in groups:
@@ -201,6 +230,8 @@ def _rating(doc: Document, known: Known, match: re.Match[str]) -> None:
     value = {"five": 5.0, "four": 4.0, "五星": 5.0, "四星": 4.0}.get(word)
     raw = next((groups[k] for k in ("r", "r2", "r3", "r4", "r5") if k in groups), None)
     said = value if value is not None else float(raw or 0)
+    if _own_rating(doc, known, match, said):
+        return
     rule = _Rule("popularity", _average(said), "the average rating", "no such average rating")
     _judge(doc, known, match.span(), rule)
 
