@@ -79,3 +79,10 @@ def test_mailto_only_with_a_mailbox() -> None:
     word, token = subject.split()
     assert word == "unsubscribe"
     assert verify_token(settings, token, "unsubscribe").message_id == MESSAGE
+
+
+@pytest.mark.parametrize("token", ["\U00047d94.abc", "é.ü", "abc.\u00e9"])
+def test_a_token_with_characters_no_link_holds_is_refused_not_a_crash(token: str) -> None:
+    """Schemathesis sent one: the signature check must refuse it, never raise anything else."""
+    with pytest.raises(InvalidTokenError):
+        verify_token(policy_settings(), token, "unsubscribe")

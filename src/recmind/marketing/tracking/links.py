@@ -87,7 +87,7 @@ def make_token(
 
 def verify_token(settings: Settings, token: str, purpose: Purpose) -> LinkToken:
     """What ``token`` says, if it was signed by this service for ``purpose``."""
-    if len(token) > MAX_TOKEN_CHARS or token.count(".") != 1:
+    if len(token) > MAX_TOKEN_CHARS or token.count(".") != 1 or not token.isascii():
         raise InvalidTokenError("this link is not valid")
     payload, signature = token.split(".")
     expected = _signature(settings.api.secret, payload)
