@@ -75,7 +75,7 @@ steps:
         "steps[0] (pause).duration: a wait needs a duration",
         "steps[1] (bought).on_timeout: no step is called 'remnd' (did you mean remind?)",
         "steps[2] (remind).channel: must be 'email', 'webhook' or 'onsite' (got 'sms')",
-        "steps[2] (remind).colour: unknown field 'colour'; a send step takes channel, copy, id, next",
+        "steps[2] (remind).colour: unknown field 'colour'; a send step takes channel, copy, id, next",  # noqa: E501
         "steps[3] (remind).id: step id 'remind' is already used by steps[2]",
         "steps[4].id: missing: a send step needs id",
     ]
