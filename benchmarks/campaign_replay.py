@@ -61,10 +61,20 @@ ONCE_ONLY = {"movielens-100k": ("new",)}
 BAR_DATASETS = ("online-retail", "complete-journey")
 
 
+TIMING = ("wall_minutes", "loadavg_start", "loadavg_end", "peak_rss_mb")
+"""What a summary says about the replay's own run (kept when it is summarised again)."""
+
+
 def run_dataset(
-    dataset: str, settings: tuple[str, ...], args: argparse.Namespace, done: dict[str, Any]
+    dataset: str,
+    settings: tuple[str, ...],
+    args: argparse.Namespace,
+    done: dict[str, Any],
+    earlier: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    """Every setting of one dataset, sharing the model and the audiences."""
+    """Every setting of one dataset, sharing the model and the audiences (``done``: the
+    summaries to reuse; ``earlier``: every summary of the checkpoint, whose timing a
+    summary made again from kept campaigns keeps)."""
     wanted = [s for s in settings if s in ONCE_ONLY.get(dataset, SETTINGS)]
     missing = [s for s in wanted if f"{dataset}/{s}" not in done]
     if not missing:
@@ -94,21 +104,22 @@ def run_dataset(
         def progress(label: str, step: int, total: int | None, key: str = key) -> None:
             print(f"  {key}: {label} {step}/{total or '?'}", flush=True)
 
+        timing: dict[str, Any] = {}
         if kept is not None and kept.is_file():  # the campaigns of an earlier run
             result = pickle.loads(kept.read_bytes())
+            timing = {k: earlier.get(key, {}).get(k) for k in TIMING}
         else:
             result = replay(log, config, progress, cache)
             if kept is not None:
                 kept.write_bytes(pickle.dumps(result))
+            timing = {
+                "wall_minutes": (time.perf_counter() - began) / 60.0,
+                "loadavg_start": load,
+                "loadavg_end": loadavg(),
+                "peak_rss_mb": peak_rss_mb(),
+            }
         summary = summarise(result)
-        summary.update(
-            setting=setting,
-            wall_minutes=(time.perf_counter() - began) / 60.0,
-            loadavg_start=load,
-            loadavg_end=loadavg(),
-            peak_rss_mb=peak_rss_mb(),
-            events=len(log.events),
-        )
+        summary.update(setting=setting, events=len(log.events), **timing)
         summary = json.loads(json.dumps(summary))
         if args.checkpoint:
             with args.checkpoint.open("a") as handle:
@@ -141,15 +152,16 @@ def main() -> None:
     args = parser.parse_args()
     record = provenance()
     began = time.perf_counter()
-    done: dict[str, Any] = {}
-    if args.checkpoint and args.checkpoint.is_file() and not args.resummarise:
+    earlier: dict[str, Any] = {}
+    if args.checkpoint and args.checkpoint.is_file():
         for line in args.checkpoint.read_text().splitlines():
             row = json.loads(line)
-            done[row["key"]] = row["summary"]
+            earlier[row["key"]] = row["summary"]  # the latest: a summary made again keeps timing
+    done = {} if args.resummarise else earlier
     settings = tuple(s for s in args.settings.split(",") if s)
     runs: list[dict[str, Any]] = []
     for dataset in (resolve_name(d) for d in args.datasets.split(",") if d):
-        runs += run_dataset(dataset, settings, args, done)
+        runs += run_dataset(dataset, settings, args, done, earlier)
     replay_plot(runs, args.output_dir / PLOT)
     bar = {
         run["dataset"]: run["bar"]
