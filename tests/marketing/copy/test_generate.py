@@ -13,7 +13,7 @@ from tests.marketing.copy.conftest import Held
 from tests.marketing.copy.shop import BRAND, NOW_DT, OFFER
 
 from recmind.marketing.copy.context import CopyContext, CopyItem, PersonContext, ReviewContext
-from recmind.marketing.copy.generate import copy_prompts, write_copy
+from recmind.marketing.copy.generate import prompt_messages, write_copy
 from recmind.marketing.copy.kinds import COPY_KINDS, CopyKind, kind_spec
 from recmind.marketing.copy.limits import ad_width
 from recmind.text.claims import check
@@ -58,9 +58,7 @@ def context(kind: CopyKind, language: str = "en", **changes: object) -> CopyCont
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_the_prompt_never_holds_a_value_only_slots(kind: CopyKind, language: str) -> None:
     ctx = context(kind, language)
-    prompt = "\n".join(
-        m.content for m in copy_prompts().messages(kind_spec(kind).template, **ctx.prompt_data())
-    )
+    prompt = "\n".join(m.content for m in prompt_messages(ctx, kind_spec(kind)))
     for secret in SECRETS:
         assert secret not in prompt, (secret, prompt)
     assert "{{price:item1}}" in prompt or kind == "slogan"

@@ -2,8 +2,9 @@
 back to the template; nothing leaves here unchecked.
 
 1. The prompt template of the kind is rendered from the context (words and slots only) and
-   the model answers under the kind's bounds (``max_tokens``, ``timeout_s``, a seed; JSON
-   under a schema for multi-part kinds). Requests are cached by the generation cache.
+   the model answers under the kind's bounds (``max_tokens``, ``timeout_s``, a seed;
+   multi-part kinds as labelled lines from the local model, as JSON under the kind's schema
+   from other backends). Requests are cached by the generation cache.
 2. :func:`~recmind.marketing.copy.review.review` checks the answer's slots, avoided words,
    language and length (cutting at a word boundary, never inside a slot), fills the slots
    from the store and runs the claim checker on the filled text.
@@ -27,6 +28,7 @@ from recmind.marketing.copy.fallback import fallback_parts
 from recmind.marketing.copy.kinds import KindSpec, kind_spec
 from recmind.marketing.copy.review import Review, review
 from recmind.text.claims import Claim
+from recmind.text.llm.local import LocalGGUFGenerator
 from recmind.text.llm.prompts import PromptLibrary
 from recmind.text.llm.protocol import (
     ChatMessage,
@@ -44,6 +46,13 @@ _LABEL = re.compile(
     r"^\s*(?:subject|sms|text|push|slogan|reply|description|标语|短信)\s*[:：]\s*", re.I
 )
 _QUOTES = "\"'“”「」『』"
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
+
+
+def _clean(text: str) -> str:
+    """A generated part without emoji and quotes around it, its spaces collapsed."""
+    return " ".join(_EMOJI.sub("", text).split()).strip(_QUOTES).strip()
+
 
 _prompts: PromptLibrary | None = None
 
@@ -115,10 +124,8 @@ class CopyResult:
 def _plain(text: str, finish: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
     text = _LABEL.sub("", text.strip())
     text = text.strip().strip(_QUOTES).strip()
-    if spec.kind == "slogan":
-        text = text.splitlines()[0].strip().strip(_QUOTES) if text else ""
-    else:
-        text = " ".join(text.split())
+    lines = text.splitlines() or [""]
+    text = _clean(lines[0] if spec.kind == "slogan" else text)
     if finish == "length":
         ends = [m.end() for m in re.finditer(r"[.!?。！？](?=\s|$)", text)]
         if not ends:
@@ -127,9 +134,7 @@ def _plain(text: str, finish: str, spec: KindSpec) -> tuple[dict[str, str], str 
     return {"text": text}, None
 
 
-def _json(text: str, finish: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
-    if finish != "stop":
-        return {}, "the answer was cut off before the JSON was complete: write shorter texts"
+def _json(text: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -142,20 +147,77 @@ def _json(text: str, finish: str, spec: KindSpec) -> tuple[dict[str, str], str |
     return {p: str(data[p]) for p in spec.parts}, None
 
 
+def _lines(text: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
+    """The parts of a labelled answer (``Subject: ...``; a part may go on over the next
+    lines until the next label)."""
+    by_label = {label.lower(): part for part, label in spec.labels.items()}
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        label, sep, value = line.partition(":")
+        part = by_label.get(label.strip().strip("*#").strip().lower()) if sep else None
+        if part is not None and part not in found:
+            current = part
+            found[part] = [value.strip()]
+        elif current is not None and line.strip():
+            found[current].append(line.strip())
+    parts = {p: " ".join(v for v in found.get(p, []) if v) for p in spec.parts}
+    missing = [spec.labels[p] for p in spec.parts if not parts[p]]
+    if missing:
+        wanted = ", ".join(f"{label}:" for label in spec.labels.values())
+        return {}, f"the answer lacks {', '.join(missing)} (one line each: {wanted})"
+    return {p: _clean(t) for p, t in parts.items()}, None
+
+
+def _parts(text: str, finish: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
+    if finish != "stop":
+        return {}, "the answer was cut off before every part was written: write shorter texts"
+    text = text.strip()
+    return _json(text, spec) if text.startswith("{") else _lines(text, spec)
+
+
 def parse(result: GenerationResult, spec: KindSpec) -> tuple[dict[str, str], str | None]:
     """The parts of a generation, or why it cannot be read."""
     if result.finish_reason == "timeout":
         return {}, "the generation timed out"
-    return (_json if spec.json else _plain)(result.text, result.finish_reason, spec)
+    if spec.json:
+        return _parts(result.text, result.finish_reason, spec)
+    return _plain(result.text, result.finish_reason, spec)
 
 
-def _retry_turn(reasons: tuple[str, ...], spec: KindSpec) -> str:
+def is_local(generator: Generator) -> bool:
+    """Whether ``generator`` is the local backend (possibly behind the cache): it answers
+    multi-part kinds as labelled lines; other backends are asked for a JSON schema."""
+    seen: Generator | None = generator
+    for _ in range(5):
+        if isinstance(seen, LocalGGUFGenerator):
+            return True
+        seen = getattr(seen, "inner", None)
+    return False
+
+
+def _retry_turn(reasons: tuple[str, ...], spec: KindSpec, lines: bool) -> str:
     listed = "; ".join(reasons[:6])
-    shape = "the same JSON object" if spec.json else "the text only"
+    shape = "the text only"
+    if spec.json:
+        shape = "the same labelled lines" if lines else "the same JSON object"
     return (
         f"That answer was rejected: {listed}. Write it again as {shape}: state only the "
         "facts given and write every value as its slot."
     )
+
+
+def prompt_messages(
+    context: CopyContext,
+    spec: KindSpec,
+    *,
+    lines: bool = True,
+    prompts: PromptLibrary | None = None,
+) -> tuple[ChatMessage, ...]:
+    """The chat the model is sent for ``context`` (``lines``: multi-part answers as
+    labelled lines, else as JSON)."""
+    data = {**context.prompt_data(), "labels": list(spec.labels.values()), "lines": lines}
+    return (prompts or copy_prompts()).messages(spec.template, **data)
 
 
 def write_copy(
@@ -176,8 +238,8 @@ def write_copy(
     spec = kind_spec(context.kind, push_max_chars=push_max_chars)
     if spec.needs_items and not context.items:
         raise ValueError(f"{context.kind} copy needs an item")
-    library = prompts or copy_prompts()
-    turns = list(library.messages(spec.template, **context.prompt_data()))
+    lines = generator is not None and is_local(generator)
+    turns = list(prompt_messages(context, spec, lines=lines, prompts=prompts))
     rejected: list[tuple[str, ...]] = []
     seconds, calls, attempts, model = 0.0, 0, 0, ""
     base_seed = seed if seed is not None else (generator.default_seed if generator else 0)
@@ -188,7 +250,7 @@ def write_copy(
             temperature=temperature,
             seed=base_seed + attempt,
             timeout_s=timeout_s,
-            json_schema=spec.schema(),
+            json_schema=None if lines else spec.schema(),
             stop=() if spec.json else ("\n\n",),
         )
         try:
@@ -219,7 +281,7 @@ def write_copy(
             break
         turns += [
             ChatMessage("assistant", result.text),
-            ChatMessage("user", _retry_turn(reasons, spec)),
+            ChatMessage("user", _retry_turn(reasons, spec, lines)),
         ]
     fallback = review(fallback_parts(context, spec), context, spec, generated=False)
     source: Source = "fallback" if fallback.ok else "rejected"

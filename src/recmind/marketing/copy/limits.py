@@ -88,5 +88,22 @@ def cut_to(text: str, limit: Limit, values: Mapping[str, str | None]) -> str:
             best = end
         elif limit.measure(head) > limit.chars:
             break
-    source = "".join(s for s, _ in units[:best]).rstrip(" ,;:-–—，、；：")
+    source = _without_dangling("".join(s for s, _ in units[:best]).rstrip(" ,;:-–—，、；："))
     return source + tail if source else ""
+
+
+DANGLING = frozenset(
+    {
+        *("a", "an", "the", "and", "or", "but", "with", "of", "for", "to", "our", "your"),
+        *("in", "on", "at", "by", "from", "is", "are", "this", "that", "its", "their"),
+        *("as", "so", "than", "into"),
+    }
+)
+"""Words a cut text must not end on ("Layer up with our" is cut back to "Layer up")."""
+
+
+def _without_dangling(text: str) -> str:
+    words = text.split(" ")
+    while len(words) > 1 and words[-1].lower() in DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-–—")
