@@ -177,8 +177,11 @@ def campaign_replay(data: Results) -> str:
         "",
         "- *New items only*: no policy may promote what the person bought before the moment "
         "(as the served path leaves seen items out), so the person's last items have nothing "
-        "to promote on purchase-only data. *Repeat buys allowed*: every policy may, "
-        "recmind's model then ranks seen items too.",
+        "to promote on purchase-only data. *Repeat buys allowed*: every policy may; the "
+        "served hybrid still proposes only items the person has not touched (its candidate "
+        "sources leave them out), so its campaigns are those of the new-items setting, while "
+        "best-sellers and last items now earn from repeat buys (recmind's tool for those is "
+        "the `replenish` message source, not replayed here).",
         *(_choices(run) for run in runs),
         f"- The replays took {sum(r['wall_minutes'] for r in runs):.0f} min in all.",
         provenance(data, "campaign_replay"),
