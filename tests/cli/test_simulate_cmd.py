@@ -1,5 +1,6 @@
-"""``recmind simulate campaign`` through the real command on a real SQLite store holding
-the replay tests' shop (item-kNN as the personal model, so it runs in seconds)."""
+"""``recmind simulate campaign`` through the real command on a real store (SQLite and
+PostgreSQL) holding the replay tests' shop (item-kNN as the personal model, so it runs in
+seconds)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ def shop(tmp_path: Path) -> str:
     return url
 
 
-def test_campaign_replay_json_and_plot(tmp_path: Path) -> None:
-    db = shop(tmp_path)
+def test_campaign_replay_json_and_plot(store: Store, tmp_path: Path) -> None:
+    import_bundle(store, shop_bundle(), quarantine_dir=tmp_path / "quarantine")
+    db = store.engine.url.render_as_string(hide_password=False)
     start = datetime.fromtimestamp(FIRST, tz=UTC).date().isoformat()
     out, plot = tmp_path / "out" / "replay.json", tmp_path / "replay.png"
     code, output = run(
