@@ -143,7 +143,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                 "recommendations": {"source": "personal", "count": 4},
                 "copy": {
                     "variants": args.variants,
-                    "audience": "customers who bought in the last year",
+                    "audience": "regular customers of the shop",
                     "offer": {"discount_percent": 15, "code": "LAYERS15", "ends": ends},
                 },
                 "schedule_at": today.isoformat(),

@@ -185,6 +185,15 @@ def parse(result: GenerationResult, spec: KindSpec) -> tuple[dict[str, str], str
     return _plain(result.text, result.finish_reason, spec)
 
 
+def _with_default_button(
+    result: GenerationResult, spec: KindSpec, context: CopyContext
+) -> tuple[dict[str, str], str | None]:
+    """An email answer that lacks only its button label gets the template's."""
+    text = result.text.rstrip() + "\n" + spec.labels["cta"] + ": "
+    text += fallback_parts(context, spec)["cta"]
+    return _lines(text, spec)
+
+
 def is_local(generator: Generator) -> bool:
     """Whether ``generator`` is the local backend (possibly behind the cache): it answers
     multi-part kinds as labelled lines; other backends are asked for a JSON schema."""
@@ -264,6 +273,8 @@ def write_copy(
         calls += 0 if result.cached else 1
         model = result.model
         parts, problem = parse(result, spec)
+        if problem is not None and spec.kind == "email" and "lacks Button" in problem:
+            parts, problem = _with_default_button(result, spec, context)
         verdict = review(parts, context, spec) if problem is None else None
         if verdict is not None and verdict.ok:
             return _result(
