@@ -55,8 +55,10 @@ def test_bad_requests_name_the_field(live: LiveServer, tmp_path: Path) -> None:
             (lambda: client.likely_buyers(category="drinks", window_days=7, top=3), "category"),
             (lambda: client.likely_buyers(item_ids=TARGETS, window_days=0, top=3), "window_days"),
             (lambda: client.lookalikes(["ghost"], top=3), "seed_user_ids"),
+            (lambda: client.lookalikes(["a\x00"], top=3), "seed_user_ids"),
+            (lambda: client.likely_buyers(category="\x00", window_days=7, top=3), "category"),
         ]:
             with pytest.raises(ApiError) as caught:
                 call()
             assert caught.value.status == 422
-            assert caught.value.detail[0]["loc"] == ["body", field]
+            assert caught.value.detail[0]["loc"][:2] == ["body", field]

@@ -105,5 +105,9 @@ def test_mistakes_and_scope(shop: LiveServer) -> None:
         assert bad.status_code == 422
         reply = client.raw("POST", "/v1/copy/generate", json={"type": "review-reply", "llm": False})
         assert reply.status_code == 422 and "review" in reply.text
+        for field, value in [("user_id", "\x00"), ("review_id", "a\x00"), ("item_ids", ["\x00"])]:
+            nul = client.raw("POST", "/v1/copy/generate", json={"type": "email", field: value})
+            assert nul.status_code == 422, (field, nul.text)
+            assert nul.json()["detail"][0]["loc"][:2] == ["body", field]
     with shop.client("read") as client:
         assert client.raw("POST", "/v1/copy/generate", json={"type": "slogan"}).status_code == 403

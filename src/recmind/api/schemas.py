@@ -164,6 +164,60 @@ class UserOut(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
+# -- orders -----------------------------------------------------------------------------
+
+
+class OrderIn(BaseModel):
+    """An order (PUT: ``user_id``, ``created_at``, ``status`` and ``lines`` are required;
+    PATCH: any subset, e.g. a new status and tracking number)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: Scalar = Field(default=None, description="Whose order. Unknown users are created.")
+    created_at: Scalar = Field(default=None, description="Epoch seconds or ISO 8601.")
+    status: Scalar = Field(
+        default=None, description="placed, paid, shipped, delivered, cancelled or returned."
+    )
+    lines: list[Any] | str | None = Field(
+        default=None,
+        description="[{item_id, quantity, unit_price}, ...] (or its JSON text); every item "
+        "must be in the catalogue.",
+    )
+    total: Scalar = Field(default=None, description="What the person paid; not negative.")
+    currency: Scalar = Field(default=None, description="ISO 4217 code, e.g. EUR.")
+    carrier: Scalar = None
+    tracking_number: Scalar = None
+    expected_delivery: Scalar = Field(default=None, description="Epoch seconds or ISO 8601.")
+
+
+class OrderLineOut(BaseModel):
+    item_id: str
+    quantity: int
+    unit_price: float
+
+
+class OrderOut(BaseModel):
+    order_id: str
+    user_id: str
+    created_at: float
+    status: str
+    lines: list[OrderLineOut]
+    total: float | None = None
+    currency: str | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    expected_delivery: float | None = None
+
+
+class OrderPage(BaseModel):
+    """A person's orders, newest first."""
+
+    orders: list[OrderOut]
+    total: int
+    limit: int
+    offset: int
+
+
 # -- profile and privacy ----------------------------------------------------------------
 
 
@@ -235,6 +289,7 @@ class UserExport(BaseModel):
     user: UserOut | None
     events: list[EventOut]
     reviews: list[ReviewOut]
+    orders: list[OrderOut] = Field(default_factory=list)
     profile: ProfileOut | None
     generated_texts: list[GeneratedTextOut]
     quarantined: list[dict[str, Any]] = Field(
@@ -249,6 +304,7 @@ class ErasureOut(BaseModel):
     user_row: bool
     events: int
     reviews: int
+    orders: int = 0
     generated_texts: int
     quarantine_rows: int
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from recmind.api.stored_text import StoredText
+
 MAX_TOP = 1_000_000
 MAX_IDS = 100_000
 
@@ -14,13 +16,13 @@ class BuyersIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    item_ids: list[str] | None = Field(
+    item_ids: list[StoredText] | None = Field(
         default=None,
         min_length=1,
         max_length=MAX_IDS,
         description="Target item ids (give these or `category`).",
     )
-    category: str | None = Field(
+    category: StoredText | None = Field(
         default=None,
         min_length=1,
         max_length=255,
@@ -38,7 +40,7 @@ class LookalikeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    seed_user_ids: list[str] = Field(
+    seed_user_ids: list[StoredText] = Field(
         min_length=1, max_length=MAX_IDS, description="The seed list (never returned)."
     )
     as_of: float | None = Field(

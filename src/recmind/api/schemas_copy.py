@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from recmind.api.stored_text import StoredText
 from recmind.marketing.copy.kinds import CopyKind
 
 
@@ -18,7 +19,7 @@ class OfferIn(BaseModel):
     discount_percent: float | None = Field(default=None, gt=0, lt=100)
     code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
     ends: date | None = Field(default=None, description="The offer's last day.")
-    name: str | None = Field(default=None, max_length=80)
+    name: StoredText | None = Field(default=None, max_length=80)
 
 
 class CopyIn(BaseModel):
@@ -27,15 +28,15 @@ class CopyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: CopyKind = Field(description="email, push, sms, ad, slogan, description, review-reply.")
-    item_ids: list[str] = Field(
+    item_ids: list[StoredText] = Field(
         default_factory=list,
         max_length=4,
         description="Items to write about (default for a person: their recommendations).",
     )
-    user_id: str | None = Field(
+    user_id: StoredText | None = Field(
         default=None, min_length=1, max_length=255, description="The person it is for."
     )
-    review_id: str | None = Field(
+    review_id: StoredText | None = Field(
         default=None, min_length=1, max_length=255, description="The review a reply answers."
     )
     language: Literal["en", "zh"] | None = Field(

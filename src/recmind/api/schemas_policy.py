@@ -3,26 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from recmind.data.online_checks import text_problem
+from recmind.api.stored_text import StoredText
 
 ChannelName = Literal["email", "webhook", "onsite"]
 SuppressionChannel = Literal["email", "webhook", "onsite", "*"]
 SuppressionReason = Literal["unsubscribed", "bounced", "complained", "manual"]
-
-
-def _storable(value: str | None) -> str | None:
-    if value is not None and text_problem(value):
-        raise ValueError("text the store cannot hold (NUL or unpaired surrogate characters)")
-    return value
-
-
-StoredText = Annotated[str, AfterValidator(_storable)]
-"""Text that reaches the store: refused (422 naming the field) when it holds a NUL byte or
-anything else the store cannot take."""
 
 
 class _In(BaseModel):

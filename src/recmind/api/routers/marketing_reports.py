@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from recmind.api.deps import SettingsDep, StoreDep, require_scope
 from recmind.api.errors import UnprocessableError
 from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, FieldProblem, Responses
-from recmind.api.schemas_policy import ReportList, StoredText
+from recmind.api.schemas_policy import ReportList
+from recmind.api.stored_text import StoredText
 from recmind.config import Settings
 from recmind.data.store import Store
 from recmind.marketing.tracking.plot import funnel_plot

@@ -24,6 +24,7 @@ from recmind.api.schemas_outbox import (
     OutboxStatus,
     RetriedOut,
 )
+from recmind.api.stored_text import StoredText
 from recmind.marketing.outbox.queries import (
     OutboxNotFoundError,
     OutboxQueryError,
@@ -45,7 +46,7 @@ MessageRef = Annotated[
     Path(min_length=1, max_length=1000, description="A message id or idempotency key."),
 ]
 Source = Annotated[
-    str | None,
+    StoredText | None,
     Query(
         max_length=200,
         description="`campaign:ID`, `journey:ID`, `test:ID`, or a bare source id.",
@@ -76,7 +77,9 @@ def get_outbox(
     store: StoreDep,
     *,
     status: Annotated[OutboxStatus | None, Query(description="Only this state.")] = None,
-    user_id: Annotated[str | None, Query(max_length=255, description="One person's.")] = None,
+    user_id: Annotated[
+        StoredText | None, Query(max_length=255, description="One person's.")
+    ] = None,
     source: Source = None,
     channel: Annotated[OutboxChannel | None, Query(description="Only this channel.")] = None,
     offset: Annotated[int, Query(ge=0)] = 0,

@@ -19,13 +19,13 @@ from recmind.api.schemas import ERROR_RESPONSES, ErrorOut, Responses
 from recmind.api.schemas_policy import (
     ConsentIn,
     ConsentList,
-    StoredText,
     SuppressionChannel,
     SuppressionIn,
     SuppressionOut,
     SuppressionPage,
     SuppressionReason,
 )
+from recmind.api.stored_text import StoredText
 from recmind.marketing.policy.consent import get_consents, set_consent
 from recmind.marketing.policy.suppression import (
     add_suppression,

@@ -31,8 +31,8 @@ INVALID: Responses = {422: {"model": ErrorOut, "description": "The id cannot exi
     response_model=UserExport,
     summary="Everything stored about a user (JSON)",
     description=(
-        "The user's row (consent included), events, reviews, profile, generated texts and "
-        "the rejected input rows that named them."
+        "The user's row (consent included), events, reviews, orders, profile, generated "
+        "texts and the rejected input rows that named them."
     ),
     responses=NOT_FOUND | INVALID,
     dependencies=[Depends(require_scope("admin"))],
@@ -44,7 +44,8 @@ def export_user(request: Request, user_id: UserId) -> dict[str, Any]:
     profiles: ProfileService = request.app.state.profiles
     rows = user_rows(store, user_id)
     held = quarantined(settings.quarantine_dir, user_id)
-    if rows["user"] is None and not rows["events"] and not rows["reviews"] and not held:
+    stored = rows["user"] is not None or rows["events"] or rows["reviews"] or rows["orders"]
+    if not stored and not held:
         raise HTTPException(404, f"nothing is stored about user {user_id!r}")
     try:
         profile, _ = profiles.profile(user_id)
@@ -66,7 +67,7 @@ def export_user(request: Request, user_id: UserId) -> dict[str, Any]:
     response_model=ErasureOut,
     summary="Erase a user everywhere",
     description=(
-        "Deletes the user's row, events and reviews and records a tombstone (a keyed hash "
+        "Deletes the user's row, events, reviews and orders and records a tombstone (a keyed hash "
         "of the id, one transaction), their generated texts and every quarantined input "
         "row naming them; the served model stops using them at once (after a restart "
         "too), and the next training leaves them out of every model version it keeps."
@@ -89,6 +90,7 @@ def erase_user(request: Request, user_id: UserId) -> dict[str, Any]:
         "user_row": erased.user_row,
         "events": erased.events,
         "reviews": erased.reviews,
+        "orders": erased.orders,
         "generated_texts": erased.generated_texts,
         "quarantine_rows": erased.quarantine_rows,
     }
