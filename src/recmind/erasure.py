@@ -40,6 +40,7 @@ class ErasureReport:
     reviews: int
     generated_texts: int
     quarantine_rows: int
+    orders: int = 0
 
     @property
     def found(self) -> bool:
@@ -48,6 +49,7 @@ class ErasureReport:
             self.user_row
             or self.events
             or self.reviews
+            or self.orders
             or self.generated_texts
             or self.quarantine_rows
         )
@@ -107,13 +109,19 @@ def erase_user(
         reviews=rows.reviews,
         generated_texts=texts,
         quarantine_rows=scrubbed,
+        orders=rows.orders,
     )
     if report.found and not rows.found:
         record_tombstone(store, user_id, secret)
     if report.found:
         logger.info(
             "user erased",
-            extra={"events": rows.events, "reviews": rows.reviews, "quarantine_rows": scrubbed},
+            extra={
+                "events": rows.events,
+                "reviews": rows.reviews,
+                "orders": rows.orders,
+                "quarantine_rows": scrubbed,
+            },
         )
     return report
 

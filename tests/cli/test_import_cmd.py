@@ -69,11 +69,11 @@ def test_partial_success_exits_zero_with_a_summary(
     assert "Created 2 user(s)" in output
     assert str(home.quarantine_dir) in output
     with Store.from_settings(home) as store:
-        assert store.counts() == {"items": 2, "users": 2, "events": 2, "reviews": 0}
+        assert store.counts() == {"items": 2, "users": 2, "events": 2, "reviews": 0, "orders": 0}
     code, output = _run(app, *args, "--map", "user=user_id", "--map", "item=item_id")
     assert code == 0, output  # nothing new, but every valid row is already there
     with Store.from_settings(home) as store:
-        assert store.counts() == {"items": 2, "users": 2, "events": 2, "reviews": 0}
+        assert store.counts() == {"items": 2, "users": 2, "events": 2, "reviews": 0, "orders": 0}
 
 
 def test_nothing_valid_exits_non_zero(app: typer.Typer, home: Settings, tmp_path: Path) -> None:
@@ -141,3 +141,21 @@ def test_import_into_postgresql(
     assert code == 0, output
     with Store.from_url(pg_url) as store:
         assert store.counts()["items"] == 2
+
+
+def test_orders_are_imported_from_csv_with_their_lines_as_json(
+    app: typer.Typer, home: Settings, files: dict[str, Path], tmp_path: Path
+) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,user_id,created_at,status,lines,total,currency\n"
+        'o1,u1,2024-01-02T00:00:00Z,paid,"[{""item_id"":""i1"",""quantity"":2,'
+        '""unit_price"":10}]",20,USD\n'
+        'o2,u1,2024-01-03T00:00:00Z,lost,"[{""item_id"":""i1"",""quantity"":1,'
+        '""unit_price"":10}]",10,USD\n'
+    )
+    code, output = _run(app, "--items", files["items"], "--orders", orders)
+    assert code == 0, output
+    assert "orders" in output and "unknown_order_status: 1" in output
+    with Store.from_settings(home) as store:
+        assert store.counts()["orders"] == 1

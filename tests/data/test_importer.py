@@ -43,7 +43,7 @@ def _check_summary(summary: ImportSummary, planted: Any, fmt: str, *, again: boo
 
 
 def _check_contents(store: Store) -> None:
-    assert store.counts() == {"items": 4, "users": 7, "events": 7, "reviews": 3}
+    assert store.counts() == {"items": 4, "users": 7, "events": 7, "reviews": 3, "orders": 0}
     items = store.load_items().set_index("item_id")
     assert items.loc["i1", "price"] == pytest.approx(19.99)
     assert items.loc["i1", "stock"] == 5

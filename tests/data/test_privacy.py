@@ -41,8 +41,8 @@ def test_erase_rows_touches_only_that_user(store: Store) -> None:
     assert len(user_rows(store, "a")["events"]) == 1
     erased = erase_rows(store, "a", SECRET)
     assert (erased.user_row, erased.events, erased.reviews) == (True, 1, 1)
-    assert user_rows(store, "a") == {"user": None, "events": [], "reviews": []}
-    assert store.counts() == {"items": 0, "users": 1, "events": 1, "reviews": 1}
+    assert user_rows(store, "a") == {"user": None, "events": [], "reviews": [], "orders": []}
+    assert store.counts() == {"items": 0, "users": 1, "events": 1, "reviews": 1, "orders": 0}
     assert erased.erased_at is not None and erased_at(store, "a", SECRET) == erased.erased_at
     assert erased_at(store, "b", SECRET) is None
 
@@ -142,3 +142,36 @@ def test_quarantine_scrub(tmp_path: Path) -> None:
 def test_names_user_on_numbers() -> None:
     assert names_user({"record": {"user_id": 42.0}}, "42")
     assert not names_user({"record": {"user_id": 421}}, "42")
+
+
+def test_orders_are_exported_and_erased_with_the_person(store: Store) -> None:
+    with store.engine.begin() as connection:
+        for user in ("a", "b"):
+            connection.execute(text("INSERT INTO users (user_id) VALUES (:u)"), {"u": user})
+            connection.execute(
+                text(
+                    "INSERT INTO orders (order_id, user_id, created_at, status, lines) "
+                    "VALUES (:o, :u, 4.2e9, 'paid', :l)"
+                ),
+                {"o": f"o-{user}", "u": user, "l": '[{"item_id":"i","quantity":1,"unit_price":5}]'},
+            )
+    exported = user_rows(store, "a")["orders"]
+    assert [(o["order_id"], o["lines"][0]["unit_price"]) for o in exported] == [("o-a", 5)]
+    erased = erase_rows(store, "a", SECRET)
+    assert (erased.user_row, erased.orders) == (True, 1)
+    assert erased.erased_at == 4.2e9  # the newest order dates the erasure
+    assert user_rows(store, "a")["orders"] == []
+    assert store.counts()["orders"] == 1  # b's order stays
+
+
+def test_someone_known_only_by_an_order_is_found_and_erased(store: Store) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO orders (order_id, user_id, created_at, status, lines) "
+                "VALUES ('o', 'only-orders', 1.7e9, 'placed', '[]')"
+            )
+        )
+    erased = erase_rows(store, "only-orders", SECRET)
+    assert erased.found and not erased.user_row and erased.orders == 1
+    assert erased_at(store, "only-orders", SECRET) is not None

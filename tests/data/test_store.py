@@ -50,7 +50,7 @@ def test_migrate_is_idempotent(store: Store) -> None:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     assert versions == [(head,)] and head is not None
-    assert store.counts() == {"items": 0, "users": 0, "events": 0, "reviews": 0}
+    assert store.counts() == {"items": 0, "users": 0, "events": 0, "reviews": 0, "orders": 0}
 
 
 def test_empty_store_loads_canonical_columns(store: Store) -> None:

@@ -1,4 +1,5 @@
-"""``recmind import``: load catalogue, users, events and reviews from files into the store."""
+"""``recmind import``: load catalogue, users, events, reviews and orders from files into the
+store."""
 
 from __future__ import annotations
 
@@ -73,6 +74,14 @@ def import_command(
     users: Annotated[Path | None, typer.Option("--users", help="Users file.")] = None,
     events: Annotated[Path | None, typer.Option("--events", help="Behaviour events file.")] = None,
     reviews: Annotated[Path | None, typer.Option("--reviews", help="Reviews file.")] = None,
+    orders: Annotated[
+        Path | None,
+        typer.Option(
+            "--orders",
+            help="Orders file: one order per row, its lines a JSON list of "
+            "{item_id, quantity, unit_price} (in CSV: the JSON text).",
+        ),
+    ] = None,
     mapping: Annotated[
         list[str] | None,
         typer.Option(
@@ -85,9 +94,17 @@ def import_command(
         str | None, typer.Option("--db", help="Store URL (default: RECMIND_DB_URL).")
     ] = None,
 ) -> None:
-    given = {"items": items, "users": users, "events": events, "reviews": reviews}
+    given = {
+        "items": items,
+        "users": users,
+        "events": events,
+        "reviews": reviews,
+        "orders": orders,
+    }
     if all(path is None for path in given.values()):
-        errors.print("[red]error:[/red] give at least one of --items, --users, --events, --reviews")
+        errors.print(
+            "[red]error:[/red] give at least one of --items, --users, --events, --reviews, --orders"
+        )
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
         columns = parse_mapping(mapping or [])
@@ -109,6 +126,7 @@ def import_command(
                 users=users,
                 events=events,
                 reviews=reviews,
+                orders=orders,
                 mapping=columns,
                 quarantine_dir=settings.quarantine_dir,
                 progress=progress,

@@ -23,7 +23,7 @@ def erase_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     db: Annotated[str | None, typer.Option("--db", help="Store URL (default: settings).")] = None,
 ) -> None:
-    """Erase a user everywhere: their row, events and reviews (with a tombstone, in one
+    """Erase a user everywhere: their row, events, reviews and orders (with a tombstone, in one
     transaction), quarantined rows naming them and cached texts about them. A running
     server stops using them at its next request for them; the next `recmind train`
     leaves them out of every model version it keeps. Needs the server's
@@ -48,7 +48,8 @@ def erase_command(
         raise typer.Exit(1)
     console.print(
         f"Erased user {user_id!r}: user row {'yes' if report.user_row else 'no'}, "
-        f"{report.events} events, {report.reviews} reviews, {report.generated_texts} "
+        f"{report.events} events, {report.reviews} reviews, {report.orders} orders, "
+        f"{report.generated_texts} "
         f"cached texts, {report.quarantine_rows} quarantined rows. Model versions forget "
         "them at the next `recmind train`.",
         soft_wrap=True,

@@ -21,6 +21,23 @@ USER_COLUMNS = ("user_id", "created_at", "email", "consent_email", "timezone", "
 EVENT_COLUMNS = ("event_id", "user_id", "item_id", "event_type", "timestamp", "value")
 REVIEW_COLUMNS = ("review_id", "user_id", "item_id", "rating", "text", "timestamp")
 EVENT_TYPES = ("view", "click", "add_to_cart", "purchase", "rating", "search")
+ORDER_COLUMNS = (
+    "order_id",
+    "user_id",
+    "created_at",
+    "status",
+    "lines",
+    "total",
+    "currency",
+    "carrier",
+    "tracking_number",
+    "expected_delivery",
+)
+"""An order: ``lines`` is a list of ``{"item_id", "quantity", "unit_price"}`` (JSON text in
+the store, as every nested value is); ``created_at`` and ``expected_delivery`` are float
+epoch seconds (UTC)."""
+ORDER_STATUSES = ("placed", "paid", "shipped", "delivered", "cancelled", "returned")
+ORDER_LINE_FIELDS = ("item_id", "quantity", "unit_price")
 CATEGORY_SEPARATOR = "|"
 """An item may belong to several categories: ``"Action|Comedy"``. A ``/`` inside one
 category names a hierarchy (``"Tops/Knits"``); a filter on ``"Tops"`` matches it."""

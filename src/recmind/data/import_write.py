@@ -1,8 +1,9 @@
 """Write one validated chunk to the store: deduplicate, derive ids, bulk insert, count.
 
-Items and users are upserted (the last row of a key wins; a row identical to the stored one
-counts as a duplicate, not an import). Events and reviews are inserted if absent; users they
-name that the store does not know are created, with the first time they were seen as
+Items, users and orders are upserted (the last row of a key wins; a row identical to the
+stored one counts as a duplicate, not an import: an order's later status replaces its
+earlier one). Events and reviews are inserted if absent. Users that events, reviews or
+orders name and the store does not know are created, with the first time they were seen as
 ``created_at``. Each chunk is one transaction.
 """
 
@@ -79,6 +80,7 @@ def _json(series: pd.Series) -> list[str | None]:
 _CONVERTERS: dict[str, Callable[[pd.Series], list[Any]]] = {
     "stock": _whole,
     "attributes": _json,
+    "lines": _json,
 }
 
 
@@ -112,8 +114,8 @@ def _with_ids(frame: pd.DataFrame, id_column: str, key: Sequence[str]) -> pd.Dat
     return frame
 
 
-def _first_seen(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    first = frame.groupby("user_id", sort=False)["timestamp"].min()
+def _first_seen(frame: pd.DataFrame, column: str = "timestamp") -> list[tuple[Any, ...]]:
+    first = frame.groupby("user_id", sort=False)[column].min()
     return list(zip(first.index.tolist(), _objects(first), strict=True))
 
 
@@ -184,9 +186,23 @@ def write_reviews(store: Store, validated: Validated) -> WriteOutcome:
     return _insert_with_users(store, "reviews", unique, REVIEW_STORE_COLUMNS, len(clean))
 
 
+def write_orders(store: Store, validated: Validated) -> WriteOutcome:
+    """Upsert orders (the last row of an order id wins) and create the users they name."""
+    clean = validated.clean
+    unique = clean.drop_duplicates("order_id", keep="last")
+    columns = ["order_id", *(c for c in validated.present if c != "order_id")]
+    with store.raw_connection() as connection:
+        bulk = BulkWriter(connection, store.dialect)
+        first_seen = _first_seen(unique, "created_at")
+        created = bulk.insert_ignore("users", ("user_id", "created_at"), first_seen)
+        changed = bulk.upsert("orders", "order_id", columns, _rows(unique, columns))
+    return WriteOutcome(imported=changed, duplicates=len(clean) - changed, users_created=created)
+
+
 WRITERS: dict[str, Callable[[Store, Validated], WriteOutcome]] = {
     "items": write_items,
     "users": write_users,
     "events": write_events,
     "reviews": write_reviews,
+    "orders": write_orders,
 }

@@ -1,9 +1,10 @@
-"""Import items, users, events and reviews from files or a bundle, validating every row.
+"""Import items, users, events, reviews and orders from files or a bundle, validating
+every row.
 
-Order: items, users, events, reviews (events and reviews are checked against the catalogue
-as it stands after the items of the same import). Rejected rows go to quarantine files;
-valid rows are written chunk by chunk, one committed transaction per chunk, so importing
-the same input twice changes nothing the second time.
+Order: items, users, events, reviews, orders (events, reviews and order lines are checked
+against the catalogue as it stands after the items of the same import). Rejected rows go
+to quarantine files; valid rows are written chunk by chunk, one committed transaction per
+chunk, so importing the same input twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(source label, rows done, total rows or None)``."""
-ENTITIES = ("items", "users", "events", "reviews")
+ENTITIES = ("items", "users", "events", "reviews", "orders")
+NEEDS_CATALOGUE = frozenset({"events", "reviews", "orders"})
 KEEPS_EXTRA_COLUMNS = frozenset({"items", "users"})
 
 
@@ -122,7 +124,7 @@ class _Run:
     run_id: str = field(default_factory=new_run_id)
 
     def context(self, entity: str) -> ValidationContext:
-        known = pd.Index(self.store.item_ids()) if entity in ("events", "reviews") else None
+        known = pd.Index(self.store.item_ids()) if entity in NEEDS_CATALOGUE else None
         return ValidationContext.from_settings(self.settings, known_items=known)
 
     def source(
@@ -223,6 +225,7 @@ def import_files(
     users: Path | None = None,
     events: Path | None = None,
     reviews: Path | None = None,
+    orders: Path | None = None,
     mapping: dict[str, str] | None = None,
     quarantine_dir: Path,
     progress: Progress | None = None,
@@ -230,7 +233,7 @@ def import_files(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> ImportSummary:
     """Import files (CSV, JSON Lines, Parquet; ``.gz`` too) in the order items, users,
-    events, reviews.
+    events, reviews, orders.
 
     Every file is opened and its header read before anything is written.
 
@@ -240,7 +243,13 @@ def import_files(
         ValueError: the mapping names a field that does not exist.
     """
     mapping = check_mapping(mapping or {})
-    paths = {"items": items, "users": users, "events": events, "reviews": reviews}
+    paths = {
+        "items": items,
+        "users": users,
+        "events": events,
+        "reviews": reviews,
+        "orders": orders,
+    }
     sources = [(e, open_source(p)) for e, p in paths.items() if p is not None]
     for _, reader in sources:
         _renaming(reader.columns(), mapping, reader.label)

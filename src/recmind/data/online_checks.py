@@ -31,6 +31,7 @@ MAX_LENGTH: dict[str, int] = {
     "user_id": 255,
     "item_id": 255,
     "review_id": 255,
+    "order_id": 255,
     "event_type": 32,
     "language": 32,
     "timezone": 64,

@@ -1,6 +1,6 @@
 """Everything the store and the quarantine hold about one user: export it, or erase it.
 
-Erasure removes the user's row, events and reviews and writes their tombstone (see
+Erasure removes the user's row, events, reviews and orders and writes their tombstone (see
 :mod:`recmind.data.tombstones`) in one transaction, then checkpoints SQLite's write-ahead
 log so the deleted rows do not linger in ``-wal``; it also removes every quarantined input
 row that names the user (their quarantine files are rewritten atomically). Caches above
@@ -15,15 +15,16 @@ import re
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, delete, func, select
 
+from recmind.data.orders import order_out
 from recmind.data.record_writes import get_record
-from recmind.data.schema import PERSONAL_DERIVED, events, reviews, users
+from recmind.data.schema import PERSONAL_DERIVED, events, orders, reviews, users
 from recmind.data.store import Store
 from recmind.data.tombstones import record_erasure, subject_of
 from recmind.data.write_lock import write_lock
@@ -42,10 +43,11 @@ class ErasedRows:
     events: int
     reviews: int
     erased_at: float | None = None
+    orders: int = 0
 
     @property
     def found(self) -> bool:
-        return self.user_row or bool(self.events) or bool(self.reviews)
+        return self.user_row or bool(self.events) or bool(self.reviews) or bool(self.orders)
 
 
 def _rows(store: Store, table: Any, user_id: str, order: Any) -> list[dict[str, Any]]:
@@ -57,21 +59,25 @@ def _rows(store: Store, table: Any, user_id: str, order: Any) -> list[dict[str, 
 
 
 def user_rows(store: Store, user_id: str) -> dict[str, Any]:
-    """``{"user": row or None, "events": [...], "reviews": [...]}`` (events oldest first)."""
+    """``{"user": row or None, "events": [...], "reviews": [...], "orders": [...]}``
+    (events and orders oldest first; orders as :func:`recmind.data.orders.order_out`)."""
+    placed = _rows(store, orders, user_id, (orders.c.created_at, orders.c.order_id))
     return {
         "user": get_record(store, "users", user_id),
         "events": _rows(store, events, user_id, (events.c.timestamp, events.c.event_id)),
         "reviews": _rows(store, reviews, user_id, (reviews.c.timestamp, reviews.c.review_id)),
+        "orders": [order_out(row) for row in placed],
     }
 
 
 def _latest_stamp(connection: Connection, user_id: str) -> float | None:
-    """The newest timestamp among the user's rows (events, reviews, created_at)."""
+    """The newest timestamp among the user's rows (events, reviews, orders, created_at)."""
     found = [
         connection.execute(select(func.max(column)).where(table.c.user_id == user_id)).scalar()
         for table, column in (
             (events, events.c.timestamp),
             (reviews, reviews.c.timestamp),
+            (orders, orders.c.created_at),
             (users, users.c.created_at),
         )
     ]
@@ -80,21 +86,27 @@ def _latest_stamp(connection: Connection, user_id: str) -> float | None:
 
 
 def erase_rows(store: Store, user_id: str, secret: str) -> ErasedRows:
-    """Delete the user's events, reviews and row and write their tombstone (HMAC of the id
-    under ``secret``), in one transaction; then clear SQLite's write-ahead log. Nothing is
-    written when nothing was stored."""
+    """Delete the user's events, reviews, orders and row and write their tombstone (HMAC of
+    the id under ``secret``), in one transaction; then clear SQLite's write-ahead log.
+    Nothing is written when nothing was stored."""
     with write_lock(store), store.engine.begin() as connection:
         latest = _latest_stamp(connection, user_id)
         n_events = connection.execute(delete(events).where(events.c.user_id == user_id))
         n_reviews = connection.execute(delete(reviews).where(reviews.c.user_id == user_id))
+        n_orders = connection.execute(delete(orders).where(orders.c.user_id == user_id))
         n_users = connection.execute(delete(users).where(users.c.user_id == user_id))
         for derived in PERSONAL_DERIVED:  # features, predictions, segment memberships
             connection.execute(delete(derived).where(derived.c.user_id == user_id))
-        rows = ErasedRows(bool(n_users.rowcount), int(n_events.rowcount), int(n_reviews.rowcount))
+        rows = ErasedRows(
+            bool(n_users.rowcount),
+            int(n_events.rowcount),
+            int(n_reviews.rowcount),
+            orders=int(n_orders.rowcount),
+        )
         if rows.found:
             erased_at = max(time.time(), latest if latest is not None else 0.0)
             record_erasure(connection, subject_of(user_id, secret), erased_at)
-            rows = ErasedRows(rows.user_row, rows.events, rows.reviews, erased_at)
+            rows = replace(rows, erased_at=erased_at)
     if rows.found:
         store.checkpoint()
     return rows

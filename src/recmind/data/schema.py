@@ -484,9 +484,65 @@ copy_variants = Table(
     Index(None, "scope"),
 )
 
-TABLES = {"items": items, "users": users, "events": events, "reviews": reviews}
+# --- The shop's knowledge (migration 0009): orders, and the policy knowledge base ---
+# --- (markdown documents split into passages by headings). ---
+
+orders = Table(
+    "orders",
+    metadata,
+    # A person's order. ``lines`` is JSON text of a list of {item_id, quantity, unit_price}
+    # (nested values are JSON text here, as ``attributes`` are); ``status`` one of
+    # ``recmind.data.bundle.ORDER_STATUSES``; ``created_at`` and ``expected_delivery`` epoch
+    # seconds. Personal data: exported and erased with the person.
+    Column("order_id", ID, primary_key=True),
+    Column("user_id", ID, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("lines", Text, nullable=False),
+    Column("total", Double),
+    Column("currency", String(3)),
+    Column("carrier", Text),
+    Column("tracking_number", Text),
+    Column("expected_delivery", Double),
+    Index(None, "user_id", "created_at"),
+)
+
+kb_documents = Table(
+    "kb_documents",
+    metadata,
+    # One markdown file of the shop's policies (``recmind kb import DIR``): ``doc_id`` its
+    # path under DIR without ``.md``; ``content_hash`` the sha256 of its text (an unchanged
+    # file is not re-split).
+    Column("doc_id", String(255), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("passages", BigInteger, nullable=False),
+    Column("imported_at", Double, nullable=False),
+)
+
+kb_passages = Table(
+    "kb_passages",
+    metadata,
+    # A passage of a document: ``title`` the heading path ("Returns > Refunds"), ``body``
+    # its text; ``passage_id`` derived from the document and the heading path, so a
+    # re-import replaces rather than duplicates; ``position`` its order in the document.
+    Column("passage_id", String(64), primary_key=True),
+    Column("doc_id", String(255), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Index(None, "doc_id", "position"),
+)
+
+TABLES = {"items": items, "users": users, "events": events, "reviews": reviews, "orders": orders}
 """The store's data tables by entity name, in import order (``api_keys``,
-``tombstones`` and the derived customer and segment tables are not data)."""
+``tombstones``, the derived customer and segment tables and the knowledge base are not
+data)."""
+
+PERSONAL_TABLES = (users, events, reviews, orders)
+"""The data tables that hold a person's own records (keyed by ``user_id``): exported and
+erased with them (:mod:`recmind.data.privacy`)."""
 
 PERSONAL_DERIVED = (
     customer_features,

@@ -1,9 +1,10 @@
-"""Validation of one chunk of items, users, events or reviews (canonical column names).
+"""Validation of one chunk of items, users, events, reviews or orders (canonical column
+names).
 
 A row with several problems is rejected once, for the first problem found in this order:
-missing required field, wrong type or malformed JSON, unknown event type, value out of
-range (negative price or stock, rating out of range, timestamp in the future or before
-1990), unknown item. Fields are checked in their canonical order within each step.
+missing required field, wrong type or malformed JSON, unknown event type or order status,
+value out of range (negative price or stock, rating out of range, timestamp in the future
+or before 1990), unknown item. Fields are checked in their canonical order within each step.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from recmind.data.bundle import (
     EVENT_COLUMNS,
     EVENT_TYPES,
     ITEM_COLUMNS,
+    ORDER_COLUMNS,
+    ORDER_STATUSES,
     REVIEW_COLUMNS,
     USER_COLUMNS,
 )
 from recmind.data.readers import MALFORMED_JSON, MALFORMED_ROW
+from recmind.data.validate_lines import MAX_LINES, MAX_QUANTITY, order_lines
 
 MISSING_REQUIRED = "missing_required"
 WRONG_TYPE = "wrong_type"
@@ -36,6 +40,10 @@ RATING_OUT_OF_RANGE = "rating_out_of_range"
 FUTURE_TIMESTAMP = "future_timestamp"
 TIMESTAMP_TOO_OLD = "timestamp_too_old"
 UNKNOWN_ITEM = "unknown_item"
+UNKNOWN_ORDER_STATUS = "unknown_order_status"
+MALFORMED_LINES = "malformed_lines"
+INVALID_CURRENCY = "invalid_currency"
+UNKNOWN_LINE_ITEM = "unknown_line_item"
 
 REASONS: dict[str, str] = {
     MALFORMED_ROW: "the row does not have as many fields as the header",
@@ -48,6 +56,14 @@ REASONS: dict[str, str] = {
     FUTURE_TIMESTAMP: "{field} lies in the future",
     TIMESTAMP_TOO_OLD: "{field} is before 1990-01-01",
     UNKNOWN_ITEM: "{field} is not in the catalogue",
+    UNKNOWN_ORDER_STATUS: "status must be one of " + ", ".join(ORDER_STATUSES),
+    MALFORMED_LINES: (
+        "{field} must be a list of 1 to "
+        f"{MAX_LINES:,} objects with exactly item_id, quantity (a whole number from 1 to "
+        f"{MAX_QUANTITY:,}) and unit_price (a number, not negative)"
+    ),
+    INVALID_CURRENCY: "{field} must be a three-letter ISO 4217 code such as EUR",
+    UNKNOWN_LINE_ITEM: "{field} name an item that is not in the catalogue",
 }
 """Every rejection reason and a human sentence for it."""
 
@@ -59,6 +75,7 @@ ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "users": USER_COLUMNS,
     "events": (*EVENT_COLUMNS, "query"),
     "reviews": REVIEW_COLUMNS,
+    "orders": ORDER_COLUMNS,
 }
 CANONICAL_FIELDS = frozenset(f for names in ENTITY_FIELDS.values() for f in names)
 
@@ -292,8 +309,74 @@ def validate_reviews(frame: pd.DataFrame, ctx: ValidationContext) -> Validated:
     return flags.result(clean, _present(frame, "reviews"))
 
 
+def _currency(flags: _Flags, frame: pd.DataFrame) -> pd.Series:
+    currency = fields.text(_column(frame, "currency"))
+    codes = currency.values.str.upper()
+    well_formed = codes.str.fullmatch(r"[A-Z]{3}").fillna(False).to_numpy(dtype=bool)
+    flags.flag(~currency.missing & ~well_formed, "currency", INVALID_CURRENCY)
+    return codes
+
+
+def validate_orders(frame: pd.DataFrame, ctx: ValidationContext) -> Validated:
+    """Orders: id, user, ``created_at``, status and lines required; status one of
+    :data:`ORDER_STATUSES` (any case); total not negative; currency an ISO code (upper
+    case); ``created_at`` neither in the future nor before 1990; ``expected_delivery``
+    (may lie ahead) not before 1990; every line's item in the catalogue."""
+    flags = _Flags(len(frame))
+    order_id, user_id = (
+        fields.text(_column(frame, "order_id")),
+        fields.text(_column(frame, "user_id")),
+    )
+    created, expected = (
+        fields.timestamp(_column(frame, "created_at")),
+        fields.timestamp(_column(frame, "expected_delivery")),
+    )
+    status = fields.text(_column(frame, "status"))
+    kind = status.values.str.lower()
+    lines, total = order_lines(_column(frame, "lines")), fields.number(_column(frame, "total"))
+    for name, parsed in (
+        ("order_id", order_id),
+        ("user_id", user_id),
+        ("created_at", created),
+        ("status", status),
+    ):
+        flags.flag(parsed.missing, name, MISSING_REQUIRED)
+    flags.flag(lines.missing, "lines", MISSING_REQUIRED)
+    flags.flag(created.invalid, "created_at", WRONG_TYPE)
+    flags.flag(lines.invalid, "lines", MALFORMED_LINES)
+    flags.flag(total.invalid, "total", WRONG_TYPE)
+    flags.flag(expected.invalid, "expected_delivery", WRONG_TYPE)
+    flags.flag(
+        ~status.missing & ~kind.isin(ORDER_STATUSES).to_numpy(), "status", UNKNOWN_ORDER_STATUS
+    )
+    currency = _currency(flags, frame)
+    flags.flag(total.values.to_numpy() < 0, "total", NEGATIVE_VALUE)
+    _check_timestamp(flags, created, "created_at", ctx)
+    with np.errstate(invalid="ignore"):
+        flags.flag(
+            expected.values.to_numpy() < ctx.earliest, "expected_delivery", TIMESTAMP_TOO_OLD
+        )
+    if ctx.known_items is not None:
+        known = set(ctx.known_items)
+        unknown = np.array([not ids <= known for ids in lines.item_ids()], dtype=bool)
+        flags.flag(unknown, "lines", UNKNOWN_LINE_ITEM)
+    clean = {
+        "order_id": order_id.values,
+        "user_id": user_id.values,
+        "created_at": created.values,
+        "status": kind,
+        "lines": pd.Series(lines.values, dtype=object),
+        "total": total.values,
+        "currency": currency,
+        "carrier": fields.text(_column(frame, "carrier")).values,
+        "tracking_number": fields.text(_column(frame, "tracking_number")).values,
+        "expected_delivery": expected.values,
+    }
+    return flags.result(clean, _present(frame, "orders"))
+
+
 def validate(entity: str, frame: pd.DataFrame, ctx: ValidationContext) -> Validated:
-    """Validate one chunk of rows of ``entity`` (items, users, events or reviews)."""
+    """Validate one chunk of rows of ``entity`` (items, users, events, reviews, orders)."""
     return VALIDATORS[entity](frame.reset_index(drop=True), ctx)
 
 
@@ -302,5 +385,6 @@ VALIDATORS: dict[str, Callable[[pd.DataFrame, ValidationContext], Validated]] = 
     "users": validate_users,
     "events": validate_events,
     "reviews": validate_reviews,
+    "orders": validate_orders,
 }
 """The validator of each entity, in import order."""
