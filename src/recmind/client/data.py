@@ -1,4 +1,5 @@
-"""Client methods for events, items, users, profiles, privacy, keys and health routes."""
+"""Client methods for events, items, users, orders, profiles, privacy, keys and health
+routes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from recmind.api.schemas import (
     ItemPage,
     KeyCreated,
     KeyOut,
+    OrderOut,
+    OrderPage,
     ProfileOut,
     Readiness,
     UserExport,
@@ -96,6 +99,29 @@ class DataRoutes(BaseClient):
         params = {"generate": str(generate).lower(), "recent": recent}
         body = until_ready(self, path, params, timeout)
         return ProfileOut.model_validate(body)
+
+    # -- orders --------------------------------------------------------------------------
+
+    def put_order(self, order_id: str, **fields: Any) -> OrderOut:
+        """Create or replace an order (fields not given are cleared)."""
+        return OrderOut.model_validate(
+            self._request("PUT", f"/v1/orders/{_id(order_id)}", json=fields)
+        )
+
+    def patch_order(self, order_id: str, **fields: Any) -> OrderOut:
+        """Change some fields of an order (a status, a tracking number)."""
+        return OrderOut.model_validate(
+            self._request("PATCH", f"/v1/orders/{_id(order_id)}", json=fields)
+        )
+
+    def get_order(self, order_id: str) -> OrderOut:
+        return OrderOut.model_validate(self._request("GET", f"/v1/orders/{_id(order_id)}"))
+
+    def user_orders(self, user_id: str, limit: int = 100, offset: int = 0) -> OrderPage:
+        """The person's orders, newest first."""
+        params = {"limit": limit, "offset": offset}
+        body = self._request("GET", f"/v1/users/{_id(user_id)}/orders", params=params)
+        return OrderPage.model_validate(body)
 
     # -- privacy -------------------------------------------------------------------------
 
