@@ -23,6 +23,7 @@ from recmind.cli import (
     generate_cmd,
     import_cmd,
     journeys_cmd,
+    kb_cmd,
     keys_cmd,
     marketing_report_cmd,
     models_cmd,
@@ -78,4 +79,5 @@ copy_cmd.register(app)
 copy_facts_cmd.register()
 copy_generate_cmd.register()
 simulate_cmd.register(app)
+kb_cmd.register(app)
 experiments_cmd.register(app)

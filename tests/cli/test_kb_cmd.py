@@ -1,0 +1,74 @@
+"""``recmind kb import`` and ``recmind kb list`` end to end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from recmind.cli import kb_cmd
+from recmind.config import Settings, get_settings
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    group = typer.Typer()
+
+    @group.callback()
+    def root() -> None:
+        """recmind (kb only)."""
+
+    kb_cmd.register(group)
+    return group
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv("RECMIND_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("RECMIND_DB_URL", raising=False)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+def _run(app: typer.Typer, *args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["kb", *(str(a) for a in args)])
+    return result.exit_code, result.output
+
+
+def test_demo_import_list_and_passages(app: typer.Typer, home: Settings) -> None:
+    code, output = _run(app, "import", "--demo")
+    assert code == 0, output
+    assert "6 added, 0 replaced, 0 unchanged, 0 pruned" in output
+    code, output = _run(app, "list")
+    assert code == 0, output
+    for name in ("payment", "privacy", "returns", "shipping", "sizing", "warranty"):
+        assert name in output
+    code, output = _run(app, "list", "--passages", "returns", "--json")
+    assert code == 0, output
+    passages = json.loads(output)
+    assert passages[0]["doc_id"] == "returns"
+    assert "Returns and refunds > Return window" in [p["title"] for p in passages]
+    code, output = _run(app, "import", "--demo")
+    assert "0 added, 0 replaced, 6 unchanged" in output
+
+
+def test_prune_and_clear_errors(app: typer.Typer, home: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "returns.md").write_text("# Returns\n\n30 days.\n", encoding="utf-8")
+    assert _run(app, "import", "--demo")[0] == 0
+    code, output = _run(app, "import", folder, "--prune")
+    assert code == 0, output
+    assert "1 replaced" in output and "5 pruned" in output
+    (folder / "bad.md").write_bytes(b"\xff\xfe")
+    code, output = _run(app, "import", folder)
+    assert code == 2 and "bad.md: not UTF-8" in output and "nothing was imported" in output
+    code, output = _run(app, "import")
+    assert code == 2 and "give a folder or --demo" in output
+    code, output = _run(app, "list", "--passages", "nope")
+    assert code == 2 and "no document 'nope'" in output
