@@ -66,6 +66,7 @@ RENDERER_MODULES = (
     "figures.outbox",
     "figures.experiments",
     "figures.claims",
+    "figures.copywriting",
     "figures.simulation",
 )
 """The modules whose import registers renderers (the quality benchmarks' go here too)."""

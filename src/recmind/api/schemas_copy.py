@@ -74,3 +74,7 @@ class CopyOut(BaseModel):
     llm_calls: int
     model: str
     reasons: list[str]
+    edited: list[str] = Field(
+        default_factory=list,
+        description="Why sentences were cut out of the generation sent (empty: as written).",
+    )

@@ -153,6 +153,8 @@ def _print(result: CopyResult, as_json: bool) -> None:
     console.print(f"{note}; {len(result.claims)} claims, all supported ({result.seconds:.1f} s)")
     for number, reasons in enumerate(result.rejected, 1):
         errors.print(f"[yellow]attempt {number} rejected:[/yellow] " + escape("; ".join(reasons)))
+    if result.edited:
+        errors.print("[yellow]sentences cut out:[/yellow] " + escape("; ".join(result.edited)))
 
 
 def register() -> None:

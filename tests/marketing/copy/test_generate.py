@@ -215,7 +215,10 @@ def test_a_review_reply_may_say_what_the_reviewer_said(held: Callable[[list[str]
 def test_an_email_without_its_button_line_gets_the_templates(
     held: Callable[[list[str]], Held],
 ) -> None:
-    answer = "Subject: New for you\nPreheader: A pick from {{brand}}.\nBody: Hi {{name}}, see {{title:item1}}."
+    answer = (
+        "Subject: New for you\nPreheader: A pick from {{brand}}.\n"
+        "Body: Hi {{name}}, see {{title:item1}}."
+    )
     result = write_copy(context("email"), held([answer]), timeout_s=60)
     assert result.first_attempt_grounded, result.rejected
     assert result.parts["cta"] == "Take a look"

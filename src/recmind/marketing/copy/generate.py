@@ -8,7 +8,10 @@ back to the template; nothing leaves here unchecked.
 2. :func:`~recmind.marketing.copy.review.review` checks the answer's slots, avoided words,
    language and length (cutting at a word boundary, never inside a slot), fills the slots
    from the store and runs the claim checker on the filled text.
-3. A rejected answer is sent back once with the reasons; when the second is rejected too,
+3. A rejected answer whose faults sit in sentences that can be cut out is edited
+   (:mod:`.repair`) and reviewed in full again; recorded in ``edited``, and not counted as
+   grounded at the first attempt.
+4. Otherwise a rejected answer is sent back once with the reasons; when the second is rejected too,
    the kind's fallback template (:mod:`.fallback`) is reviewed the same way and used,
    recorded as ``fallback``. A context whose fallback fails the checker too (a fact the
    template itself would misstate) gives ``source="rejected"``: the caller must not send.
@@ -26,6 +29,7 @@ from typing import Any, Literal
 from recmind.marketing.copy.context import CopyContext
 from recmind.marketing.copy.fallback import fallback_parts
 from recmind.marketing.copy.kinds import KindSpec, kind_spec
+from recmind.marketing.copy.repair import repair
 from recmind.marketing.copy.review import Review, review
 from recmind.text.claims import Claim
 from recmind.text.llm.local import LocalGGUFGenerator
@@ -83,6 +87,9 @@ class CopyResult:
         seconds: Wall time of the generations.
         llm_calls: Generations that ran the model (cache hits not counted).
         model: The model asked.
+        reasons: Why the final text could not go out (``rejected`` only).
+        edited: Why sentences were cut out of the generation that was sent (empty: it
+            went out as written; see :mod:`.repair`).
     """
 
     kind: str
@@ -98,10 +105,12 @@ class CopyResult:
     llm_calls: int = 0
     model: str = ""
     reasons: tuple[str, ...] = field(default=())
+    edited: tuple[str, ...] = field(default=())
 
     @property
     def first_attempt_grounded(self) -> bool:
-        return self.source == "llm" and self.attempts == 1
+        """The first generation passed every check as written (no sentence cut out)."""
+        return self.source == "llm" and self.attempts == 1 and not self.edited
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +127,7 @@ class CopyResult:
             "llm_calls": self.llm_calls,
             "model": self.model,
             "reasons": list(self.reasons),
+            "edited": list(self.edited),
         }
 
 
@@ -286,6 +296,17 @@ def write_copy(
                 spent=(seconds, calls, model),
             )
         reasons = (problem,) if problem is not None else verdict.reasons  # type: ignore[union-attr]
+        edited = _edited(verdict, context, spec) if verdict is not None else None
+        if edited is not None:
+            return _result(
+                context,
+                "llm",
+                edited,
+                attempts=attempts,
+                rejected=rejected,
+                spent=(seconds, calls, model),
+                edited=reasons,
+            )
         rejected.append(reasons)
         logger.info("copy attempt %d rejected: %s", attempt + 1, "; ".join(reasons))
         if result.finish_reason == "timeout":
@@ -306,6 +327,15 @@ def write_copy(
     )
 
 
+def _edited(verdict: Review, context: CopyContext, spec: KindSpec) -> Review | None:
+    """The rejected draft with its faulty sentences cut out, when that passes review."""
+    shorter = repair(verdict.parts, context, spec)
+    if shorter is None:
+        return None
+    again = review(shorter, context, spec)
+    return again if again.ok else None
+
+
 def _result(
     context: CopyContext,
     source: Source,
@@ -314,6 +344,7 @@ def _result(
     attempts: int,
     rejected: list[tuple[str, ...]],
     spent: tuple[float, int, str],
+    edited: tuple[str, ...] = (),
 ) -> CopyResult:
     seconds, calls, model = spent
     return CopyResult(
@@ -330,4 +361,5 @@ def _result(
         llm_calls=calls,
         model=model,
         reasons=verdict.reasons,
+        edited=edited,
     )

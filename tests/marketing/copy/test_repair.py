@@ -1,0 +1,68 @@
+"""Editing a rejected draft: the sentences that carry an unsupported claim (or a stray
+number, a leak, an avoided word) are cut out, the rest is reviewed in full again, and the
+result is recorded as edited, never as grounded at the first attempt."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from tests.marketing.copy.conftest import Held
+from tests.marketing.copy.test_generate import context
+
+from recmind.marketing.copy.generate import write_copy
+from recmind.marketing.copy.kinds import kind_spec
+from recmind.marketing.copy.repair import repair, sentences
+from recmind.text.claims import check
+
+
+def test_sentences_split_after_english_and_chinese_marks() -> None:
+    assert sentences("Warm wool. Soft too! Yours? ") == ["Warm wool.", "Soft too!", "Yours?"]
+    assert sentences("温暖的羊毛。很柔软！") == ["温暖的羊毛。", "很柔软！"]
+    whole = "{{title:item1}} for {{price:item1}}"
+    assert sentences(whole) == [whole]
+
+
+def test_a_body_sentence_with_an_invented_claim_is_cut_out(
+    held: Callable[[list[str]], Held],
+) -> None:
+    answer = {
+        "subject": "{{title:item1}} for you",
+        "preheader": "{{discount}} off with {{code}} until {{ends}}.",
+        "body": "Hi {{name}}, meet the {{title:item1}} in merino wool. It is our best-selling "
+        "sweater. It is {{price:item1}}, and {{code}} takes {{discount}} off until {{ends}}.",
+        "cta": "Shop the sweater",
+    }
+    model = held([json.dumps(answer)])
+    result = write_copy(context("email"), model, timeout_s=60)
+    assert result.source == "llm" and result.attempts == 1 and len(model.requests) == 1
+    assert not result.first_attempt_grounded
+    assert any("best-selling" in reason for reason in result.edited)
+    assert "best-selling" not in result.parts["body"]
+    assert result.parts["body"].startswith("Hi Maya, meet the Merino Crew Sweater in merino wool.")
+    assert "$89.00" in result.parts["body"]
+    assert check("\n".join(result.parts.values()), context("email").facts()).ok
+
+
+def test_a_part_of_one_faulty_sentence_is_not_edited_but_regenerated(
+    held: Callable[[list[str]], Held],
+) -> None:
+    first = "{{brand}}: {{title:item1}} is our best-selling sweater, {{price:item1}}."
+    second = "{{brand}}: {{title:item1}} in soft merino wool, {{price:item1}}."
+    result = write_copy(context("sms"), held([first, second]), timeout_s=60)
+    assert result.source == "llm" and result.attempts == 2 and not result.edited
+
+
+def test_a_part_that_would_lose_most_of_its_text_is_not_edited() -> None:
+    spec = kind_spec("description")
+    text = (
+        "{{title:item1}} is the best-selling sweater of the season, loved by thousands of "
+        "customers in every city. Merino wool."
+    )
+    assert repair({"text": text}, context("description"), spec) is None
+
+
+def test_nothing_to_cut_gives_none() -> None:
+    spec = kind_spec("description")
+    text = "{{title:item1}} in merino wool. A regular fit in charcoal."
+    assert repair({"text": text}, context("description"), spec) is None
