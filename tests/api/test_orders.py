@@ -76,6 +76,11 @@ def test_a_persons_orders_are_only_theirs(shop: Client) -> None:
         ({"carrier": "a\x00b"}, "carrier", "invalid_text"),
         ({"lines": [{"item_id": "\x00", "quantity": 1, "unit_price": 1}]}, "lines", None),
         ({"user_id": "\x00"}, "user_id", "invalid_text"),
+        ({"lines": [{"item_id": "sku-1", "quantity": 10**400, "unit_price": 1}]}, "lines", None),
+        ({"lines": [{"item_id": "sku-1", "quantity": 1, "unit_price": 10**400}]}, "lines", None),
+        ({"lines": [{"item_id": 10**300, "quantity": 1, "unit_price": 1}]}, "lines", None),
+        ({"total": 10**400}, "total", None),
+        ({"created_at": 10**400}, "created_at", None),
     ],
 )
 def test_orders_the_importer_rejects_are_refused_naming_the_field(

@@ -52,6 +52,8 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"lines": [{"item_id": "i1", "qty": 2, "unit_price": 1}]}, "lines", "malformed_lines"),
     ({"lines": [{"item_id": "", "quantity": 1, "unit_price": 1}]}, "lines", "malformed_lines"),
     ({"lines": {"item_id": "i1"}}, "lines", "malformed_lines"),
+    ({"lines": [{**LINE, "unit_price": "1e400"}]}, "lines", "malformed_lines"),
+    ({"lines": [{**LINE, "quantity": 10**7}]}, "lines", "malformed_lines"),
     ({"total": "lots"}, "total", "wrong_type"),
     ({"expected_delivery": "soon"}, "expected_delivery", "wrong_type"),
     ({"status": "lost"}, "status", "unknown_order_status"),

@@ -47,39 +47,33 @@ def _item_id(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return str(int(value))
+        value = str(int(value))
     if isinstance(value, str) and value.strip() and len(value.strip()) <= MAX_ID_CHARS:
         return value.strip()
     return None
 
 
-def _quantity(value: Any) -> int | None:
-    value = _native(value)
+def _finite(value: Any) -> float | None:
+    """A number (or its text) as a finite float; None for anything else, huge ints too."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if isinstance(value, int | float) and math.isfinite(value) and float(value).is_integer():
-        whole = int(value)
-        return whole if 1 <= whole <= MAX_QUANTITY else None
-    return None
+    try:
+        number = float(value) if isinstance(value, int | float | str) else None
+    except (ValueError, OverflowError):
+        return None
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _quantity(value: Any) -> int | None:
+    number = _finite(_native(value))
+    if number is None or not number.is_integer():
+        return None
+    return int(number) if 1 <= number <= MAX_QUANTITY else None
 
 
 def _price(value: Any) -> float | None:
-    value = _native(value)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if isinstance(value, int | float) and math.isfinite(value) and value >= 0:
-        return float(value)
-    return None
+    number = _finite(_native(value))
+    return number if number is not None and number >= 0 else None
 
 
 def parse_line(line: Any) -> dict[str, Any] | None:
