@@ -54,7 +54,9 @@ def print_import_summary(target: Console, summary: ImportSummary, title: str | N
                 f"Rejected rows of {source.source}: {source.quarantine_file}", soft_wrap=True
             )
     if summary.users_created:
-        target.print(f"Created {summary.users_created:,} user(s) seen only in events or reviews.")
+        target.print(
+            f"Created {summary.users_created:,} user(s) seen only in events, reviews or orders."
+        )
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
