@@ -17,6 +17,7 @@ from recmind.data.privacy import (
     scrub_quarantine,
     user_rows,
 )
+from recmind.data.schema import PERSONAL_DERIVED, PERSONAL_TABLES, metadata
 from recmind.data.store import Store
 from recmind.data.tombstones import erased_at, load_erasures
 
@@ -175,3 +176,11 @@ def test_someone_known_only_by_an_order_is_found_and_erased(store: Store) -> Non
     erased = erase_rows(store, "only-orders", SECRET)
     assert erased.found and not erased.user_row and erased.orders == 1
     assert erased_at(store, "only-orders", SECRET) is not None
+
+
+def test_every_table_keyed_by_a_person_is_erased(store: Store) -> None:
+    """A table with a ``user_id`` column is either personal data or derived from it: listed,
+    so an erasure reaches it (a new table that forgets this fails here)."""
+    listed = {t.name for t in (*PERSONAL_TABLES, *PERSONAL_DERIVED)}
+    keyed = {t.name for t in metadata.sorted_tables if "user_id" in t.c}
+    assert keyed == listed
