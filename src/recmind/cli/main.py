@@ -27,6 +27,7 @@ from recmind.cli import (
     keys_cmd,
     marketing_report_cmd,
     models_cmd,
+    orders_cmd,
     outbox_cmd,
     profile_cmd,
     segments_cmd,
@@ -80,4 +81,5 @@ copy_facts_cmd.register()
 copy_generate_cmd.register()
 simulate_cmd.register(app)
 kb_cmd.register(app)
+orders_cmd.register(app)
 experiments_cmd.register(app)

@@ -39,7 +39,14 @@ from recmind.data.validate import (
     validate,
 )
 
-__all__ = ["ImportSummary", "SourceError", "SourceSummary", "import_bundle", "import_files"]
+__all__ = [
+    "ImportSummary",
+    "SourceError",
+    "SourceSummary",
+    "import_bundle",
+    "import_files",
+    "import_frame",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -276,3 +283,20 @@ def import_bundle(
     ]
     run = _Run(store, quarantine_dir, settings or get_settings(), progress, chunk_size)
     return run.all(sources, {})
+
+
+def import_frame(
+    store: Store,
+    entity: str,
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    quarantine_dir: Path,
+    settings: Settings | None = None,
+) -> SourceSummary:
+    """Import one in-memory table of ``entity`` (e.g. generated orders) through the same
+    validation and quarantine as a file."""
+    if entity not in ENTITIES:
+        raise ValueError(f"unknown entity {entity!r}; known: {', '.join(ENTITIES)}")
+    run = _Run(store, quarantine_dir, settings or get_settings(), None, DEFAULT_CHUNK_SIZE)
+    return run.source(entity, FrameReader(frame, label), {})
