@@ -47,9 +47,14 @@ _RETURNS = re.compile(
     rf"|\b(?:try|test)\b[^.!?]{{0,30}}? for {_n('n5')} nights"
     rf"|{_n('n6')}\s*天(?:内)?(?:无理由|无忧|免费)?(?:退货|退换货?|退款|包退|包换|无理由)"
     r"|\bfree returns?\b|\beasy returns?\b|\bhassle[- ]free returns?\b|\brisk[- ]free\b"
-    r"|\bno[- ]questions[- ]asked\b|\bfull refund\b|无理由退(?:货|换)|退换无忧|无忧退换|运费险",
+    r"|\bno[- ]questions[- ]asked\b|\bfull refund\b|无理由退(?:货|换)|退换无忧|无忧退换|运费险"
+    r"|\b(?:returns?|exchanges?|send (?:it|them) back)\b[^.!?\n]{0,30}?"
+    r"\b(?:any ?time|at any time|forever|whenever you (?:like|want))\b"
+    r"|\b(?:any ?time|unlimited) returns?\b"
+    r"|随时(?:可以)?(?:更换或)?(?:退货|退换|更换|退款|退)|想退就退",
     re.IGNORECASE,
 )
+_UNLIMITED = re.compile(r"(?i)any ?time|forever|whenever|unlimited|随时|想退就退")
 _GUARANTEE = re.compile(
     rf"{_n('n1')}[- ](?P<unit1>year|yr|month)s?[- ](?:limited |full )?(?:warranty|guarantee)"
     rf"|\b(?:warranty|guarantee)d? (?:of|for) {_n('n2')} (?P<unit2>years?|months?)"
@@ -141,6 +146,8 @@ def _returns(match: re.Match[str], known: Known) -> tuple[bool, str]:
     if "free" in said and "risk" not in said and _find_key(known, "free return") is None:
         return False, "the facts do not say returns are free"
     if number is not None and (days is None or not close(number, float(days))):
+        return False, f"returns within {days:g} days" if days is not None else "no return period"
+    if _UNLIMITED.search(said) and _find_key(known, "anytime", "any time", "unlimited") is None:
         return False, f"returns within {days:g} days" if days is not None else "no return period"
     return True, "the returns policy"
 
