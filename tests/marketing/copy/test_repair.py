@@ -8,11 +8,13 @@ import json
 from collections.abc import Callable
 
 from tests.marketing.copy.conftest import Held
+from tests.marketing.copy.shop import BRAND
 from tests.marketing.copy.test_generate import context
 
 from recmind.marketing.copy.generate import write_copy
 from recmind.marketing.copy.kinds import kind_spec
 from recmind.marketing.copy.repair import repair, sentences
+from recmind.marketing.copy.review import copies_example
 from recmind.text.claims import check
 
 
@@ -66,3 +68,23 @@ def test_nothing_to_cut_gives_none() -> None:
     spec = kind_spec("description")
     text = "{{title:item1}} in merino wool. A regular fit in charcoal."
     assert repair({"text": text}, context("description"), spec) is None
+
+
+def test_a_customers_voice_and_a_copied_example_are_rejected(
+    held: Callable[[list[str]], Held],
+) -> None:
+    example = "Soft layers for cooler days, made to be worn, washed and worn again."
+    ctx = context("slogan", brand=BRAND.model_copy(update={"examples": [example]}))
+    answers = ["I love how soft it is.", "Soft layers for cooler days, made to be worn."]
+    result = write_copy(ctx, held(answers), timeout_s=60)
+    assert result.source == "fallback"
+    assert any("never as one person" in r for r in result.rejected[0])
+    assert any("do not copy" in r for r in result.rejected[1])
+
+
+def test_copying_is_a_long_run_of_the_examples_words() -> None:
+    examples = ["Soft layers for cooler days, made to be worn.", "柔软的层次，适合凉爽的日子穿着。"]
+    assert copies_example("Our soft layers for cooler days, made to last.", examples)
+    assert not copies_example("Soft layers for {{title:item1}} days.", examples)
+    assert copies_example("全新上市：柔软的层次，适合凉爽的日子！", examples)
+    assert not copies_example("柔软的羊毛，温暖每一天。", examples)

@@ -23,6 +23,11 @@ LEAKS = re.compile(
     r"|write in (english|simplified chinese))\b"
 )
 """Words of the prompt that must not reach a reader (outside slots)."""
+_FIRST_PERSON = re.compile(r"(?i)\b(?:I|I'm|I've|me|my|mine)\b|(?<!自)我(?!们)")
+"""A customer's voice ("I love it"): copy speaks as the shop (we), a review reply included."""
+COPIED_WORDS = 6
+"""A run of this many words (or twice as many Chinese characters) taken from one of the
+brand's example texts is copying, not writing in its voice."""
 PROBE_NAME = "Alex"
 """The first name a shared variant is checked with (and once without any name)."""
 
@@ -58,6 +63,25 @@ def _language_problem(parts: Mapping[str, str], language: str) -> str | None:
     if language == "en" and cjk > 0:
         return "write in English only (no Chinese characters)"
     return None
+
+
+def _runs(words: list[str], size: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def copies_example(text: str, examples: list[str]) -> bool:
+    """Whether ``text`` repeats a long run of words of one of the brand's ``examples``."""
+    own = without_slots(text)
+    ours = _runs(re.findall(r"[a-z']+", own.lower()), COPIED_WORDS)
+    ours_cjk = "".join(c for c in own if CJK.match(c))
+    span = 2 * COPIED_WORDS
+    for example in examples:
+        if ours & _runs(re.findall(r"[a-z']+", example.lower()), COPIED_WORDS):
+            return True
+        theirs = "".join(c for c in example if CJK.match(c))
+        if any(theirs[i : i + span] in ours_cjk for i in range(len(theirs) - span + 1)):
+            return True
+    return False
 
 
 def _checked(filled: Mapping[str, str], facts: Facts) -> tuple[list[str], tuple[Claim, ...]]:
@@ -97,6 +121,10 @@ def review(
         avoided = context.brand.avoided_in(text)
         if avoided:
             reasons.append(f"{part}: never use {', '.join(avoided)}")
+        if generated and _FIRST_PERSON.search(without_slots(text)):
+            reasons.append(f"{part}: write as the shop (we, our), never as one person (I, my)")
+        if generated and copies_example(text, list(context.brand.examples)):
+            reasons.append(f"{part}: the shop's example texts show the voice: do not copy them")
     language = _language_problem(parts, context.language) if generated else None
     if language:
         reasons.append(language)
