@@ -31,7 +31,7 @@ from harness import finished, provenance
 from recmind.text.claims import check
 
 DATA = Path(__file__).resolve().parent / "data" / "claims"
-SPLITS = ("tuned", "heldout")
+SPLITS = ("tuned", "heldout", "heldout2")
 RELATED = {
     "price": {"price", "number"},
     "discount": {"discount", "price", "code", "number"},

@@ -7,7 +7,7 @@ from typing import Any
 
 from figures.base import Results, figure, provenance, table, verdict
 
-SPLIT_NAMES = {"tuned": "tuned", "heldout": "held-out"}
+SPLIT_NAMES = {"tuned": "tuned", "heldout": "held-out", "heldout2": "held-out 2"}
 
 
 def _pct(rate: dict[str, Any]) -> str:
