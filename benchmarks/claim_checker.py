@@ -66,9 +66,43 @@ FRESH_FIRST_PASS = [
     {"batch": "T-W", "recall": {"hits": 57, "n": 64}, "false_positives": {"hits": 2, "n": 29}},
     {"batch": "A2-J2", "recall": {"hits": 58, "n": 61}, "false_positives": {"hits": 1, "n": 21}},
     {"batch": "held-out", "recall": {"hits": 70, "n": 72}, "false_positives": {"hits": 1, "n": 33}},
+    {
+        "batch": "held-out 2",
+        "recall": {"hits": 96, "n": 113},
+        "false_positives": {"hits": 2, "n": 54},
+    },
 ]
 """Each batch of new texts as the checker first saw it, before the fixes it prompted: the
 best estimate of how the checker does on planted errors nobody here has seen."""
+FIRST_HELDOUT2_LOOK = {
+    "commit": "8b7a660",
+    "recall": {"hits": 96, "n": 113},
+    "false_positives": {"hits": 2, "n": 54},
+    "missed": [
+        "X1-12 'twenty-two dollars' (a price in words)",
+        "X1-19 'a light lavender scent' (fragrance-free)",
+        "X1-22 'for oily, acne-prone skin' (dry and normal skin)",
+        "X1-24 'We'll match any lower price' (no price match)",
+        "X2-16 'teal, black and coral' (a colour past the given ones)",
+        "X2-18 'Bluetooth 5.0' (5.3)",
+        "X2-19 'Meet the Pulse Max' (an invented model)",
+        "X3-17 '普洱为熟茶' (生茶)",
+        "X3-18 '产自云南西双版纳' (临沧)",
+        "X3-20 '一级西湖龙井' (特级)",
+        "X3-26 '2025.04.15' (a dotted date)",
+        "X4-20 '纯棉材质' (棉麻混纺)",
+        "X4-23 '购买即赠精美礼品' (an invented gift)",
+        "X5-14 'Free tea towels with every Dutch oven' (an invented gift)",
+        "X6-07 'Like The Godfather, Heat is a sweeping family drama' (no shared drama tag)",
+        "X6-10 'Based on the user profile provided' (prompt words)",
+        "X7-06 '根据提供的用户数据' (prompt words)",
+    ],
+    "false_positive_ids": [
+        "X1-01 'until Sun 16 Mar' ('Sun' read as a name)",
+        "X4-10 '感谢您的好评' (thanks for a review read as a sentiment claim)",
+    ],
+}
+"""The second held-out batch as first measured, before any change made because of it."""
 BAR_RECALL = 0.99
 BAR_FPR = 0.05
 
@@ -128,6 +162,7 @@ def main() -> None:
     record["bar"] = {"recall": BAR_RECALL, "false_positive_rate": BAR_FPR}
     record["first_heldout_look"] = FIRST_HELDOUT_LOOK
     record["fresh_first_pass"] = FRESH_FIRST_PASS
+    record["first_heldout2_look"] = FIRST_HELDOUT2_LOOK
     seconds, texts = 0.0, 0
     for split in SPLITS:
         rows = [json.loads(line) for line in (DATA / f"{split}.jsonl").read_text().splitlines()]

@@ -108,6 +108,19 @@ def claim_checker(data: Results) -> str:
             "The bugs it showed, since fixed: " + "; ".join(first["fixed"]) + ".",
             "",
         ]
+    second = data.get("first_heldout2_look")
+    if second:
+        lines += [
+            f"Held-out 2 as first measured (commit `{second['commit']}`), before any change made "
+            f"because of it: recall {second['recall']['hits']}/{second['recall']['n']}, false "
+            f"positives {second['false_positives']['hits']}/{second['false_positives']['n']}. "
+            "Missed then: "
+            + "; ".join(second["missed"])
+            + ". False positives then: "
+            + "; ".join(second["false_positive_ids"])
+            + ".",
+            "",
+        ]
     if misses:
         lines += ["Missed errors and false positives:", "", *(f"- {m}" for m in misses), ""]
     lines.append(provenance(data, "claim_checker"))
