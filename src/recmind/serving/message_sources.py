@@ -10,8 +10,6 @@ cached for :data:`CACHE_SECONDS`.
 
 from __future__ import annotations
 
-import itertools
-import statistics
 import threading
 import time
 from collections import OrderedDict, defaultdict
@@ -24,6 +22,7 @@ from recmind.config import Settings
 from recmind.data.schema import catalog_changes, events, items
 from recmind.data.store import Store
 from recmind.rec.interactions import parse_categories
+from recmind.rec.replenish import due_items
 from recmind.serving.history import LiveEvents
 
 CHUNK = 500
@@ -35,10 +34,6 @@ POPULAR_DEPTH = 200
 ENGAGED = ("view", "click", "add_to_cart", "purchase", "rating")
 CO_PURCHASE_BUYERS = 2000
 """Co-purchases of an item are counted among its latest this many buyers."""
-REPLENISH_MAX_RATIO = 3.0
-"""A repeat purchase more than this many typical intervals overdue is a habit that ended."""
-SAME_ORDER_SECONDS = DAY
-"""Purchases of an item closer together than this are one order, not a repeat."""
 
 
 def chunks(values: Sequence[str]) -> Iterator[list[str]]:
@@ -186,10 +181,9 @@ class StoreSources:
         return {user: item for user, (_, item) in latest.items()}
 
     def replenish_due(self, user_ids: Sequence[str], now: float) -> dict[str, list[str]]:
-        """Per person, items they bought repeatedly whose typical interval (the median gap
-        between their orders of it) has passed since the last one, best due first (the
-        closest to one interval; more than :data:`REPLENISH_MAX_RATIO` intervals: dropped)."""
-        times: dict[tuple[str, str], list[float]] = defaultdict(list)
+        """Per person, items they bought repeatedly whose typical interval has passed since
+        the last order, best due first (:func:`recmind.rec.replenish.due_items`)."""
+        purchases: list[tuple[str, str, float]] = []
         with self.store.engine.connect() as connection:
             for chunk in chunks(user_ids):
                 rows = connection.execute(
@@ -200,18 +194,8 @@ class StoreSources:
                         events.c.timestamp <= now,
                     )
                 )
-                for user_id, item_id, at in rows:
-                    times[(str(user_id), str(item_id))].append(float(at))
-        due: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for (user_id, item_id), stamps in times.items():
-            orders = _orders(sorted(stamps))
-            if len(orders) < 2:
-                continue
-            typical = statistics.median(b - a for a, b in itertools.pairwise(orders))
-            ratio = (now - orders[-1]) / typical
-            if 1.0 <= ratio <= REPLENISH_MAX_RATIO:
-                due[user_id].append((ratio, item_id))
-        return {user: [item for _, item in sorted(found)] for user, found in due.items()}
+                purchases += [(str(u), str(i), float(at)) for u, i, at in rows]
+        return due_items(purchases, now)
 
     def categories_of(self, user_ids: Sequence[str]) -> dict[str, dict[str, float]]:
         """Per person, how often they engaged with each category (their events' items)."""
@@ -339,13 +323,3 @@ class StoreSources:
             ]
             out[user_id] = [item for score, _, item in sorted(scored) if score < 0]
         return out
-
-
-def _orders(stamps: list[float]) -> list[float]:
-    """Purchase times with those of one order (within :data:`SAME_ORDER_SECONDS` of the
-    previous) merged."""
-    orders: list[float] = []
-    for at in stamps:
-        if not orders or at - orders[-1] >= SAME_ORDER_SECONDS:
-            orders.append(at)
-    return orders

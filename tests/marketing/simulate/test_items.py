@@ -13,6 +13,7 @@ from recmind.marketing.simulate.items import (
     best_sellers,
     last_items,
     random_items,
+    replenish_items,
     tune_best_sellers,
 )
 from recmind.marketing.simulate.log import DAY
@@ -89,3 +90,33 @@ def test_last_items_are_the_latest_distinct_ones() -> None:
     assert last_items(history, ["u"], 2, new_only=True) == {"u": []}  # all bought
     views = past([("u", "a", T - 9.0), ("u", "b", T - 8.0)], kind="view")
     assert last_items(views, ["u"], 5, new_only=True) == {"u": ["b", "a"]}
+
+
+def test_replenish_promotes_what_is_due_by_the_served_rule() -> None:
+    rows = [
+        # flour every 10 days, last 12 days ago: due (1.2 intervals)
+        ("u", "flour", T - 32 * DAY),
+        ("u", "flour", T - 22 * DAY),
+        ("u", "flour", T - 12 * DAY),
+        # tea every 20 days, last 5 days ago: not yet
+        ("u", "tea", T - 25 * DAY),
+        ("u", "tea", T - 5 * DAY),
+        # salt twice in one order: no interval
+        ("u", "salt", T - 3 * DAY),
+        ("u", "salt", T - 3 * DAY + 60.0),
+        # jam every 2 days, last 30 days ago: a habit that ended
+        ("u", "jam", T - 34 * DAY),
+        ("u", "jam", T - 32 * DAY),
+        ("u", "jam", T - 30 * DAY),
+        # eggs every 7 days, last 7.5 days ago: due, closer to one interval than flour
+        ("v", "eggs", T - 21.5 * DAY),
+        ("v", "eggs", T - 14.5 * DAY),
+        ("v", "eggs", T - 7.5 * DAY),
+    ]
+    history = past(rows)
+    assert replenish_items(history, ["u", "v", "w"], 5, new_only=False) == {
+        "u": ["flour"],
+        "v": ["eggs"],
+        "w": [],
+    }
+    assert replenish_items(history, ["u"], 5, new_only=True) == {"u": []}

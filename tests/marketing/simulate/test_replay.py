@@ -12,7 +12,7 @@ import pytest
 from tests.marketing.shop_log import DAY, item_id
 from tests.marketing.simulate.replay_shop import DAYS, FIRST, config, shop_bundle
 
-from recmind.marketing.simulate import LeakError, Replay, ReplayLog, replay
+from recmind.marketing.simulate import POLICIES, LeakError, Replay, ReplayLog, replay
 from recmind.marketing.simulate.audiences import audience_size
 from recmind.marketing.simulate.replay import ReplayCache
 
@@ -60,7 +60,7 @@ def test_every_policy_reaches_the_same_number_of_people(base: Replay) -> None:
         assert record.audience == audience_size(record.candidates, 0.3, 1000) > 0
         rows = campaigns.loc[campaigns["moment"] == record.moment]
         sizes = rows.groupby(["audience", "policy"]).size()
-        assert len(sizes) == 3 * 4
+        assert len(sizes) == 3 * len(POLICIES)
         assert set(sizes) == {record.audience}
         assert not rows.duplicated(["audience", "policy", "user_id"]).any()
 

@@ -11,6 +11,10 @@ promote, best first.
     :data:`RANDOM_POOL_DAYS` days (items on sale now), seeded by the moment.
 ``last``
     The ``k`` items the person touched most recently (any event: a view counts).
+``replenish``
+    recmind's replenishment (not a baseline): the items the person buys again and again
+    whose usual interval has passed, by the rule the ``replenish`` message source serves
+    (:func:`recmind.rec.replenish.due_items`); only with repeat buys allowed.
 
 With ``new_only`` every policy leaves out what the person bought before the moment, and
 a person who has nothing left gets nothing.
@@ -27,6 +31,7 @@ import pandas as pd
 
 from recmind.marketing.simulate.log import DAY, Past
 from recmind.marketing.simulate.outcome import conversions
+from recmind.rec.replenish import due_items
 
 RANDOM_POOL_DAYS = 28.0
 BEST_SELLER_WINDOWS: tuple[float, ...] = (7.0, 14.0, 28.0, 56.0, 112.0, 365.0)
@@ -163,6 +168,24 @@ def last_items(past: Past, people: Sequence[str], k: int, new_only: bool) -> Lis
             [str(i) for i in items], k, owned.get(str(user), set()), new_only
         )
     return out
+
+
+def replenish_items(past: Past, people: Sequence[str], k: int, new_only: bool) -> Lists:
+    """Per person, up to ``k`` items due for replenishment at the moment (none with
+    ``new_only``: every such item was bought before)."""
+    wanted = {str(u) for u in people}
+    if new_only:
+        return {u: [] for u in wanted}
+    buys = past.buys
+    mine = buys.loc[buys["user_id"].astype(str).isin(wanted)]
+    rows = zip(
+        mine["user_id"].astype(str),
+        mine["item_id"].astype(str),
+        mine["timestamp"].to_numpy(dtype=np.float64).tolist(),
+        strict=True,
+    )
+    due = due_items(rows, past.moment)
+    return {u: due.get(u, [])[:k] for u in wanted}
 
 
 def lists_cover(lists: Mapping[str, Sequence[str]]) -> int:

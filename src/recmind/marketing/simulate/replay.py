@@ -30,6 +30,7 @@ from recmind.marketing.simulate.items import (
     last_items,
     lists_cover,
     random_items,
+    replenish_items,
     tune_best_sellers,
 )
 from recmind.marketing.simulate.log import DAY, LeakError, Past, ReplayLog, campaign_moments
@@ -44,9 +45,9 @@ from recmind.marketing.simulate.personal import (
 
 logger = logging.getLogger(__name__)
 
-POLICIES = ("recmind", "bestsellers", "random", "last")
+POLICIES = ("recmind", "bestsellers", "random", "last", "replenish")
 """Item policies: recmind's personalised items, the tuned best-sellers, random items on
-sale, the person's last items."""
+sale, the person's last items, recmind's replenishment (repeat buys allowed only)."""
 Progress = Callable[[str, int, int | None], None]
 """``(label, done, total)``, as the CLI's progress bars take it."""
 
@@ -228,6 +229,8 @@ def _item_lists(
         return best_sellers(past, people, cfg.k, choice, cfg.new_only)
     if name == "random":
         return random_items(past, people, cfg.k, cfg.seed, cfg.new_only)
+    if name == "replenish":
+        return replenish_items(past, people, cfg.k, cfg.new_only)
     return last_items(past, people, cfg.k, cfg.new_only)
 
 

@@ -66,13 +66,8 @@ def summarise(result: Replay) -> dict[str, Any]:
                     continue
                 pair = _lift_pair(_pick(campaigns, audience, policy), base, result.revenue, seed)
                 lifts.append({"audience": audience, "policy": policy, **pair})
-    headline: dict[str, Any] = {}
-    if "recmind" in cfg.policies and BASELINE in cfg.policies:
-        ours = _pick(campaigns, "recmind", "recmind")
-        headline = {
-            audience: _lift_pair(ours, _pick(campaigns, audience, BASELINE), result.revenue, seed)
-            for audience in cfg.audiences
-        }
+    headline = _headline(result, "recmind")
+    replenish = _headline(result, "replenish") if not cfg.new_only else {}
     return {
         "dataset": result.dataset,
         "config": asdict(cfg),
@@ -84,6 +79,8 @@ def summarise(result: Replay) -> dict[str, Any]:
         "lifts_same_audience": lifts,
         "recmind_vs_bestsellers": headline,
         "bar": _bar(cells, headline),
+        "replenish_vs_bestsellers": replenish,
+        "bar_replenish": _bar(cells, replenish) if replenish else None,
         "model": {
             "name": cfg.model,
             "params": None if result.tuned is None else result.tuned.params,
@@ -94,6 +91,18 @@ def summarise(result: Replay) -> dict[str, Any]:
                 {"moment": iso_moment(f["moment"]), "seconds": f["seconds"]} for f in result.fits
             ],
         },
+    }
+
+
+def _headline(result: Replay, policy: str) -> dict[str, Any]:
+    """``policy``'s items to recmind's audience over the best-sellers to each audience."""
+    cfg, campaigns = result.config, result.campaigns
+    if policy not in cfg.policies or BASELINE not in cfg.policies:
+        return {}
+    ours = _pick(campaigns, "recmind", policy)
+    return {
+        audience: _lift_pair(ours, _pick(campaigns, audience, BASELINE), result.revenue, cfg.seed)
+        for audience in cfg.audiences
     }
 
 
