@@ -53,8 +53,9 @@ CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日"
 _MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = (
     "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:Mon|Tues?|Wed|Thu(?:rs)?"
-    r"|Fri|Sat|Sun)\.)"
+    rf"|Fri|Sat|Sun)(?:\.|(?=,?\s+(?:the\s+)?\d|,?\s+{_MONTH})))"
 )
+"""A weekday; an abbreviation needs its dot or a date after it ("Sun 16 Mar")."""
 _DAY = r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 _CN_N = rf"(?:\d{{1,2}}|{CN_NUMBER})"
 _DATES = [
@@ -67,7 +68,9 @@ _DATES = [
         rf"\b(?P<d1>{_DAY})(?:\s+of)?\s+(?P<m1>{_MONTH})(?:,?\s+(?P<y>20\d\d))?(?![\w])"
         rf"|\b(?P<m2>{_MONTH})\s+(?P<d2>{_DAY})(?:,?\s+(?P<y2>20\d\d))?\b"
     ),
-    re.compile(r"\b(?P<y>20\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
+    re.compile(r"(?<![\d.])(?P<y>20\d\d)([-./])(?P<m>\d{1,2})\2(?P<d>\d{1,2})(?!\.?\d)"),
+    re.compile(r"(?<![\d./])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>20\d\d)(?!\.?\d)"),
+    re.compile(r"(?<![\d./])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:20)?\d\d)(?![\d/])"),
     re.compile(
         r"(?:(?P<y>20\d\d)\s*年\s*)?(?P<m>" + _CN_N + r")\s*月\s*(?P<d>" + _CN_N + r")\s*[日号]"
     ),
@@ -172,7 +175,9 @@ def _said(match: re.Match[str]) -> _Said:
 
 def _slash_ok(match: re.Match[str], days: list[date]) -> bool:
     a, b = int(match["a"]), int(match["b"])
-    return any((d.month, d.day) in {(a, b), (b, a)} for d in days)
+    year = int(match["y"]) if match["y"] else None
+    year = year + 2000 if year is not None and year < 100 else year
+    return any((d.month, d.day) in {(a, b), (b, a)} and year in {None, d.year} for d in days)
 
 
 def _relative_ok(match: re.Match[str], end: date, moment: datetime | None, now: datetime) -> bool:

@@ -19,6 +19,10 @@ _EN = re.compile(
     r"|\b(?:based on|according to|using|from) the (?:facts|data|information|details|tags"
     r"|context|inputs?)(?: (?:given|provided|listed|above|below|you gave))?\b"
     r"|\b(?:facts|tags|titles|details) (?:listed|given|provided) (?:above|below)\b"
+    r"|\bthe (?:user|customer|shopper|recipient|target audience)(?:'s)? (?:profile|data|history"
+    r"|information|preferences|details|persona|portrait|tags)\b"
+    r"|\b(?:profile|data|information|details|preferences|context) (?:provided|given|supplied)\b"
+    r"|\b(?:based on|according to|using) (?:the )?(?:provided|given|supplied) \w+"
     r"|\b(?:system|user) prompt\b|\b(?:the|this|my) prompt\b|\bmy instructions\b"
     r"|\bthe instructions (?:above|below|given)\b|\bwritten exactly as given\b"
     r"|\buse only the facts\b|\binterest tags\b|\bstrongest first\b"
@@ -29,7 +33,8 @@ _EN = re.compile(
 _ZH = re.compile(
     r"营销团队|作为(?:一[个名位款])?(?:AI|人工智能|语言模型|助手|营销人员|文案|模型)"
     r"|(?:AI|人工智能)(?:助手|模型)|语言模型|提示词|系统提示|用户提示"
-    r"|根据(?:您|你)?(?:提供|给出|给定|列出)的(?:信息|事实|资料|数据|标签|内容)"
+    r"|根据(?:您|你)?(?:提供|给出|给定|列出)的[\u4e00-\u9fff]{0,4}?(?:信息|事实|资料|数据|标签|内容|画像)"
+    r"|(?:用户|客户|顾客)(?:画像|数据|资料|偏好数据)"
     r"|以下是(?:为您|为你)?(?:生成|撰写|编写)的|(?:只|仅)(?:使用|根据)(?:给定|提供|列出)的"
     r"|兴趣标签|标签[:：]",
     re.IGNORECASE,

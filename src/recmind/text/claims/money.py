@@ -12,7 +12,15 @@ from itertools import combinations
 
 from recmind.text.claims.document import Document
 from recmind.text.claims.known import Known, flatten
-from recmind.text.claims.numbers import close, parse_number
+from recmind.text.claims.numbers import (
+    CN_DIGITS,
+    CN_NUMBER,
+    SPELLED,
+    chinese_number,
+    close,
+    parse_number,
+    spelled_number,
+)
 
 _AMOUNT = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d{1,2})?)"
 _SYMBOL = re.compile(
@@ -24,6 +32,13 @@ _WORD = re.compile(
     r"|(?:USD|EUR|GBP|CNY|RMB|JPY|HKD|AUD|CAD|dollars?|euros?|bucks|quid)\b)",
     re.IGNORECASE,
 )
+_SPELLED = re.compile(
+    rf"(?<![\w-])(?P<spelled>{SPELLED})\s+(?P<word>dollars?|euros?|bucks|quid|pounds?|yuan)\b"
+    rf"(?:\s+(?:and\s+)?(?P<cents>{SPELLED})\s+(?:cents?|pence|p)\b)?"
+    rf"|(?<![\d{CN_DIGITS}十百千万])(?P<cn>{CN_NUMBER})(?P<cnword>元|块钱)(?P<jiao>{CN_NUMBER}角)?",
+    re.IGNORECASE,
+)
+"""An amount in words: "twenty-two dollars", "三百六十八元"."""
 _CUED = re.compile(
     r"(?:\b(?:only|just|now|for|at|price[ds]?(?: at)?|costs?|was|originally|from|starting at"
     r"|under|below)\s+)(?P<num>\d+\.\d{2})\b"
@@ -65,6 +80,8 @@ CURRENCIES = {
     "euro": {"EUR"},
     "buck": {"USD", "CAD", "AUD"},
     "quid": {"GBP"},
+    "pound": {"GBP"},
+    "yuan": {"CNY"},
 }
 _ROLES = [
     (
@@ -192,17 +209,31 @@ class Amounts:
         return f"prices {shown}{extra}"
 
 
+def _spelled(match: re.Match[str]) -> float | None:
+    """The amount of a :data:`_SPELLED` match."""
+    if match["cn"]:
+        whole = chinese_number(match["cn"])
+        tenths = chinese_number(match["jiao"][:-1]) if match["jiao"] else 0.0
+        return None if whole is None or tenths is None else whole + tenths / 10
+    whole = spelled_number(match["spelled"])
+    cents = spelled_number(match["cents"]) if match["cents"] else 0.0
+    return None if whole is None or cents is None else whole + cents / 100
+
+
 def find(doc: Document, known: Known) -> None:
     """Record every amount of money and whether the facts support it."""
     amounts = Amounts(known)
-    for pattern in (_SYMBOL, _WORD, _CUED):
+    for pattern in (_SYMBOL, _WORD, _CUED, _SPELLED):
         for match in doc.free_matches(pattern):
             groups = match.groupdict()
             raw = groups.get("num") or groups.get("num2") or ""
-            amount = parse_number(raw)
+            amount = _spelled(match) if pattern is _SPELLED else parse_number(raw)
             if amount is None:
                 continue
-            said = _currency(groups.get("sym") or groups.get("word"))
+            word = groups.get("word") or groups.get("cnword")
+            if word and word.lower().startswith("pound") and "GBP" not in known.currencies:
+                continue  # a weight
+            said = _currency(groups.get("sym") or word)
             role = _role(doc, *match.span())
             if said is not None and known.currencies and not said & known.currencies:
                 why = f"the facts price in {', '.join(sorted(known.currencies))}"

@@ -42,6 +42,37 @@ WORDS = {
 }
 """English number words copy uses for counts."""
 WORD_NUMBER = "|".join(re.escape(w) for w in sorted(WORDS, key=len, reverse=True))
+_UNITS_EN = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS_EN = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_SPELLED_WORD = "|".join([*_TENS_EN, *sorted(_UNITS_EN, key=len, reverse=True)])
+SPELLED = (
+    rf"(?:(?:a|{_SPELLED_WORD})[\s-]+(?:hundred|thousand)(?:[\s-]+(?:and[\s-]+)?)?)*"
+    rf"(?:(?:{'|'.join(_TENS_EN)})(?:[\s-]+(?:{'|'.join(_UNITS_EN[1:10])}))?"
+    rf"|{'|'.join(sorted(_UNITS_EN, key=len, reverse=True))})"
+    r"|(?:a|one|two|three|four|five|six|seven|eight|nine)[\s-]+(?:hundred|thousand)"
+)
+"""An English number in words, up to the thousands ("one hundred twenty-nine")."""
 _CN_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_LARGE = {"上万": 10_000, "数万": 20_000, "几万": 20_000, "十万": 100_000, "百万": 1_000_000}
@@ -97,6 +128,30 @@ def any_number(raw: str) -> float | None:
     if re.fullmatch(NUMBER, text):
         return parse_number(text)
     return chinese_number(text)
+
+
+def spelled_number(raw: str) -> float | None:
+    """``"one hundred and twenty-nine"`` -> 129, ``"twenty-two"`` -> 22, ``"a thousand"`` ->
+    1000."""
+    total, current = 0, 0
+    words = [w for w in re.split(r"[\s-]+", raw.strip().lower()) if w and w != "and"]
+    if not words:
+        return None
+    for word in words:
+        if word in _UNITS_EN:
+            current += _UNITS_EN.index(word)
+        elif word in _TENS_EN:
+            current += 20 + 10 * _TENS_EN.index(word)
+        elif word == "a":
+            current += 1
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            return None
+    return float(total + current)
 
 
 def zhe_percent(raw: str) -> float | None:

@@ -74,8 +74,17 @@ _SERVICES = {
         ("express", "next day", "same day", "dispatch", "delivery days", "shipping days", "发货"),
     ),
     "price match": (
-        r"\bprice[- ]match(?:ing)?\b|\bprice protection\b|价保|保价",
+        r"\bprice[- ]match(?:ing)?\b|\bprice protection\b|价保|保价|\bprice[- ]beat"
+        r"|\b(?:match|beat) (?:any|the|a|their|that|every|competitors'?) (?:lower |cheaper "
+        r"|better |competitor'?s? )?(?:prices?|offers?)\b|(?:买贵|贵了)(?:退差|补差|赔)",
         ("price match", "price protection", "价保"),
+    ),
+    "gift": (
+        r"\bfree gifts?\b(?![\s-]?wrap)|\bgifts? with (?:purchase|every|each|your)\b|\bbonus gift\b"
+        r"|\bfree (?!shipping|delivery|returns?|postage|gift|engraving|exchanges?)[\w-]+"
+        r"(?: [\w-]+)? with (?:every|each|any|all|your) (?:order|purchase|[\w-]+)"
+        r"|赠品|(?:赠|送)(?:送)?(?:精美|神秘|限量|免费|专属)?(?:礼品|礼物|小样|好礼|礼盒)",
+        ("free gift", "gift with", "gwp", "赠品", "礼品", "赠"),
     ),
     "gift wrap": (r"\bgift[- ]wrap(?:ping|ped)?\b|礼品包装", ("gift wrap", "礼品包装")),
     "engraving": (r"\b(?:free )?engraving\b|刻字", ("engrav", "刻字")),
