@@ -120,12 +120,24 @@ class _Attributes:
                 continue
             surfaces = lexicon.supporting_surfaces(canonical)
             subjects = self.subjects(match.start())
-            if any(v.says(surfaces) for v in subjects) or self._said_elsewhere(surfaces, group):
+            elsewhere = not self._predicated(match.start()) and self._said_elsewhere(
+                surfaces, group
+            )
+            if any(v.says(surfaces) for v in subjects) or elsewhere:
                 self.record(match.span(), True, f"the facts say {canonical}")
                 continue
             denied = next((d for v in subjects if (d := v.denies(surfaces))), None)
             why = f"the facts say not {denied}" if denied else f"no item here is {canonical}"
             self.record(match.span(), False, why)
+
+    def _predicated(self, position: int) -> bool:
+        """The term is said of a named item ("Heat is a sweeping drama", "《三体》是一部科幻
+        小说"): only that item's facts count, not the person's history."""
+        before = self.doc.text[self.doc.sentence(position)[0] : position]
+        said_of = re.search(
+            r"\b(?:is|was|'s)\s+(?:a|an)\b[^,;:.!?]*$|是一[部本款个][^，。；]*$", before
+        )
+        return bool(said_of) and bool(self.known.mentioned(self.doc, position))
 
     def _said_elsewhere(self, surfaces: list[str], group: str) -> bool:
         """Genres and interest tags may be said of the person or a title of their history."""
@@ -185,7 +197,7 @@ class _Attributes:
             place = normalise(match["x"] or match["zh"])
             subjects = self.subjects(match.start())
             if match["zh"]:
-                ok = any(place[:k] in v.text for v in subjects for k in range(2, len(place) + 1))
+                ok = any(_place_ok(place, v.text) for v in subjects)
             else:
                 ok = any(f" {place} " in f" {v.text} " for v in subjects)
             self.record(match.span(), ok, "the facts" if ok else f"no item here is from {place}")
@@ -210,6 +222,17 @@ class _Attributes:
                 for v in self.subjects(match.start())
             )
             self.record(match.span(), bool(ok), "new" if ok else "the facts do not say it is new")
+
+
+def _place_ok(place: str, text: str) -> bool:
+    """A Chinese place the facts give, whole or as its first part followed by words that are
+    not another place ("云南临沧古树" when the facts say 云南临沧 and 古树; not "云南西双版纳"
+    when they say 云南临沧)."""
+    given = max((k for k in range(2, len(place) + 1) if place[:k] in text), default=0)
+    if not given:
+        return False
+    rest = place[given:]
+    return not rest or rest[0] in "的之地区县市省镇村产" or rest in text
 
 
 def _item_sizes(view: ItemView) -> set[str]:

@@ -21,6 +21,7 @@ from recmind.text.claims import (
     reputation,
     stock,
     titles,
+    values,
 )
 from recmind.text.claims.document import Claim, Document
 from recmind.text.claims.facts import Facts
@@ -39,6 +40,7 @@ FINDERS: tuple[Finder, ...] = (
     stock.find,
     history.find,
     reputation.find,
+    values.find,
     attributes.find,
     products.find,
     names.find,

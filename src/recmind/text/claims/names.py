@@ -24,6 +24,38 @@ here yours love collection online store home mr mrs ms dr st
 reply stop unsubscribe help start yes txt opt
 """
 ALLOWED = frozenset(_ALLOWED_WORDS.split())
+_MARKETING = frozenset(
+    [
+        "deal",
+        "deals",
+        "offer",
+        "offers",
+        "sale",
+        "picks",
+        "pick",
+        "edit",
+        "guide",
+        "ideas",
+        "gift",
+        "gifts",
+        "bundle",
+        "bundles",
+        "set",
+        "sets",
+        "drop",
+        "restock",
+        "alert",
+        "update",
+        "news",
+        "review",
+        "reviews",
+        "week",
+        "weekend",
+        "day",
+        "days",
+    ]
+)
+"""Words a headline puts after a title that name no model ("Pulse Mini Deals")."""
 """Capitalised words that never need a fact (greetings, days, seasons, calls to action)."""
 _QUOTED = re.compile(
     r"\"(?!\s)(?P<a>[^\"]{1,80})(?<!\s)\"|“(?P<b>[^”]{1,80})”|《(?P<c>[^》]{1,60})》"
@@ -128,6 +160,27 @@ class _Names:
                     self._flush(run)
             run = []
 
+    def variants(self) -> None:
+        """An unknown capitalised word right after an item's own title word names a model no
+        item is ("the Pulse Max" when the facts have the Pulse Mini), even at the start of a
+        sentence or in a headline, where lone capitals are not read as names."""
+        title_words = {w for v in self.known.items for w in v.keywords}
+        previous: re.Match[str] | None = None
+        for match in _TOKEN.finditer(self.doc.text):
+            gap = self.doc.text[previous.end() : match.start()] if previous else "."
+            after_title = (
+                previous is not None
+                and gap in {" ", "-"}
+                and bool(stems(normalise(previous.group())) & title_words)
+            )
+            previous = match
+            token = normalise(re.sub(r"'s$", "", match.group()))
+            if not after_title or not token or not self.doc.is_free(*match.span()):
+                continue
+            if token in ALLOWED or token in _MARKETING or self.known_words(token.split()):
+                continue
+            self._flush([match])
+
     def _flush(self, run: list[re.Match[str]]) -> None:
         if run:
             self.doc.record(
@@ -150,3 +203,4 @@ def find(doc: Document, known: Known) -> None:
     names = _Names(doc, known)
     names.capitalised()
     names.composed()
+    names.variants()

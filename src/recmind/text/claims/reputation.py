@@ -86,6 +86,13 @@ _SENTIMENT = re.compile(
     r"|买家都说|好评",
     re.IGNORECASE,
 )
+_THANKS = re.compile(
+    r"\bthanks?(?: you)?(?: so much)? for (?:the|your|this|such an?)(?:[\s-]+[\w-]+){0,3}?"
+    r"[\s-]+(?:review|rating|feedback)\b"
+    r"|(?:感谢|谢谢|多谢)(?:您|你|亲)?(?:的|给的|给出的)?(?:五星|5星|真诚的?)?(?:好评|评价|反馈)",
+    re.IGNORECASE,
+)
+"""A reply thanking a reviewer for their own review: that person's words, not the shop's claim."""
 _SUPERLATIVE = re.compile(
     r"\b(?:the|our|its|their)\s+(?:very\s+)?(?:best(?![- ](?:part|way to|of luck))|finest"
     r"|greatest|softest|warmest|lightest|sharpest|strongest|fastest|smoothest|richest|freshest"
@@ -250,6 +257,8 @@ def _positive(view: ItemView) -> bool:
 
 def find(doc: Document, known: Known) -> None:
     """Record every superlative, popularity, rating and sentiment claim."""
+    for match in doc.free_matches(_THANKS, over_names=True):
+        doc.cover(*match.span())
     popular = known.facts.popular_rank
     rank_one = _Rule(
         "superlative",
