@@ -180,8 +180,9 @@ def campaign_replay(data: Results) -> str:
         "to promote on purchase-only data. *Repeat buys allowed*: every policy may; the "
         "served hybrid still proposes only items the person has not touched (its candidate "
         "sources leave them out), so its campaigns are those of the new-items setting, while "
-        "best-sellers and last items now earn from repeat buys (recmind's tool for those is "
-        "the `replenish` message source, not replayed here).",
+        "best-sellers and last items now earn from repeat buys (recmind's tool for those, "
+        "the `replenish` source, is replayed with `--policies replenish`: see "
+        "[docs/simulation.md](docs/simulation.md)).",
         *(_choices(run) for run in runs),
         f"- The replays took {sum(r['wall_minutes'] for r in runs):.0f} min in all.",
         provenance(data, "campaign_replay"),
