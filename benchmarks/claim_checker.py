@@ -31,7 +31,7 @@ from harness import finished, provenance
 from recmind.text.claims import check
 
 DATA = Path(__file__).resolve().parent / "data" / "claims"
-SPLITS = ("tuned", "heldout", "heldout2")
+SPLITS = ("tuned", "heldout", "heldout2", "heldout3")
 RELATED = {
     "price": {"price", "number"},
     "discount": {"discount", "price", "code", "number"},
@@ -71,10 +71,16 @@ FRESH_FIRST_PASS = [
         "recall": {"hits": 96, "n": 113},
         "false_positives": {"hits": 2, "n": 54},
     },
+    {
+        "batch": "held-out 3",
+        "recall": {"hits": 43, "n": 48},
+        "false_positives": {"hits": 2, "n": 22},
+    },
 ]
 """Each batch of new texts as the checker first saw it, before the fixes it prompted: the
 best estimate of how the checker does on planted errors nobody here has seen."""
 FIRST_HELDOUT2_LOOK = {
+    "part": "Held-out 2",
     "commit": "8b7a660",
     "recall": {"hits": 96, "n": 113},
     "false_positives": {"hits": 2, "n": 54},
@@ -97,12 +103,44 @@ FIRST_HELDOUT2_LOOK = {
         "X6-10 'Based on the user profile provided' (prompt words)",
         "X7-06 '根据提供的用户数据' (prompt words)",
     ],
+    "fixed": [
+        "dates written 2025.04.15, 15.04.2025 or 30/11/2025, and after an abbreviated weekday",
+        "amounts in words ('twenty-two dollars', '三百六十八元')",
+        "prompt words about the user ('the user profile provided', '用户数据')",
+        "price match and free gifts in other words",
+        "attribute values stated as a choice among alternatives (values.py: keyed numbers,"
+        " rating codes, grades, tea types, fits, skin types, colour lists, pure materials,"
+        " scents)",
+        "Chinese origins past the facts' place",
+        "genres said of a named item checked on that item",
+        "invented model names after a title word",
+        "thanks for a review read as no claim",
+    ],
     "false_positive_ids": [
         "X1-01 'until Sun 16 Mar' ('Sun' read as a name)",
         "X4-10 '感谢您的好评' (thanks for a review read as a sentiment claim)",
     ],
 }
 """The second held-out batch as first measured, before any change made because of it."""
+FIRST_HELDOUT3_LOOK = {
+    "part": "Held-out 3",
+    "commit": "33d00af",
+    "recall": {"hits": 43, "n": 48},
+    "false_positives": {"hits": 2, "n": 22},
+    "missed": [
+        "Y2-12 'Formulated for puppies' (adult food)",
+        "Y2-19 'our Grain-Free Lamb Dog Food' (an invented product after a hyphenated title word)",
+        "Y3-14 '精华添加酒精' (无酒精)",
+        "Y4-07 'Now in hardcover' (paperback)",
+        "Y4-10 'for the reader based on their history' (prompt words)",
+    ],
+    "false_positive_ids": [
+        "Y1-01 'until 30.09.' (a day and month with dots, read as a figure)",
+        "Y1-05 'Free shipping from €35' ('from' as a threshold)",
+    ],
+}
+"""The third held-out batch (written after the second one's fixes) as first measured, before
+any change made because of it: the closest estimate of the rates on unseen texts."""
 BAR_RECALL = 0.99
 BAR_FPR = 0.05
 
@@ -162,7 +200,7 @@ def main() -> None:
     record["bar"] = {"recall": BAR_RECALL, "false_positive_rate": BAR_FPR}
     record["first_heldout_look"] = FIRST_HELDOUT_LOOK
     record["fresh_first_pass"] = FRESH_FIRST_PASS
-    record["first_heldout2_look"] = FIRST_HELDOUT2_LOOK
+    record["first_looks"] = [FIRST_HELDOUT2_LOOK, FIRST_HELDOUT3_LOOK]
     seconds, texts = 0.0, 0
     for split in SPLITS:
         rows = [json.loads(line) for line in (DATA / f"{split}.jsonl").read_text().splitlines()]

@@ -7,7 +7,12 @@ from typing import Any
 
 from figures.base import Results, figure, provenance, table, verdict
 
-SPLIT_NAMES = {"tuned": "tuned", "heldout": "held-out", "heldout2": "held-out 2"}
+SPLIT_NAMES = {
+    "tuned": "tuned",
+    "heldout": "held-out",
+    "heldout2": "held-out 2",
+    "heldout3": "held-out 3",
+}
 
 
 def _pct(rate: dict[str, Any]) -> str:
@@ -108,17 +113,24 @@ def claim_checker(data: Results) -> str:
             "The bugs it showed, since fixed: " + "; ".join(first["fixed"]) + ".",
             "",
         ]
-    second = data.get("first_heldout2_look")
-    if second:
+    for look in data.get("first_looks", []):
+        fixed = look.get("fixed", [])
         lines += [
-            f"Held-out 2 as first measured (commit `{second['commit']}`), before any change made "
-            f"because of it: recall {second['recall']['hits']}/{second['recall']['n']}, false "
-            f"positives {second['false_positives']['hits']}/{second['false_positives']['n']}. "
+            f"{look['part']} as first measured (commit `{look['commit']}`), before any change "
+            f"made because of it: recall {look['recall']['hits']}/{look['recall']['n']}, false "
+            f"positives {look['false_positives']['hits']}/{look['false_positives']['n']}. "
             "Missed then: "
-            + "; ".join(second["missed"])
+            + "; ".join(look["missed"])
             + ". False positives then: "
-            + "; ".join(second["false_positive_ids"])
-            + ".",
+            + "; ".join(look["false_positive_ids"])
+            + "."
+            + (
+                " Fixed since, as classes of claims rather than sentences: "
+                + "; ".join(fixed)
+                + "."
+                if fixed
+                else ""
+            ),
             "",
         ]
     if misses:
