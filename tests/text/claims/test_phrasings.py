@@ -107,3 +107,27 @@ def test_chinese_gifts(
 ) -> None:
     zh_shop["policies"].update(policy or {})
     assert check(text, zh_shop).ok is ok, check(text, zh_shop).claims
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("20% off until 30.11.", True),
+        ("20% off until 29.11.", False),
+        ("Free shipping from $75.", True),
+        ("Free shipping from $50.", False),
+    ],
+)
+def test_day_month_with_dots_and_shipping_from(text: str, ok: bool, shop: dict[str, Any]) -> None:
+    assert check(text, shop).ok is ok, check(text, shop).claims
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Here is a recommendation for the reader: the Merino Crew Sweater.",
+        "Based on their history, the sweater suits them.",
+    ],
+)
+def test_the_reader_in_the_third_person(text: str, shop: dict[str, Any]) -> None:
+    assert any(c.kind == "leakage" and not c.supported for c in check(text, shop).claims)

@@ -168,3 +168,47 @@ def test_chinese_thanks_for_a_review_is_no_claim() -> None:
 def test_praise_is_still_a_claim() -> None:
     assert not check("好评如潮的普洱。", _tea()).ok
     assert not check("Customers rave about the speaker.", _gadget()).ok
+
+
+def _pets() -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "item_id": "df",
+                "title": "Grain-Free Salmon Dog Food",
+                "price": 119.95,
+                "currency": "AUD",
+                "stock": 9,
+                "attributes": {"grain_free": True, "life_stage": "adult", "无酒精": True},
+            },
+            {
+                "item_id": "bk",
+                "title": "Project Hail Mary",
+                "price": 18.99,
+                "currency": "AUD",
+                "stock": 40,
+                "attributes": {"format": "paperback"},
+            },
+        ],
+        "offer": None,
+        "policies": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Made for adult dogs.", True),
+        ("The dog food is formulated for puppies.", False),
+        ("Project Hail Mary, in paperback.", True),
+        ("Project Hail Mary, now in hardcover.", False),
+        ("Grain-free, like every bag.", True),
+        ("The dog food is packed with wholesome grain.", False),
+        ("狗粮不含酒精。", True),
+        ("狗粮添加酒精。", False),
+        ("Also try our Grain-Free Lamb Dog Food.", False),
+        ("Our Grain-Free Salmon Dog Food, in a big bag.", True),
+    ],
+)
+def test_life_stage_format_free_of_and_models(text: str, ok: bool) -> None:
+    assert check(text, _pets()).ok is ok, check(text, _pets()).claims

@@ -77,6 +77,10 @@ _DATES = [
     re.compile(r"(?P<rel>本|这|下)?(?:周|星期|礼拜)(?P<w>[一二三四五六日天])(?!末)"),
     re.compile(
         r"\b(?:until|till|through|thru|by|before|ends?|ending|on|valid to)\s+"
+        r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?!\d)"
+    ),
+    re.compile(
+        r"\b(?:until|till|through|thru|by|before|ends?|ending|on|valid to)\s+"
         r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{2,4}))?\b(?!/)"
     ),
     re.compile(

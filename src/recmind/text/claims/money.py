@@ -131,9 +131,10 @@ def _role(doc: Document, start: int, end: int) -> str:
     sentence_start, sentence_end = doc.sentence(start)
     before = doc.text[max(sentence_start, start - 30) : start]
     after = doc.text[end:sentence_end]
+    shipping = _SHIPPING_WORDS.search(doc.text[sentence_start:sentence_end])
     for role, cue in _ROLES:
         if re.search(cue, before, re.IGNORECASE):
-            return role
+            return "any" if role == "from" and shipping else role
     for role, pattern in _AFTER:
         if pattern.search(after):
             return role

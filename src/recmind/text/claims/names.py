@@ -56,6 +56,33 @@ _MARKETING = frozenset(
     ]
 )
 """Words a headline puts after a title that name no model ("Pulse Mini Deals")."""
+_LEADING = frozenset(
+    [
+        "our",
+        "your",
+        "my",
+        "the",
+        "a",
+        "an",
+        "this",
+        "these",
+        "meet",
+        "try",
+        "introducing",
+        "discover",
+        "shop",
+        "get",
+        "new",
+        "all",
+        "every",
+        "hi",
+        "dear",
+        "subject",
+        "re",
+        "fwd",
+    ]
+)
+"""Words that open a run of capitals without being part of a name ("Our Dutch Oven")."""
 """Capitalised words that never need a fact (greetings, days, seasons, calls to action)."""
 _QUOTED = re.compile(
     r"\"(?!\s)(?P<a>[^\"]{1,80})(?<!\s)\"|“(?P<b>[^”]{1,80})”|《(?P<c>[^》]{1,60})》"
@@ -161,25 +188,32 @@ class _Names:
             run = []
 
     def variants(self) -> None:
-        """An unknown capitalised word right after an item's own title word names a model no
-        item is ("the Pulse Max" when the facts have the Pulse Mini), even at the start of a
-        sentence or in a headline, where lone capitals are not read as names."""
+        """An unknown capitalised word in a run of capitalised words with an item's own title
+        word names a model or product no item is ("the Pulse Max" when the facts have the
+        Pulse Mini, "our Grain-Free Lamb Dog Food" when they have salmon), even at the start
+        of a sentence or in a headline, where lone capitals are not read as names."""
         title_words = {w for v in self.known.items for w in v.keywords}
-        previous: re.Match[str] | None = None
+        runs: list[list[re.Match[str]]] = []
         for match in _TOKEN.finditer(self.doc.text):
-            gap = self.doc.text[previous.end() : match.start()] if previous else "."
-            after_title = (
-                previous is not None
-                and gap in {" ", "-"}
-                and bool(stems(normalise(previous.group())) & title_words)
-            )
-            previous = match
-            token = normalise(re.sub(r"'s$", "", match.group()))
-            if not after_title or not token or not self.doc.is_free(*match.span()):
+            gap = self.doc.text[runs[-1][-1].end() : match.start()] if runs else "."
+            if gap in {" ", "-"}:
+                runs[-1].append(match)
+            else:
+                runs.append([match])
+        for run in runs:
+            words = [normalise(re.sub(r"'s$", "", m.group())) for m in run]
+            if len(run) < 2 or not any(
+                stems(w) & title_words for word in words for w in word.split()
+            ):
                 continue
-            if token in ALLOWED or token in _MARKETING or self.known_words(token.split()):
-                continue
-            self._flush([match])
+            for match, word in zip(run, words, strict=True):
+                if not word or not self.doc.is_free(*match.span()):
+                    continue
+                if word in ALLOWED or word in _MARKETING or self.known_words(word.split()):
+                    continue
+                if word in _LEADING or self.sentence_start(match.start()):
+                    continue
+                self._flush([match])
 
     def _flush(self, run: list[re.Match[str]]) -> None:
         if run:

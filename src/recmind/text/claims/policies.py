@@ -32,7 +32,7 @@ _UNCONDITIONAL = re.compile(
     re.IGNORECASE,
 )
 _THRESHOLD = re.compile(
-    r"(?:over|above|more than|at least|of|spend(?:ing)?|满)\s*(?:[$€£¥]|US\$|CN¥)?\s*"
+    r"(?:over|above|more than|at least|of|from|spend(?:ing)?|满)\s*(?:[$€£¥]|US\$|CN¥|A\$)?\s*"
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"|(?P<amount2>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*元?\s*(?:or more|以上|\+)",
     re.IGNORECASE,

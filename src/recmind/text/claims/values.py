@@ -48,6 +48,19 @@ _ALTERNATIVES: tuple[dict[str, str], ...] = (
         "acne-prone skin": r"痘肌|\bacne[- ]prone\b|\bblemish[- ]prone\b",
         "mature skin": r"熟龄肌|\bmature\b(?=[\w ,/-]{0,30}\bskin)",
     },
+    {
+        "puppy": r"\bpupp(?:y|ies)\b|幼犬",
+        "kitten": r"\bkittens?\b|幼猫",
+        "adult": r"\badult (?:dogs?|cats?)\b|成犬|成猫",
+        "senior": r"\bsenior (?:dogs?|cats?)\b|\bseniors?\b(?= dogs?| cats?)|老年犬|老年猫",
+        "all life stages": r"\ball life stages\b|全犬期|全猫期|全阶段",
+    },
+    {
+        "paperback": r"\bpaperback\b|\bsoftcover\b|平装",
+        "hardcover": r"\bhardcover\b|\bhardback\b|精装",
+        "ebook": r"\be-?books?\b|\bkindle edition\b|电子书",
+        "audiobook": r"\baudiobooks?\b|有声书",
+    },
 )
 """Closed sets of alternatives: a text's choice is read only where the facts of the items
 it is about choose from the same set (so "绿茶" says nothing of a coffee)."""
@@ -114,6 +127,17 @@ _PLAIN_SCENT = frozenset(
 _NO_SCENT = re.compile(r"fragrance[- ]free|unscented|scent[- ]free|无香|no fragrance", re.I)
 _NOT_A_NOTE = frozenset(
     {"no", "without", "zero", "any", "free", "of", "fragrance", "scent", "added"}
+)
+
+
+_FREE_OF = re.compile(
+    r"^(?:无|不含|零|0)(?P<zh>[\u4e00-\u9fff]{1,4})$|^(?P<en>[a-z][a-z ]{1,20}?)[ _-]free$"
+    r"|^(?:free of|no|without) (?P<en2>[a-z][a-z ]{1,20})$",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(
+    r"(?:\b(?:no|without|zero|free of|free from|not|never)\s+(?:added\s+)?|无|不含|不加|零|0|不)$",
+    re.IGNORECASE,
 )
 
 
@@ -271,8 +295,44 @@ class _Values:
             self.record(match.span(), ok, "the facts" if ok else f"the facts give no {word} scent")
 
 
+def _denied_terms(view: ItemView) -> set[str]:
+    """What an item is said to be free of: a true ``无酒精`` / ``grain_free`` / ``no_parabens``
+    key, or such a value ("alcohol-free")."""
+    found = set()
+    for key, leaf in flatten({**view.item.attributes, **view.item.extra_fields()}):
+        for said in ([key.replace("_", " ")] if leaf is True else []) + (
+            [str(leaf)] if isinstance(leaf, str) else []
+        ):
+            match = _FREE_OF.match(said.strip())
+            if match:
+                found.add((match["zh"] or match["en"] or match["en2"]).strip().lower())
+    return {t for t in found if len(t) >= 2}
+
+
+def _contains_denied(doc: Document, known: Known) -> None:
+    """A text saying an item contains what its facts say it is free of ("添加酒精" of an
+    alcohol-free serum)."""
+    for view in known.items:
+        for term in _denied_terms(view):
+            pattern = re.compile(
+                re.escape(term)
+                if re.search(r"[\u4e00-\u9fff]", term)
+                else rf"\b{re.escape(term)}s?\b",
+                re.IGNORECASE,
+            )
+            for match in doc.free_matches(pattern):
+                before = doc.text[max(0, match.start() - 12) : match.start()]
+                after = doc.text[match.end() : match.end() + 6]
+                if _NEGATION.search(before) or re.match(r"[\s-]?free\b", after, re.IGNORECASE):
+                    continue
+                if view not in known.subjects(doc, match.start()):
+                    continue
+                doc.record(*match.span(), "attribute", False, f"the facts say it is free of {term}")
+
+
 def find(doc: Document, known: Known) -> None:
     """Record every attribute value stated as a choice among alternatives."""
+    _contains_denied(doc, known)
     values = _Values(doc, known)
     values.keyed_numbers()
     values.codes()
