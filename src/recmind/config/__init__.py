@@ -12,6 +12,7 @@ section       environment                    module
 ``models``    ``RECMIND_MODELS__<FIELD>``    ``models.py`` (model registry)
 ``customers`` ``RECMIND_CUSTOMERS__<FIELD>`` ``customers.py`` (customer features, segments)
 ``marketing`` ``RECMIND_MARKETING__<FIELD>`` ``marketing.py`` (journeys, channels, consent)
+``assistant`` ``RECMIND_ASSISTANT__<FIELD>`` ``assistant.py`` (customer-service assistant)
 ``encoder``   ``RECMIND_ENCODER``            ``encoders.py`` (sentence encoder)
 ============= ============================== ==============================================
 
@@ -19,6 +20,7 @@ This package imports nothing else from recmind, so every layer can read it.
 """
 
 from recmind.config.api import DEFAULT_SECRET, ApiSettings
+from recmind.config.assistant import AssistantSettings, RetrievalSettings
 from recmind.config.customers import CustomerSettings
 from recmind.config.encoders import BUILTIN_ENCODERS, DEFAULT_ENCODER, EncoderName
 from recmind.config.llm import LLMSettings, default_threads
@@ -32,11 +34,13 @@ __all__ = [
     "DEFAULT_ENCODER",
     "DEFAULT_SECRET",
     "ApiSettings",
+    "AssistantSettings",
     "CustomerSettings",
     "EncoderName",
     "LLMSettings",
     "MarketingSettings",
     "ModelsSettings",
+    "RetrievalSettings",
     "ServingSettings",
     "Settings",
     "SmtpSettings",

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from recmind.config.api import ApiSettings
+from recmind.config.assistant import AssistantSettings
 from recmind.config.customers import CustomerSettings
 from recmind.config.encoders import DEFAULT_ENCODER, EncoderName
 from recmind.config.llm import LLMSettings
@@ -78,6 +79,10 @@ class Settings(BaseSettings):
         default_factory=MarketingSettings,
         description="Journeys, campaigns, channels, consent and pressure "
         "(RECMIND_MARKETING__SMTP__HOST, RECMIND_MARKETING__HOLDOUT_PERCENT, ...).",
+    )
+    assistant: AssistantSettings = Field(
+        default_factory=AssistantSettings,
+        description="Customer-service assistant (RECMIND_ASSISTANT__RETRIEVAL__RRF_K, ...).",
     )
 
     @property
