@@ -1,13 +1,16 @@
 """Benchmark: the claim checker on the planted-error set (``benchmarks/data/claims``).
 
-Every text carries at most one planted error (wrong price, invented discount or code, wrong
+Four parts: ``tuned`` (developed on), ``heldout`` and the later batches ``heldout2`` and
+``heldout3``, each measured once before the fixes it prompted (``FRESH_FIRST_PASS`` and the
+first looks record those figures; after the fixes they are no longer unseen). Every text
+carries at most one planted error (wrong price, invented discount or code, wrong
 or invented attribute, invented product or policy, wrong date, false scarcity, unsupported
 superlative, and for explanations similarity, history and leaked prompt words) or none
 (``clean``). A planted error is caught when the verdict is not ok; a clean text is a false
 positive when it is not ok. Recall per error kind and overall, false-positive rate, per
-language, for the tuned part and the held-out part (scenarios never tuned on), with Wilson
-95% intervals (statsmodels). "Kind agrees" counts caught errors where an unsupported claim
-has the planted error's kind (or a neighbouring one: a wrong price may surface as a figure).
+language, for each part, with Wilson 95% intervals (statsmodels). "Kind agrees" counts
+caught errors where an unsupported claim has the planted error's kind (or a neighbouring
+one: a wrong price may surface as a figure).
 
     .venv/bin/python benchmarks/claim_checker.py
 
@@ -137,6 +140,14 @@ FIRST_HELDOUT3_LOOK = {
     "false_positive_ids": [
         "Y1-01 'until 30.09.' (a day and month with dots, read as a figure)",
         "Y1-05 'Free shipping from €35' ('from' as a threshold)",
+    ],
+    "fixed": [
+        "life stages and book formats as closed alternatives",
+        "a text saying an item contains what its facts say it is free of",
+        "an unknown capitalised word anywhere in a run of capitals with a title word",
+        "the reader in the third person as prompt words",
+        "a day and month with dots after a cue word",
+        "'from' as a shipping threshold",
     ],
 }
 """The third held-out batch (written after the second one's fixes) as first measured, before
