@@ -297,6 +297,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     ),
                     "cut": list(result.cut),
                     "rejected": [list(r) for r in result.rejected],
+                    "edited": list(result.edited),
                     "parts": result.parts,
                 }
             )
@@ -322,6 +323,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "first_attempt_grounded": sum(r["first_attempt"] for r in group) / n,
             "llm": sum(r["source"] == "llm" for r in group),
             "fallback": sum(r["source"] == "fallback" for r in group),
+            "edited": sum(bool(r.get("edited")) for r in group if r["source"] == "llm"),
             "nothing_sendable": n - len(sent),
             "unsupported_reaching_outbox": sum(not r["rechecked_ok"] for r in sent),
             "length_violations": sum(not r["lengths_ok"] for r in sent),

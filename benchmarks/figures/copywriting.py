@@ -9,10 +9,18 @@ from figures.base import Results, figure, provenance, table, verdict
 GROUNDED_GOAL = 0.95
 FALLBACK_GOAL = 0.03
 BAR_S = 600.0
+BAR_MESSAGES = 200
 
 
 def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
+
+
+def _edited(overall: dict[str, object]) -> str:
+    edited = overall.get("edited")
+    if edited is None:
+        return ""
+    return f"{edited} of the model's texts were sent after a faulty sentence was cut out. "
 
 
 @figure(
@@ -64,6 +72,16 @@ def copy_generation(data: Results) -> str:
             rows,
         ),
         "",
+        *(
+            [
+                f"**{overall['n']} messages, fewer than the bar's {BAR_MESSAGES}**: the run "
+                "was cut to fit the time at hand (the same cycle over every kind and both "
+                "languages, repeated fewer times).",
+                "",
+            ]
+            if overall["n"] < BAR_MESSAGES
+            else []
+        ),
         f"First-attempt grounded: **{_pct(grounded)}** (goal >= {_pct(GROUNDED_GOAL)}: "
         f"{verdict(grounded >= GROUNDED_GOAL)}); fallback share **{_pct(fallback)}** (goal <= "
         f"{_pct(FALLBACK_GOAL)}: {verdict(fallback <= FALLBACK_GOAL)}); unsupported claims "
@@ -71,7 +89,8 @@ def copy_generation(data: Results) -> str:
         f"{verdict(unsupported == 0)}); length limits broken: "
         f"{overall['length_violations']} (goal 0: {verdict(overall['length_violations'] == 0)}"
         f"; {overall['cut']} texts cut at a word boundary to fit). "
-        f"{overall['llm_calls']} model calls; {overall['seconds_mean']:.1f} s per message on "
+        f"{_edited(overall)}{overall['llm_calls']} model calls; "
+        f"{overall['seconds_mean']:.1f} s per message on "
         f"average (median {overall['seconds_median']:.1f} s). Why drafts were rejected: "
         f"{reasons}.",
         "",
