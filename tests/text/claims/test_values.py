@@ -212,3 +212,63 @@ def _pets() -> dict[str, Any]:
 )
 def test_life_stage_format_free_of_and_models(text: str, ok: bool) -> None:
     assert check(text, _pets()).ok is ok, check(text, _pets()).claims
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("The speaker comes in a handy carry case.", False),
+        ("Every speaker ships with a shoulder strap.", False),
+        ("In case you missed it: the Pulse Mini Speaker is £49.99.", True),
+        ("A limited-edition face oil.", False),
+        ("Rated IPX7.", True),
+    ],
+)
+def test_accessories_and_limited_editions(text: str, ok: bool) -> None:
+    assert check(text, _gadget()).ok is ok, check(text, _gadget()).claims
+
+
+def test_limited_edition_the_facts_give() -> None:
+    facts = _gadget()
+    facts["items"][0]["attributes"]["edition"] = "limited edition of 500"
+    assert check("The limited-edition Pulse Mini Speaker.", facts).ok
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("龙井RMB368。", True),
+        ("龙井已售出5万罐。", False),
+        ("龙井已售出3000罐。", True),
+        ("龙井限量发售。", False),
+        ("龙井附赠收纳袋。", False),
+    ],
+)
+def test_chinese_counts_money_codes_and_gifts(text: str, ok: bool) -> None:
+    facts = {
+        "items": [
+            {
+                "item_id": "lj",
+                "title": "西湖龙井",
+                "price": 368,
+                "currency": "CNY",
+                "stock": 15,
+                "sold_count": 3200,
+            }
+        ],
+        "offer": {"discount_percent": 10, "code": "TEA88", "ends": "2025-04-05"},
+        "policies": {},
+    }
+    assert check(text, facts).ok is ok, check(text, facts).claims
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Over two thousand happy customers.", True),
+        ("Over fifty thousand happy customers.", False),
+        ("5k+ happy customers.", False),
+    ],
+)
+def test_counts_in_words_and_thousands(text: str, ok: bool, shop: dict[str, Any]) -> None:
+    assert check(text, shop).ok is ok, check(text, shop).claims

@@ -38,8 +38,14 @@ _SPEC = re.compile(
 """Technical names that are not codes (``IPX4``, ``A4``, ``4K``, ``SPF50``, ``USB-C``)."""
 
 
+_MONEY = re.compile(r"^(?:USD|EUR|GBP|CNY|RMB|JPY|HKD|AUD|CAD|NZD|SGD)\d+$", re.IGNORECASE)
+"""A currency code glued to an amount (``RMB368``, ``USD38``): money, not a code."""
+
+
 def _looks_like_code(token: str, cued: bool) -> bool:
     if not re.search(r"[A-Za-z]", token) or (not cued and _SPEC.match(token.upper())):
+        return False
+    if _MONEY.match(token):
         return False
     return not cued or bool(re.search(r"\d", token)) or (token.isupper() and len(token) >= 4)
 

@@ -67,10 +67,13 @@ _UNITS_EN = [
 _TENS_EN = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SPELLED_WORD = "|".join([*_TENS_EN, *sorted(_UNITS_EN, key=len, reverse=True)])
 SPELLED = (
-    rf"(?:(?:a|{_SPELLED_WORD})[\s-]+(?:hundred|thousand)(?:[\s-]+(?:and[\s-]+)?)?)*"
+    rf"(?:a|{_SPELLED_WORD})(?:[\s-]+(?:{'|'.join(_UNITS_EN[1:10])}))?[\s-]+(?:hundred|thousand)"
+    r"(?![\s-]+(?:and[\s-]+)?(?:a\b|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty"
+    r"|forty|fifty|sixty|seventy|eighty|ninety))"
+    rf"|(?:(?:a|{_SPELLED_WORD})[\s-]+(?:hundred|thousand)(?:[\s-]+(?:and[\s-]+)?)?)*"
     rf"(?:(?:{'|'.join(_TENS_EN)})(?:[\s-]+(?:{'|'.join(_UNITS_EN[1:10])}))?"
     rf"|{'|'.join(sorted(_UNITS_EN, key=len, reverse=True))})"
-    r"|(?:a|one|two|three|four|five|six|seven|eight|nine)[\s-]+(?:hundred|thousand)"
 )
 """An English number in words, up to the thousands ("one hundred twenty-nine")."""
 _CN_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}

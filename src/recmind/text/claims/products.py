@@ -119,18 +119,26 @@ NOUNS = {
     "bakes": "cookie|biscuit|croissant|muffin|cake|brownie|bun|scone|蛋糕|饼干|曲奇",
     "snacks": "granola|crackers|chocolate bar|坚果礼盒|零食",
     "baby": "diapers|nappies|baby wipes|wipes|纸尿裤|尿不湿|湿巾|爽身粉|奶瓶",
+    "case": "carry case|carrying case|travel case|protective case|phone case|pouch|travel pouch"
+    "|dust bag|收纳袋|保护套|收纳包|便携包",
+    "adapter": "adapter|power bank|适配器|充电宝",
+    "strap": "shoulder strap|wrist strap|lanyard|carabiner|挂绳|背带",
+    "stand": "phone stand|laptop stand|wall mount|支架",
+    "remote": "remote control|遥控器",
 }
 _CUE_EN = re.compile(
     r"\b(?:our|we(?:'ve| have| also)? (?:got|have|sell|offer|carry|stock|make)"
     r"|also (?:try|available|check out|consider|grab|pick up|add)|try (?:the|our|a|an)"
     r"|add (?:our|the|a|an)|pair (?:it|them|this|with)|complete (?:the|your) \w+ with"
-    r"|finish (?:the|your|it) \w*\s?with|comes with"
+    r"|finish (?:the|your|it) \w*\s?with|comes with|comes in (?:a|an|its own)|ships with"
+    r"|in the box|packaged (?:in|with)|with (?:a|an) (?:free|handy|matching|bonus)"
     r"|includes?|including|bundled? with|matching|introducing|meet (?:the|our)|throw in"
     r"|don't forget|check out|shop (?:the|our)|grab (?:the|our|a)|round out|new)\b",
     re.IGNORECASE,
 )
 _CUE_ZH = re.compile(
     r"我们的|本店|同系列|同款|另有|搭配|推荐|新品|也有|还有|赠送|附赠|加购|配套|再来|试试"
+    r"|附送|配有|内含|随附|自带|标配"
 )
 _CUE_AFTER = re.compile(
     r"^\s*(?:同步开售|也已上架|同步上架|上架|上市|开售|一起下单|限时上市|可供选择)"

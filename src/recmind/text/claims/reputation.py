@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from recmind.text.claims.document import ClaimKind, Document
 from recmind.text.claims.known import ItemView, Known
-from recmind.text.claims.numbers import CN_LARGE, CN_NUMBER, any_number, parse_number
+from recmind.text.claims.numbers import (
+    CN_LARGE,
+    CN_NUMBER,
+    SPELLED,
+    any_number,
+    parse_number,
+    spelled_number,
+)
 from recmind.text.grounding.matching import normalise
 
 _PEOPLE = (
@@ -58,7 +65,12 @@ _COUNTS = re.compile(
     r"|ratings|orders|units sold)\b"
     r"|很多(?:观众|人|顾客|用户|买家|网友|茶友|朋友|粉丝)|众多|无数|大家都|(?P<zhmag>上万|数万|几万|十万|百万|千万)"
     r"(?:名|位|个)?|万人"
-    rf"|(?P<zh>\d+|{CN_NUMBER})\s*(?:位|名|个)\s*(?:用户|顾客|买家|茶友|观众|网友|跑者|消费者|会员|客户)",
+    rf"|(?P<zh>\d+|{CN_NUMBER})\s*(?:位|名|个)\s*(?:用户|顾客|买家|茶友|观众|网友|跑者|消费者|会员|客户)"
+    rf"|(?:已售|售出|卖出|已卖|销量|月销|累计销售)(?:超过?|突破|达|逾|过)?\s*"
+    rf"(?P<zhsold>\d+(?:\.\d+)?|{CN_NUMBER})\s*(?P<wan>万|千)?"
+    rf"|\b(?P<kilo>\d+(?:\.\d+)?)\s?[kK]\+?\s+(?:\w+\s+)?(?:{_PEOPLE}|reviews|ratings|sold|orders)\b"
+    rf"|\b(?:over|more than|nearly|almost|upwards of)\s+(?P<spelled>{SPELLED})\s+(?:\w+\s+){{0,2}}?"
+    rf"(?:{_PEOPLE}|reviews|ratings|sold|orders|units)\b",
     re.IGNORECASE,
 )
 MANY = 100.0
@@ -160,7 +172,14 @@ def _counts(doc: Document, known: Known, match: re.Match[str]) -> None:
         rule = _Rule("popularity", _exactly(said), "the counts", "the facts give no such count")
         _judge(doc, known, match.span(), rule)
         return
-    if "over" in groups or "plus" in groups:
+    if "zhsold" in groups:
+        base = any_number(groups["zhsold"]) or 0
+        least = base * {"万": 10_000, "千": 1000}.get(groups.get("wan", ""), 1)
+    elif "kilo" in groups:
+        least = (parse_number(groups["kilo"]) or 0) * 1000
+    elif "spelled" in groups:
+        least = spelled_number(groups["spelled"]) or 0
+    elif "over" in groups or "plus" in groups:
         least = parse_number(groups.get("over") or groups["plus"]) or 0
     elif "mag" in groups:
         least = _MAGNITUDES[groups["mag"].lower()]

@@ -61,7 +61,14 @@ _BACK = re.compile(
     r"\bback in stock\b|\brestocked\b|\bback on (?:the )?shelves\b|补货|到货了|重新上架|回归",
     re.IGNORECASE,
 )
-
+_LIMITED = re.compile(
+    r"\blimited[- ](?:edition|release|run|batch|drop)s?\b|\bonly \d[\d,]* (?:made|produced)\b"
+    r"|\bnumbered edition\b|\bone[- ]of[- ]a[- ]kind\b"
+    r"|限量(?:版|款|发售|发行|款式)?(?!供应)|全球限量|限定(?:款|版)|典藏版|绝版",
+    re.IGNORECASE,
+)
+"""A limited edition: the item's facts must say so (a key or value naming it)."""
+_SAYS_LIMITED = re.compile(r"limited|限量|限定|典藏|绝版|numbered|one of a kind", re.IGNORECASE)
 
 Test = Callable[[int, ItemView], bool]
 """Whether a stock (and its item) bears a claim out."""
@@ -112,6 +119,10 @@ def find(doc: Document, known: Known) -> None:
             doc.cover(*match.span())  # a disclaimer, not a claim
             continue
         _judge(doc, known, match.span(), _at_most(low), f"at most {low} left")
+    for match in doc.free_matches(_LIMITED, over_names=True):
+        said = any(_SAYS_LIMITED.search(v.text) for v in known.subjects(doc, match.start()))
+        why = "a limited edition" if said else "the facts do not say it is a limited edition"
+        doc.record(*match.span(), "stock", said, why)
     for match in doc.free_matches(_HIGH, over_names=True):
         _judge(doc, known, match.span(), lambda stock, _: stock > low, "well stocked")
     for match in doc.free_matches(_OUT, over_names=True):
