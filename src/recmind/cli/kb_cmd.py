@@ -1,4 +1,6 @@
-"""``recmind kb import DIR`` and ``recmind kb list``: the shop's policy knowledge base."""
+"""``recmind kb import DIR``, ``recmind kb list``: the shop's policy knowledge base;
+``recmind kb index`` and ``recmind kb search``: the assistant's retrieval over it, the
+catalogue and the reviews."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from recmind.assistant.retrieval import KINDS, Filters, IndexMissingError, Retriever, reindex
 from recmind.config import get_settings
 from recmind.data.kb import (
     DEMO_POLICIES,
@@ -136,6 +139,92 @@ def list_command(
     console.print(table)
     if not rows:
         console.print("Empty: import policies with `recmind kb import DIR` (or --demo).")
+
+
+@kb_app.command("index")
+def index_command(
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Encode every document again (ignore the previous index)."),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Build the retrieval index of products, review snippets and policy passages from the
+    store (incrementally: only new or changed documents are encoded) and keep it under the
+    home folder; a version is written only when something changed."""
+    with _open_store(db) as store:
+        report = reindex(store, full=full)
+    counts = report.counts
+    console.print(
+        f"Retrieval index {report.version} ({'written' if report.written else 'up to date'}): "
+        f"{counts['product']} products, {counts['review']} reviews, {counts['policy']} policy "
+        f"passages; {report.added} added, {report.changed} changed, {report.removed} removed, "
+        f"{report.unchanged} unchanged; {report.encoded} encoded.",
+        soft_wrap=True,
+    )
+
+
+@kb_app.command("search")
+def search_command(
+    *,
+    query: Annotated[str, typer.Argument(help="The question or search words.")],
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="product, review or policy (repeat for several)."),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="The question's language: en or zh.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=100, help="How many results.")] = 5,
+    category: Annotated[str | None, typer.Option("--category", help="Items of it.")] = None,
+    min_price: Annotated[float | None, typer.Option("--min-price", min=0)] = None,
+    max_price: Annotated[float | None, typer.Option("--max-price", min=0)] = None,
+    in_stock: Annotated[bool, typer.Option("--in-stock", help="Items in stock now.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Search the retrieval index: ranked documents with the ids to cite and their scores.
+    Prices and stock are the store's present values."""
+    kinds = [k.strip().lower() for k in kind or []]
+    if bad := [k for k in kinds if k not in KINDS]:
+        raise _fail(f"unknown kind {', '.join(bad)}; choose from {', '.join(KINDS)}")
+    if lang is not None and lang not in ("en", "zh"):
+        raise _fail("--lang must be en or zh")
+    filters = Filters(category, min_price, max_price, in_stock)
+    with _open_store(db) as store:
+        try:
+            retriever = Retriever.load(store)
+        except IndexMissingError as exc:
+            raise _fail(str(exc)) from exc
+        hits = retriever.search(
+            query,
+            kinds=[k for k in KINDS if k in kinds] or None,
+            filters=filters,
+            top=top,
+            language=lang,
+        )
+    if as_json:
+        typer.echo(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Search: {escape(query)}")
+    for name in ("#", "kind", "source", "title", "price", "stock", "score"):
+        table.add_column(name, overflow="fold")
+    table.add_column("text", ratio=1)
+    for rank, hit in enumerate(hits, start=1):
+        price, stock = hit.metadata.get("price"), hit.metadata.get("stock")
+        table.add_row(
+            str(rank),
+            hit.kind + (" (untrusted)" if hit.untrusted else ""),
+            escape(hit.source),
+            escape(hit.title),
+            "-" if price is None else f"{price:,.2f}",
+            "-" if stock is None else str(stock),
+            f"{hit.score:.4f}",
+            escape(hit.text if len(hit.text) <= 160 else hit.text[:159] + "…"),
+        )
+    console.print(table)
+    if not hits:
+        console.print("No match (is the index built? `recmind kb index`).")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import bm25s
 import numpy as np
 
 from recmind.assistant.retrieval.tokens import tokens
+
+# bm25s sets its own logger to DEBUG on import, which prints "Building index from tokens"
+# through any handler the application installed: back to the usual threshold.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 def document_words(title: str, text: str) -> list[str]:
