@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 import typer
+from tests.assistant.retrieval.shop import fill_shop
 from typer.testing import CliRunner
 
 from recmind.cli import kb_cmd
 from recmind.config import Settings, get_settings
+from recmind.data.store import Store
 
 
 @pytest.fixture
@@ -72,3 +74,30 @@ def test_prune_and_clear_errors(app: typer.Typer, home: Settings, tmp_path: Path
     assert code == 2 and "give a folder or --demo" in output
     code, output = _run(app, "list", "--passages", "nope")
     assert code == 2 and "no document 'nope'" in output
+
+
+def test_index_and_search(app: typer.Typer, home: Settings, tmp_path: Path) -> None:
+    code, output = _run(app, "search", "returns")
+    assert code == 2 and "recmind kb index" in output
+    store = Store.from_settings(home)
+    store.migrate()
+    fill_shop(store, tmp_path / "quarantine")
+    store.close()
+    code, output = _run(app, "index")
+    assert code == 0, output
+    assert "12 products, 6 reviews, 42 policy passages" in output
+    assert "60 added" in output and "60 encoded" in output and "(written)" in output
+    code, output = _run(app, "index")
+    assert "(up to date)" in output and "60 unchanged; 0 encoded" in output
+    code, output = _run(app, "search", "退货", "--kind", "policy", "--top", "2", "--json")
+    assert code == 0, output
+    hits = json.loads(output)
+    assert len(hits) == 2 and hits[0]["metadata"]["doc_id"] == "returns"
+    assert hits[0]["source"] and hits[0]["score"] > hits[1]["score"]
+    code, output = _run(app, "search", "merino wool", "--lang", "en", "--max-price", "80")
+    assert code == 0, output
+    assert "k-cardigan" in output and "74.00" in output and "Merino Wool Cardigan" in output
+    code, output = _run(app, "search", "dress", "--kind", "order")
+    assert code == 2 and "unknown kind order" in output
+    code, output = _run(app, "search", "dress", "--lang", "fr")
+    assert code == 2 and "--lang must be en or zh" in output
