@@ -24,6 +24,8 @@ def test_the_index_persists_reloads_and_rebuilds_incrementally(
     assert first.added == 60 and first.encoded == 60
     built = load_index(root)
     assert built.version == first.version == latest_version(root)
+    kept = (root / built.version / "documents.jsonl").read_text(encoding="utf-8")
+    assert "Softest merino" not in kept and "桑蚕丝" not in kept  # no text on disk
     hits = Retriever(sqlite_store, built).search("merino", top=2)
     again = Retriever(sqlite_store, load_index(root)).search("merino", top=2)
     assert [h.id for h in hits] == [h.id for h in again]

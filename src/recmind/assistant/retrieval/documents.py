@@ -42,7 +42,7 @@ class Document:
     Attributes:
         id: ``product:<item id>``, ``review:<review id>`` or ``policy:<passage id>``.
         kind: ``product``, ``review`` or ``policy``.
-        text: What is indexed (and shown).
+        text: What is indexed (and shown); empty in a loaded index, which keeps no text.
         title: The product's title, the reviewed product's title, the passage's heading path.
         language: ``en`` or ``zh`` (the item's own language where the store has it).
         source: The id to cite: the item id, the review id or the passage id.
@@ -66,30 +66,35 @@ class Document:
         """sha256 of what the vectors and words are computed from."""
         return hashlib.sha256(f"{self.title}\x00{self.text}".encode()).hexdigest()
 
-    def to_json(self) -> dict[str, Any]:
+    def entry(self) -> dict[str, Any]:
+        """What the persisted index keeps of the document: everything but its text (a
+        search reads the present text from the store; an erased person's review text is
+        not kept on disk), with the hash of title and text that tells a change."""
         return {
             "id": self.id,
             "kind": self.kind,
-            "text": self.text,
             "title": self.title,
             "language": self.language,
             "source": self.source,
             "metadata": self.metadata,
             "untrusted": self.untrusted,
+            "hash": self.text_hash,
         }
 
     @classmethod
-    def from_json(cls, row: dict[str, Any]) -> Document:
-        return cls(
+    def from_entry(cls, row: dict[str, Any]) -> tuple[Document, str]:
+        """A document without its text, and its hash, from :meth:`entry`."""
+        document = cls(
             id=str(row["id"]),
             kind=row["kind"],
-            text=str(row["text"]),
+            text="",
             title=str(row["title"]),
             language=str(row["language"]),
             source=str(row["source"]),
             metadata=dict(row.get("metadata") or {}),
             untrusted=bool(row.get("untrusted", False)),
         )
+        return document, str(row["hash"])
 
 
 def document_id(kind: Kind, source: str) -> str:

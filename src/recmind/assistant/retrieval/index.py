@@ -2,7 +2,7 @@
 
 Layout under ``<home>/assistant/retrieval``::
 
-    v0003-20261207T104500Z/documents.jsonl   one Document a line (row order of the index)
+    v0003-20261207T104500Z/documents.jsonl   one document a line, without its text (row order)
     v0003-20261207T104500Z/vectors.npy       float32 unit vectors, one row a document
     v0003-20261207T104500Z/lexical/          the bm25s index (sparse matrix, vocabulary)
     v0003-20261207T104500Z/meta.json         encoder, counts, when built
@@ -27,7 +27,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,10 +78,14 @@ class RetrievalIndex:
     encoder_key: str
     version: str = ""
     path: Path | None = None
+    hashes: list[str] = field(default_factory=list)
+    """Per row, the hash of title and text (a loaded index keeps no text)."""
     rows: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rows = {d.id: row for row, d in enumerate(self.documents)}
+        if not self.hashes:
+            self.hashes = [d.text_hash for d in self.documents]
 
     def counts(self) -> dict[str, int]:
         """Documents per kind."""
@@ -119,7 +123,7 @@ def build_index(
     reuse: dict[str, tuple[str, np.ndarray]] = {}
     if previous is not None and not full and previous.encoder_key == key:
         for row, old in enumerate(previous.documents):
-            reuse[old.id] = (old.text_hash, previous.semantic.vectors[row])
+            reuse[old.id] = (previous.hashes[row], previous.semantic.vectors[row])
     old_ids = set(previous.rows) if previous is not None else set()
     report = IndexReport(version="", written=False, counts={}, full=full)
     vectors: list[np.ndarray | None] = []
@@ -163,7 +167,7 @@ def save_index(index: RetrievalIndex, root: Path) -> str:
     try:
         with (staging / DOCUMENTS_FILE).open("w", encoding="utf-8") as handle:
             for document in index.documents:
-                handle.write(json.dumps(document.to_json(), ensure_ascii=False) + "\n")
+                handle.write(json.dumps(document.entry(), ensure_ascii=False) + "\n")
         index.semantic.save(staging / VECTORS_FILE)
         (staging / LEXICAL_DIR).mkdir()
         index.lexical.save(staging / LEXICAL_DIR)
@@ -239,7 +243,8 @@ def load_index(root: Path | None = None, version: str | None = None) -> Retrieva
     folder = root / version
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     with (folder / DOCUMENTS_FILE).open(encoding="utf-8") as handle:
-        documents = [Document.from_json(json.loads(line)) for line in handle if line.strip()]
+        entries = [Document.from_entry(json.loads(line)) for line in handle if line.strip()]
+    documents = [document for document, _ in entries]
     semantic = SemanticIndex.load(folder / VECTORS_FILE)
     lexical = LexicalIndex.load(folder / LEXICAL_DIR, len(documents))
     if len(semantic.vectors) != len(documents):
@@ -252,7 +257,12 @@ def load_index(root: Path | None = None, version: str | None = None) -> Retrieva
         str(meta["encoder_key"]),
         version=version,
         path=folder,
+        hashes=[digest for _, digest in entries],
     )
+
+
+def _kept(document: Document) -> Document:
+    return replace(document, text="")
 
 
 def reindex(
@@ -282,8 +292,8 @@ def reindex(
         previous is not None
         and not full
         and report.added == report.changed == report.removed == 0
-        and [d.id for d in previous.documents] == [d.id for d in documents]
-        and previous.documents == documents
+        and previous.hashes == index.hashes
+        and [_kept(d) for d in previous.documents] == [_kept(d) for d in documents]
     )
     if nothing_new and previous is not None:
         report.version = previous.version
