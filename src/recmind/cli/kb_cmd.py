@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from recmind.assistant.retrieval import KINDS, Filters, IndexMissingError, Retriever, reindex
+from recmind.cli.progress import import_progress
 from recmind.config import get_settings
 from recmind.data.kb import (
     DEMO_POLICIES,
@@ -152,8 +153,10 @@ def index_command(
     """Build the retrieval index of products, review snippets and policy passages from the
     store (incrementally: only new or changed documents are encoded) and keep it under the
     home folder; a version is written only when something changed."""
-    with _open_store(db) as store:
-        report = reindex(store, full=full)
+    with _open_store(db) as store, import_progress(console) as progress:
+        report = reindex(
+            store, full=full, progress=lambda done, total: progress("encoding", done, total)
+        )
     counts = report.counts
     console.print(
         f"Retrieval index {report.version} ({'written' if report.written else 'up to date'}): "

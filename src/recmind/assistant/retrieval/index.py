@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +38,7 @@ from recmind.assistant.retrieval.semantic import SemanticIndex, encode_passages,
 from recmind.config import RetrievalSettings, Settings, get_settings
 from recmind.data.store import Store
 from recmind.text.embed import resolve_encoder
+from recmind.text.encoders import Progress
 
 DOCUMENTS_FILE = "documents.jsonl"
 VECTORS_FILE = "vectors.npy"
@@ -116,9 +116,10 @@ def build_index(
     encoder: str,
     previous: RetrievalIndex | None = None,
     full: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[RetrievalIndex, IndexReport]:
     """An in-memory index of ``documents``; vectors of unchanged documents come from
-    ``previous`` (unless ``full``)."""
+    ``previous`` (unless ``full``); ``progress`` is told ``(encoded, to encode)``."""
     key = encoder_key(encoder)
     reuse: dict[str, tuple[str, np.ndarray]] = {}
     if previous is not None and not full and previous.encoder_key == key:
@@ -143,7 +144,7 @@ def build_index(
     report.removed = len(old_ids - {d.id for d in documents})
     if missing:
         texts = [passage_text(documents[r].title, documents[r].text) for r in missing]
-        fresh = encode_passages(texts, encoder, cache=not full)
+        fresh = encode_passages(texts, encoder, cache=not full, progress=progress)
         for row, vector in zip(missing, fresh, strict=True):
             vectors[row] = vector
     report.encoded = len(missing)
@@ -271,7 +272,7 @@ def reindex(
     settings: Settings | None = None,
     full: bool = False,
     root: Path | None = None,
-    log: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> IndexReport:
     """Build the index from the store (incrementally unless ``full``) and persist it when
     anything changed; returns what was done."""
@@ -285,9 +286,9 @@ def reindex(
     documents = all_documents(
         store, per_item=config.max_reviews_per_item, review_chars=config.review_chars
     )
-    if log is not None:
-        log(f"{len(documents)} documents read from the store")
-    index, report = build_index(documents, encoder=config.encoder, previous=previous, full=full)
+    index, report = build_index(
+        documents, encoder=config.encoder, previous=previous, full=full, progress=progress
+    )
     nothing_new = (
         previous is not None
         and not full

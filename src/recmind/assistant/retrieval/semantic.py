@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from recmind.text.embed import resolve_encoder
-from recmind.text.encoders import Encoder
+from recmind.text.encoders import Encoder, Progress
 
 
 def passage_text(title: str, text: str) -> str:
@@ -17,11 +17,15 @@ def passage_text(title: str, text: str) -> str:
 
 
 def encode_passages(
-    texts: Sequence[str], encoder: Encoder | str, *, cache: bool = True
+    texts: Sequence[str],
+    encoder: Encoder | str,
+    *,
+    cache: bool = True,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """``(len(texts), dim)`` unit vectors, read from the embedding cache where known."""
     resolved = resolve_encoder(encoder, cache=cache)
-    return resolved.encode(list(texts), kind="passage")
+    return resolved.encode(list(texts), kind="passage", progress=progress)
 
 
 def encode_query(query: str, encoder: Encoder | str) -> np.ndarray:
