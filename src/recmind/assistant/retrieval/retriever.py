@@ -10,8 +10,10 @@
    values, never the index's.
 4. **Filters** (category, price range, in stock) on those present values. They concern
    items, so they keep products and reviews of matching products and drop policy passages.
-5. **Rerank.** The fused score times ``1 + title_boost`` when the question names the
-   document's title, ``1 + in_stock_boost`` for an item in stock now, ``1 + language_boost``
+   They apply to the fused candidates (``candidates`` deep per list), so a filter that few
+   of them pass returns fewer than ``top`` hits.
+5. **Rerank.** The fused score times ``1 + title_boost`` when the question names a
+   product's title, ``1 + in_stock_boost`` for an item in stock now, ``1 + language_boost``
    for a document in the question's language.
 """
 
