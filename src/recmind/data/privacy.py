@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, func, select
 
+from recmind.data.handoffs import handoffs_for_user
 from recmind.data.orders import order_out
 from recmind.data.record_writes import get_record
 from recmind.data.schema import PERSONAL_DERIVED, events, orders, reviews, users
@@ -59,14 +60,16 @@ def _rows(store: Store, table: Any, user_id: str, order: Any) -> list[dict[str, 
 
 
 def user_rows(store: Store, user_id: str) -> dict[str, Any]:
-    """``{"user": row or None, "events": [...], "reviews": [...], "orders": [...]}``
-    (events and orders oldest first; orders as :func:`recmind.data.orders.order_out`)."""
+    """``{"user": row or None, "events": [...], "reviews": [...], "orders": [...],
+    "handoffs": [...]}`` (events, orders and handoffs oldest first; orders as
+    :func:`recmind.data.orders.order_out`)."""
     placed = _rows(store, orders, user_id, (orders.c.created_at, orders.c.order_id))
     return {
         "user": get_record(store, "users", user_id),
         "events": _rows(store, events, user_id, (events.c.timestamp, events.c.event_id)),
         "reviews": _rows(store, reviews, user_id, (reviews.c.timestamp, reviews.c.review_id)),
         "orders": [order_out(row) for row in placed],
+        "handoffs": handoffs_for_user(store, user_id),
     }
 
 

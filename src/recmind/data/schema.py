@@ -535,6 +535,29 @@ kb_passages = Table(
     Index(None, "doc_id", "position"),
 )
 
+# --- The assistant's handoff queue (migration 0010) ---
+
+handoffs = Table(
+    "handoffs",
+    metadata,
+    # A conversation handed to a human: ``reason`` one of
+    # ``recmind.data.handoffs.REASONS``, ``summary`` the conversation in a few lines,
+    # ``status`` open -> taken (``taken_by`` a member of staff) -> closed. ``user_id`` is the
+    # bound person (None: anonymous). Personal data: exported and erased with the person.
+    Column("handoff_id", String(64), primary_key=True),
+    Column("conversation_id", ID, nullable=False),
+    Column("user_id", ID),
+    Column("reason", String(32), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("taken_by", Text),
+    Column("taken_at", Double),
+    Column("closed_at", Double),
+    Index(None, "status", "created_at"),
+    Index(None, "user_id"),
+)
+
 TABLES = {"items": items, "users": users, "events": events, "reviews": reviews, "orders": orders}
 """The store's data tables by entity name, in import order (``api_keys``,
 ``tombstones``, the derived customer and segment tables and the knowledge base are not
@@ -554,5 +577,6 @@ PERSONAL_DERIVED = (
     suppressions,
     message_events,
     experiment_exposures,
+    handoffs,
 )
 """Derived tables keyed by ``user_id``: an erasure deletes the person's rows from each."""
