@@ -42,7 +42,13 @@ def test_erase_rows_touches_only_that_user(store: Store) -> None:
     assert len(user_rows(store, "a")["events"]) == 1
     erased = erase_rows(store, "a", SECRET)
     assert (erased.user_row, erased.events, erased.reviews) == (True, 1, 1)
-    assert user_rows(store, "a") == {"user": None, "events": [], "reviews": [], "orders": []}
+    assert user_rows(store, "a") == {
+        "user": None,
+        "events": [],
+        "reviews": [],
+        "orders": [],
+        "handoffs": [],
+    }
     assert store.counts() == {"items": 0, "users": 1, "events": 1, "reviews": 1, "orders": 0}
     assert erased.erased_at is not None and erased_at(store, "a", SECRET) == erased.erased_at
     assert erased_at(store, "b", SECRET) is None
