@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from recmind.api.schemas_handoffs import HandoffOut
 from recmind.data.online_checks import text_problem
 
 Scalar = str | int | float | bool | None
@@ -290,6 +291,9 @@ class UserExport(BaseModel):
     events: list[EventOut]
     reviews: list[ReviewOut]
     orders: list[OrderOut] = Field(default_factory=list)
+    handoffs: list[HandoffOut] = Field(
+        default_factory=list, description="Conversations handed to a human."
+    )
     profile: ProfileOut | None
     generated_texts: list[GeneratedTextOut]
     quarantined: list[dict[str, Any]] = Field(
@@ -316,7 +320,7 @@ class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scopes: list[str] = Field(
-        min_length=1, max_length=16, description="ingest, read, admin, marketing."
+        min_length=1, max_length=16, description="ingest, read, admin, marketing, support."
     )
     name: str | None = Field(default=None, max_length=200)
 

@@ -21,6 +21,7 @@ from recmind.cli import (
     experiments_cmd,
     explain_cmd,
     generate_cmd,
+    handoffs_cmd,
     import_cmd,
     journeys_cmd,
     kb_cmd,
@@ -83,3 +84,4 @@ simulate_cmd.register(app)
 kb_cmd.register(app)
 orders_cmd.register(app)
 experiments_cmd.register(app)
+handoffs_cmd.register(app)

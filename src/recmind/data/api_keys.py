@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from recmind.data.schema import api_keys
 from recmind.data.store import Store
 
-SCOPES = ("ingest", "read", "admin", "marketing")
+SCOPES = ("ingest", "read", "admin", "marketing", "support")
 """Every scope a key may hold. Scopes are explicit: ``admin`` does not imply the others."""
 PREFIX = "rk"
 

@@ -13,6 +13,7 @@ from recmind.api.routers import (
     events,
     experiments,
     explanations,
+    handoffs,
     health,
     items,
     jobs,
@@ -56,4 +57,5 @@ ROUTERS: list[APIRouter] = [
     experiments.router,
     outbox.router,
     messages.router,
+    handoffs.router,
 ]

@@ -44,7 +44,13 @@ def export_user(request: Request, user_id: UserId) -> dict[str, Any]:
     profiles: ProfileService = request.app.state.profiles
     rows = user_rows(store, user_id)
     held = quarantined(settings.quarantine_dir, user_id)
-    stored = rows["user"] is not None or rows["events"] or rows["reviews"] or rows["orders"]
+    stored = (
+        rows["user"] is not None
+        or rows["events"]
+        or rows["reviews"]
+        or rows["orders"]
+        or rows["handoffs"]
+    )
     if not stored and not held:
         raise HTTPException(404, f"nothing is stored about user {user_id!r}")
     try:
