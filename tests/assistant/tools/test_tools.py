@@ -166,10 +166,9 @@ def test_order_status_shows_only_the_callers_own_orders(
     with caplog.at_level(logging.WARNING, logger="recmind.assistant.tools.orders"):
         theirs = call(context, "order_status", {"order_id": "o-bob-1"})
     missing = call(context, "order_status", {"order_id": "o-nobody"})
-    assert theirs.error is not None and missing.error is not None
-    assert theirs.error.kind == missing.error.kind == "not_found"
-    assert theirs.error.message == missing.error.message.replace("o-nobody", "o-bob-1")
-    assert theirs.error.problems == missing.error.problems == []
+    assert theirs.error is not None and theirs.error.kind == "not_found"
+    assert theirs.error == missing.error  # the same answer, word for word
+    assert theirs.model_dump(exclude={"arguments"}) == missing.model_dump(exclude={"arguments"})
     assert theirs.result is None and "SP-BOB" not in theirs.model_dump_json()
     assert "order_status refused in conversation conv-ann" in caplog.text
     # The model cannot name another person: the argument is refused, not used.

@@ -83,9 +83,9 @@ def _facts(row: dict[str, object]) -> OrderFacts:
     )
 
 
-def not_found(order_id: str) -> str:
-    """The one answer for an order that is not the caller's (theirs or nobody's)."""
-    return f"no order {order_id!r} was found among your orders"
+NOT_FOUND = "no such order was found among your orders"
+"""The one answer for an order id that is not the caller's (someone else's or nobody's):
+the same words, without the id, so nothing in it depends on what was asked."""
 
 
 def order_status(context: ToolContext, args: OrderStatusArgs) -> OrdersResult:
@@ -108,7 +108,7 @@ def order_status(context: ToolContext, args: OrderStatusArgs) -> OrdersResult:
                 "the bound user's orders",
                 context.conversation_id,
             )
-            raise ToolRefusedError("not_found", not_found(args.order_id))
+            raise ToolRefusedError("not_found", NOT_FOUND)
     orders = [_facts(r) for r in rows]
     citations = [Citation(kind="order", id=o.order_id) for o in orders]
     citations += [Citation(kind="item", id=line.item_id) for o in orders for line in o.lines]
