@@ -82,7 +82,13 @@ def test_every_tool_has_a_json_schema_for_its_arguments() -> None:
         ("handoff", {"reason": "angry", "summary": "s"}, "invalid_arguments"),
         ("handoff", {"reason": "other", "summary": ""}, "invalid_arguments"),
         ("recommend", {"count": 0}, "invalid_arguments"),
+        ("get_item", {"item_id": "d-\x00linen"}, "invalid_arguments"),
+        ("order_status", {"order_id": "o-\x00"}, "invalid_arguments"),
+        ("compare_items", {"item_ids": ["d-linen", "\ud800"]}, "invalid_arguments"),
+        ("search_products", {"query": "dress\x00"}, "invalid_arguments"),
+        ("handoff", {"reason": "other", "summary": "a\x00b"}, "invalid_arguments"),
         ("refund_everything", {}, "unknown_tool"),
+        ("get_item\ud800", {}, "unknown_tool"),
         ("get_item", {"item_id": "no-such-item"}, "not_found"),
         ("compare_items", {"item_ids": ["d-linen", "nope"]}, "not_found"),
         ("search_products", {"query": "dress"}, "unavailable"),  # no retriever here

@@ -16,9 +16,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    field_validator,
+)
 
 from recmind.config import Settings
+from recmind.data.online_checks import text_problem
 from recmind.data.store import Store
 
 if TYPE_CHECKING:
@@ -117,9 +125,18 @@ R = TypeVar("R", bound=ToolResult)
 
 
 class Arguments(BaseModel):
-    """Base of every tool's arguments: unknown keys are refused."""
+    """Base of every tool's arguments: unknown keys are refused, and so is text the store
+    cannot hold (NUL bytes, unpaired surrogates), before any query sees it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and text_problem(t) for t in texts):
+            raise ValueError("text the store cannot hold (NUL or unpaired surrogate characters)")
+        return value
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,18 @@ def _problems(error: ValidationError) -> list[dict[str, Any]]:
         {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
         for e in error.errors(include_url=False, include_input=False)
     ]
+
+
+def _shown(value: Any) -> Any:
+    """``value`` with text that cannot be written as UTF-8 (unpaired surrogates) replaced,
+    so a refused call can still be serialised and shown."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    if isinstance(value, dict):
+        return {_shown(k): _shown(v) for k, v in value.items()}
+    return value
 
 
 def _parsed(arguments: Mapping[str, Any] | str | bytes | None) -> dict[str, Any]:
@@ -188,6 +217,7 @@ class ToolRegistry:
         """Validate ``arguments`` (a mapping or JSON text) and run the tool."""
         tool = self._tools.get(name)
         if tool is None:
+            name = _shown(name)
             known = ", ".join(self._tools)
             error = ToolError(kind="unknown_tool", message=f"no tool {name!r}; tools: {known}")
             return ToolOutcome(tool=name, error=error)
@@ -206,7 +236,7 @@ class ToolRegistry:
                 message=f"invalid arguments for {name}",
                 problems=_problems(exc),
             )
-            return ToolOutcome(tool=name, arguments=given, error=error)
+            return ToolOutcome(tool=name, arguments=_shown(given), error=error)
         try:
             result = tool.run(context, parsed)
         except ToolRefusedError as exc:
