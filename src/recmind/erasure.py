@@ -41,6 +41,7 @@ class ErasureReport:
     generated_texts: int
     quarantine_rows: int
     orders: int = 0
+    handoffs: int = 0
 
     @property
     def found(self) -> bool:
@@ -50,6 +51,7 @@ class ErasureReport:
             or self.events
             or self.reviews
             or self.orders
+            or self.handoffs
             or self.generated_texts
             or self.quarantine_rows
         )
@@ -110,6 +112,7 @@ def erase_user(
         generated_texts=texts,
         quarantine_rows=scrubbed,
         orders=rows.orders,
+        handoffs=rows.handoffs,
     )
     if report.found and not rows.found:
         record_tombstone(store, user_id, secret)
@@ -120,6 +123,7 @@ def erase_user(
                 "events": rows.events,
                 "reviews": rows.reviews,
                 "orders": rows.orders,
+                "handoffs": rows.handoffs,
                 "quarantine_rows": scrubbed,
             },
         )

@@ -73,3 +73,10 @@ def test_exported_and_erased_with_the_person(store: Store) -> None:
     assert get_handoff(store, mine.handoff_id) is None
     assert get_handoff(store, theirs.handoff_id) is not None
     assert user_rows(store, "u1")["handoffs"] == []
+
+
+def test_a_person_known_only_by_a_handoff_is_erased_with_a_tombstone(store: Store) -> None:
+    enqueue(store, conversation_id="c", user_id="only-handoff", reason="other", summary="s")
+    erased = erase_rows(store, "only-handoff", SECRET)
+    assert erased.found and erased.handoffs == 1 and erased.erased_at is not None
+    assert user_rows(store, "only-handoff")["handoffs"] == []

@@ -309,6 +309,7 @@ class ErasureOut(BaseModel):
     events: int
     reviews: int
     orders: int = 0
+    handoffs: int = 0
     generated_texts: int
     quarantine_rows: int
 

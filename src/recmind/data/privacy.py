@@ -25,7 +25,7 @@ from sqlalchemy import Connection, delete, func, select
 from recmind.data.handoffs import handoffs_for_user
 from recmind.data.orders import order_out
 from recmind.data.record_writes import get_record
-from recmind.data.schema import PERSONAL_DERIVED, events, orders, reviews, users
+from recmind.data.schema import PERSONAL_DERIVED, events, handoffs, orders, reviews, users
 from recmind.data.store import Store
 from recmind.data.tombstones import record_erasure, subject_of
 from recmind.data.write_lock import write_lock
@@ -45,10 +45,17 @@ class ErasedRows:
     reviews: int
     erased_at: float | None = None
     orders: int = 0
+    handoffs: int = 0
 
     @property
     def found(self) -> bool:
-        return self.user_row or bool(self.events) or bool(self.reviews) or bool(self.orders)
+        return (
+            self.user_row
+            or bool(self.events)
+            or bool(self.reviews)
+            or bool(self.orders)
+            or bool(self.handoffs)
+        )
 
 
 def _rows(store: Store, table: Any, user_id: str, order: Any) -> list[dict[str, Any]]:
@@ -98,6 +105,7 @@ def erase_rows(store: Store, user_id: str, secret: str) -> ErasedRows:
         n_reviews = connection.execute(delete(reviews).where(reviews.c.user_id == user_id))
         n_orders = connection.execute(delete(orders).where(orders.c.user_id == user_id))
         n_users = connection.execute(delete(users).where(users.c.user_id == user_id))
+        n_handoffs = connection.execute(delete(handoffs).where(handoffs.c.user_id == user_id))
         for derived in PERSONAL_DERIVED:  # features, predictions, segment memberships
             connection.execute(delete(derived).where(derived.c.user_id == user_id))
         rows = ErasedRows(
@@ -105,6 +113,7 @@ def erase_rows(store: Store, user_id: str, secret: str) -> ErasedRows:
             int(n_events.rowcount),
             int(n_reviews.rowcount),
             orders=int(n_orders.rowcount),
+            handoffs=int(n_handoffs.rowcount),
         )
         if rows.found:
             erased_at = max(time.time(), latest if latest is not None else 0.0)

@@ -97,6 +97,7 @@ def erase_user(request: Request, user_id: UserId) -> dict[str, Any]:
         "events": erased.events,
         "reviews": erased.reviews,
         "orders": erased.orders,
+        "handoffs": erased.handoffs,
         "generated_texts": erased.generated_texts,
         "quarantine_rows": erased.quarantine_rows,
     }
