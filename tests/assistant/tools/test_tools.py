@@ -30,6 +30,7 @@ from recmind.assistant.tools import (
 )
 from recmind.data.handoffs import list_open
 from recmind.data.store import Store
+from recmind.marketing.copy.facts_store import FactRow, write_facts
 from recmind.text.claims.facts import Facts
 
 REGISTRY = default_registry()
@@ -132,6 +133,12 @@ def test_get_and_compare_read_the_store_after_a_price_change(
     assert item.attributes["material"] == "linen"
     assert (item.reviews.count, item.reviews.average_rating) == (2, 4.0)
     assert [(c.kind, c.id) for c in outcome.result.citations] == [("item", "d-linen")]
+
+    assert item.reviews.positive_share is None  # no sentiment stored yet
+    sentiment = {"reviews": 2, "positive": 1, "positive_share": 0.5}
+    write_facts(context.store, [FactRow("d-linen", "sentiment", "reviews", sentiment, "h")])
+    stored = call(context, "get_item", {"item_id": "d-linen"}).result
+    assert isinstance(stored, ItemResult) and stored.item.reviews.positive_share == 0.5
 
     set_item(context.store, tmp_path, "d-linen", price=120.0, stock=0)
     changed = call(context, "get_item", {"item_id": "d-linen"}).result
