@@ -91,8 +91,9 @@ def test_real_model_copy_is_checked_and_slot_filled(
 def test_an_invented_discount_is_sent_back_with_the_reason_then_the_template_is_used(
     held: Callable[[list[str]], Held],
 ) -> None:
+    # no offer: the 50% cannot be the offer's discount (with one, it would become its slot)
     model = held(["Get 50% off everything today!", "Everything is 50% off, this week only!"])
-    result = write_copy(context("push"), model, timeout_s=60)
+    result = write_copy(context("push", offer=None), model, timeout_s=60)
     assert result.source == "fallback"
     assert result.attempts == 2
     assert "50" in result.rejected[0][0]
@@ -101,7 +102,7 @@ def test_an_invented_discount_is_sent_back_with_the_reason_then_the_template_is_
     assert retry[-1].role == "user" and "rejected" in retry[-1].content
     assert "50" in retry[-1].content  # the reason is in the prompt
     assert result.parts["text"].startswith("Harbor & Pine: Merino Crew Sweater, $89.00.")
-    assert check(result.parts["text"], context("push").facts()).ok
+    assert check(result.parts["text"], context("push", offer=None).facts()).ok
 
 
 def test_an_unsupported_claim_in_slot_text_is_rejected_by_the_checker(
@@ -220,6 +221,8 @@ def test_an_email_without_its_button_line_gets_the_templates(
         "Body: Hi {{name}}, see {{title:item1}}."
     )
     result = write_copy(context("email"), held([answer]), timeout_s=60)
-    assert result.first_attempt_grounded, result.rejected
+    assert result.source == "llm" and result.attempts == 1, result.rejected
+    assert not result.first_attempt_grounded
+    assert result.edited == ("the Button line was missing: the template's was used",)
     assert result.parts["cta"] == "Take a look"
     assert result.parts["body"] == "Hi Maya, see Merino Crew Sweater."

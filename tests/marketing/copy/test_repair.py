@@ -88,3 +88,35 @@ def test_copying_is_a_long_run_of_the_examples_words() -> None:
     assert not copies_example("Soft layers for {{title:item1}} days.", examples)
     assert copies_example("全新上市：柔软的层次，适合凉爽的日子！", examples)
     assert not copies_example("柔软的羊毛，温暖每一天。", examples)
+
+
+def test_one_missing_ad_line_comes_from_the_template_but_never_a_body(
+    held: Callable[[list[str]], Held],
+) -> None:
+    answer = (
+        "Headline 1: {{title:item1}}\nHeadline 2: Soft merino wool\n"
+        "Description 1: A regular fit crew neck in merino wool.\n"
+        "Description 2: {{title:item1}}, {{price:item1}}, at {{brand}}."
+    )
+    result = write_copy(context("ad"), held([answer]), timeout_s=60)
+    assert result.source == "llm" and result.attempts == 1, result.rejected
+    assert result.edited == ("the Headline 3 line was missing: the template's was used",)
+    assert result.parts["headline1"] == "Merino Crew Sweater"
+    assert result.parts["headline3"]
+    no_body = "Subject: New for you\nPreheader: A pick from {{brand}}.\nButton: Shop now"
+    again = write_copy(context("email"), held([no_body, no_body]), timeout_s=60)
+    assert again.source == "fallback"
+    assert "lacks Body" in again.rejected[0][0]
+
+
+def test_a_discount_written_as_a_number_becomes_the_offers_slot(
+    held: Callable[[list[str]], Held],
+) -> None:
+    text = "Save 40% on the {{title:item1}} with {{code}} until {{ends}}."
+    result = write_copy(context("push"), held([text]), timeout_s=60)
+    assert result.source == "llm" and result.attempts == 1, result.rejected
+    assert result.parts["text"] == "Save 15% on the Merino Crew Sweater with WOOL15 until June 30."
+    assert result.edited == ("a discount written as a number was replaced by the offer's",)
+    no_offer = context("push", offer=None)
+    kept = write_copy(no_offer, held([text, "{{title:item1}} in merino wool."]), timeout_s=60)
+    assert kept.attempts == 2 and not kept.edited

@@ -19,6 +19,7 @@ Bad = Callable[..., list[str]]
     [
         "Take 20% off the Merino Crew Sweater with code WOOL20.",
         "Save 20 percent with WOOL20.",
+        "Save 20% on the Merino Crew Sweater with WOOL20.",
         "Our sale is on: a fifth off everything.",
         "Enter WOOL20 at checkout.",
         "Use code: WOOL20",
@@ -32,6 +33,7 @@ def test_the_offer_as_given(text: str, shop: dict[str, Any], bad: Bad) -> None:
     ("text", "kind"),
     [
         ("Take 25% off the Merino Crew Sweater.", "discount"),
+        ("Save 40% on the Merino Crew Sweater.", "discount"),
         ("Half price on every tee!", "discount"),
         ("Buy one Organic Cotton Tee, get the second one free.", "discount"),
         ("BOGO on tees this week.", "discount"),

@@ -8,6 +8,8 @@ back to the template; nothing leaves here unchecked.
 2. :func:`~recmind.marketing.copy.review.review` checks the answer's slots, avoided words,
    language and length (cutting at a word boundary, never inside a slot), fills the slots
    from the store and runs the claim checker on the filled text.
+   Certain fixes come first (:mod:`.mend`): one missing short part from the template, a
+   discount written as a number made the offer's slot; such copy is recorded as edited.
 3. A rejected answer whose faults sit in sentences that can be cut out is edited
    (:mod:`.repair`) and reviewed in full again; recorded in ``edited``, and not counted as
    grounded at the first attempt.
@@ -29,6 +31,7 @@ from typing import Any, Literal
 from recmind.marketing.copy.context import CopyContext
 from recmind.marketing.copy.fallback import fallback_parts
 from recmind.marketing.copy.kinds import KindSpec, kind_spec
+from recmind.marketing.copy.mend import discount_slots, missing_part
 from recmind.marketing.copy.repair import repair
 from recmind.marketing.copy.review import Review, review
 from recmind.text.claims import Claim
@@ -157,9 +160,9 @@ def _json(text: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
     return {p: str(data[p]) for p in spec.parts}, None
 
 
-def _lines(text: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
+def labelled(text: str, spec: KindSpec) -> dict[str, str]:
     """The parts of a labelled answer (``Subject: ...``; a part may go on over the next
-    lines until the next label)."""
+    lines until the next label), each cleaned; a part not found is empty."""
     by_label = {label.lower(): part for part, label in spec.labels.items()}
     found: dict[str, list[str]] = {}
     current: str | None = None
@@ -172,11 +175,16 @@ def _lines(text: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
         elif current is not None and line.strip():
             found[current].append(line.strip())
     parts = {p: " ".join(v for v in found.get(p, []) if v) for p in spec.parts}
+    return {p: _clean(t) for p, t in parts.items()}
+
+
+def _lines(text: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
+    parts = labelled(text, spec)
     missing = [spec.labels[p] for p in spec.parts if not parts[p]]
     if missing:
         wanted = ", ".join(f"{label}:" for label in spec.labels.values())
         return {}, f"the answer lacks {', '.join(missing)} (one line each: {wanted})"
-    return {p: _clean(t) for p, t in parts.items()}, None
+    return parts, None
 
 
 def _parts(text: str, finish: str, spec: KindSpec) -> tuple[dict[str, str], str | None]:
@@ -193,15 +201,6 @@ def parse(result: GenerationResult, spec: KindSpec) -> tuple[dict[str, str], str
     if spec.json:
         return _parts(result.text, result.finish_reason, spec)
     return _plain(result.text, result.finish_reason, spec)
-
-
-def _with_default_button(
-    result: GenerationResult, spec: KindSpec, context: CopyContext
-) -> tuple[dict[str, str], str | None]:
-    """An email answer that lacks only its button label gets the template's."""
-    text = result.text.rstrip() + "\n" + spec.labels["cta"] + ": "
-    text += fallback_parts(context, spec)["cta"]
-    return _lines(text, spec)
 
 
 def is_local(generator: Generator) -> bool:
@@ -283,9 +282,28 @@ def write_copy(
         calls += 0 if result.cached else 1
         model = result.model
         parts, problem = parse(result, spec)
-        if problem is not None and spec.kind == "email" and "lacks Button" in problem:
-            parts, problem = _with_default_button(result, spec, context)
+        notes: list[str] = []
+        if problem is not None and lines and spec.json and result.finish_reason == "stop":
+            mended = missing_part(labelled(result.text, spec), context, spec)
+            if mended is not None:
+                (parts, note), problem = mended, None
+                notes.append(note)
+        if problem is None:
+            slotted = discount_slots(parts, context)
+            if slotted is not None:
+                parts, note = slotted
+                notes.append(note)
         verdict = review(parts, context, spec) if problem is None else None
+        if verdict is not None and verdict.ok and notes:
+            return _result(
+                context,
+                "llm",
+                verdict,
+                attempts=attempts,
+                rejected=rejected,
+                spent=(seconds, calls, model),
+                edited=tuple(notes),
+            )
         if verdict is not None and verdict.ok:
             return _result(
                 context,
@@ -305,7 +323,7 @@ def write_copy(
                 attempts=attempts,
                 rejected=rejected,
                 spent=(seconds, calls, model),
-                edited=reasons,
+                edited=tuple(notes) + reasons,
             )
         rejected.append(reasons)
         logger.info("copy attempt %d rejected: %s", attempt + 1, "; ".join(reasons))

@@ -21,11 +21,16 @@ from recmind.data.store import Store
 from recmind.marketing.content.facts import item_facts
 from recmind.marketing.copy.context import MAX_SNIPPETS, CopyItem
 from recmind.marketing.copy.facts_store import read_item_facts
+from recmind.text.item_text import SKIPPED_KEYS as ITEM_TEXT_SKIPPED
 
-SKIPPED_KEYS = frozenset(
-    {"url", "link", "image", "image_url", "images", "thumbnail", "sku", "gtin", "ean", "upc"}
+SKIPPED_KEYS = (
+    frozenset(
+        {"url", "link", "image", "image_url", "images", "thumbnail", "sku", "gtin", "ean", "upc"}
+    )
+    | ITEM_TEXT_SKIPPED
 )
-"""Catalogue attributes that are not facts a shopper reads."""
+"""Catalogue attributes that are not facts a shopper reads (``synthetic``, the list of
+fields a dataset made up, among them: never copy)."""
 MAX_VALUE_CHARS = 80
 BESTSELLER_TOP = 100
 
@@ -37,8 +42,12 @@ def catalogue_attributes(raw: Any) -> dict[str, list[str]]:
     except orjson.JSONDecodeError:
         return {}
     out: dict[str, list[str]] = {}
-    for key, value in (data if isinstance(data, dict) else {}).items():
-        if str(key).lower() in SKIPPED_KEYS or str(key).startswith("_"):
+    data = data if isinstance(data, dict) else {}
+    made_up = data.get("synthetic")
+    listed = {str(k).lower() for k in made_up} if isinstance(made_up, list) else set()
+    skipped = SKIPPED_KEYS | listed
+    for key, value in data.items():
+        if str(key).lower() in skipped or str(key).startswith("_"):
             continue
         values = value if isinstance(value, list) else [value]
         texts = [

@@ -1,5 +1,6 @@
 """Edit a rejected draft instead of throwing it away: drop the sentences that carry its
-problems (an unsupported claim, a number outside a slot, a prompt leak, an avoided word),
+problems (an unsupported claim, a number outside a slot, a prompt leak, an avoided word,
+one person's voice, words copied from the brand's examples),
 keep the rest, and let :func:`~recmind.marketing.copy.review.review` judge the result.
 
 A part is edited only when it has several sentences and keeps at least one of them and
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 
 from recmind.marketing.copy.context import CopyContext
 from recmind.marketing.copy.kinds import KindSpec
-from recmind.marketing.copy.review import LEAKS, PROBE_NAME
+from recmind.marketing.copy.review import FIRST_PERSON, LEAKS, PROBE_NAME, copies_example
 from recmind.marketing.copy.slots import SlotError, fill, problems, without_slots
 from recmind.text.claims import Facts, check
 
@@ -36,7 +37,10 @@ def _faulty(
 ) -> bool:
     if problems(sentence, values, context.quoted_attributes()):
         return True
-    if LEAKS.search(without_slots(sentence)) or context.brand.avoided_in(sentence):
+    own = without_slots(sentence)
+    if LEAKS.search(own) or context.brand.avoided_in(sentence) or FIRST_PERSON.search(own):
+        return True
+    if copies_example(sentence, list(context.brand.examples)):
         return True
     try:
         filled = fill(sentence, values)

@@ -23,7 +23,7 @@ LEAKS = re.compile(
     r"|write in (english|simplified chinese))\b"
 )
 """Words of the prompt that must not reach a reader (outside slots)."""
-_FIRST_PERSON = re.compile(r"(?i)\b(?:I|I'm|I've|me|my|mine)\b|(?<!自)我(?!们)")
+FIRST_PERSON = re.compile(r"(?i)\b(?:I|I'm|I've|me|my|mine)\b|(?<!自)我(?!们)")
 """A customer's voice ("I love it"): copy speaks as the shop (we), a review reply included."""
 COPIED_WORDS = 6
 """A run of this many words (or twice as many Chinese characters) taken from one of the
@@ -121,7 +121,7 @@ def review(
         avoided = context.brand.avoided_in(text)
         if avoided:
             reasons.append(f"{part}: never use {', '.join(avoided)}")
-        if generated and _FIRST_PERSON.search(without_slots(text)):
+        if generated and FIRST_PERSON.search(without_slots(text)):
             reasons.append(f"{part}: write as the shop (we, our), never as one person (I, my)")
         if generated and copies_example(text, list(context.brand.examples)):
             reasons.append(f"{part}: the shop's example texts show the voice: do not copy them")

@@ -21,6 +21,11 @@ _DISCOUNT_CUE = re.compile(
 _NOT_DISCOUNT = re.compile(
     r"^\s*(?:of\b|positive|satisfaction|recommend|好评|满意|回购|的(?:用户|顾客|买家))", re.I
 )
+_NOT_A_SUBSTANCE = frozenset(
+    {"off", "discount", "savings", "saving", "on", "for", "at", "with", "when", "in", "today"}
+    | {"this", "all", "everything", "your", "sitewide", "storewide", "until", "through"}
+)
+"""Words after "N%" that make it no share of a material ("save 15% on the sweater")."""
 _FRACTION = re.compile(
     r"\b(?:(?:save|take|get|knock)\s+)?(?:a|one)[- ](?P<frac>third|quarter|fifth)"
     r"(?:\s+off\b|(?=\s+(?:on|of)\b))|\bhalf[- ](?:price|off)\b|\bhalf the price\b"
@@ -83,7 +88,7 @@ def _about_attribute(doc: Document, end: int, known: Known) -> bool:
     if _NOT_DISCOUNT.search(after):
         return True
     word = re.match(r"\s*([A-Za-z]+|[\u3400-\u9fff]{1,3})", after)
-    if word is None or word.group(1).lower() in {"off", "discount", "savings", "saving"}:
+    if word is None or word.group(1).lower() in _NOT_A_SUBSTANCE:
         return False
     head = normalise(word.group(1))
     return (
