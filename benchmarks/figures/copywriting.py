@@ -20,7 +20,10 @@ def _edited(overall: dict[str, object]) -> str:
     edited = overall.get("edited")
     if edited is None:
         return ""
-    return f"{edited} of the model's texts were sent after a faulty sentence was cut out. "
+    return (
+        f"{edited} of the model's texts were sent after an edit (a faulty sentence cut out, "
+        "or a certain mend). "
+    )
 
 
 @figure(
