@@ -20,6 +20,7 @@ Bad = Callable[..., list[str]]
         "Take 20% off the Merino Crew Sweater with code WOOL20.",
         "Save 20 percent with WOOL20.",
         "Save 20% on the Merino Crew Sweater with WOOL20.",
+        "20% Offer on the Merino Crew Sweater: WOOL20",
         "Our sale is on: a fifth off everything.",
         "Enter WOOL20 at checkout.",
         "Use code: WOOL20",

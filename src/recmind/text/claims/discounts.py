@@ -15,7 +15,7 @@ from recmind.text.grounding.matching import normalise
 _PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _DISCOUNT_CUE = re.compile(
     r"\b(?:off|discount(?:ed)?|save|saving|savings|sale|take|extra|up to|deal|code|reduction"
-    r"|cheaper|less)\b|优惠|折扣|立减|立省|打折|促销|特价|活动",
+    r"|cheaper|less|offers?|coupons?|promo)\b|优惠|折扣|立减|立省|打折|促销|特价|活动",
     re.IGNORECASE,
 )
 _NOT_DISCOUNT = re.compile(
@@ -24,6 +24,7 @@ _NOT_DISCOUNT = re.compile(
 _NOT_A_SUBSTANCE = frozenset(
     {"off", "discount", "savings", "saving", "on", "for", "at", "with", "when", "in", "today"}
     | {"this", "all", "everything", "your", "sitewide", "storewide", "until", "through"}
+    | {"offer", "deal", "sale", "promo", "promotion", "coupon"}
 )
 """Words after "N%" that make it no share of a material ("save 15% on the sweater")."""
 _FRACTION = re.compile(
