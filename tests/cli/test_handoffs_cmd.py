@@ -3,38 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import typer
+from tests.cli.conftest import command_group
 from typer.testing import CliRunner
 
 from recmind.cli import handoffs_cmd
-from recmind.config import Settings, get_settings
+from recmind.config import Settings
 from recmind.data.handoffs import enqueue
 from recmind.data.store import Store
 
 
 @pytest.fixture
 def app() -> typer.Typer:
-    group = typer.Typer()
-
-    @group.callback()
-    def root() -> None:
-        """recmind (handoffs only)."""
-
-    handoffs_cmd.register(group)
-    return group
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("RECMIND_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("RECMIND_DB_URL", raising=False)
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
+    return command_group(handoffs_cmd)
 
 
 def _run(app: typer.Typer, *args: str) -> tuple[int, str]:
