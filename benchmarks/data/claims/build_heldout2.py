@@ -14,11 +14,9 @@ Each line: ``{"id", "scenario", "lang", "split", "expected", "text", "facts"}``.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+from batch import batch_rows, write_batch
 
 FACTS: dict[str, dict[str, Any]] = {
     "X1": {
@@ -460,26 +458,11 @@ LANG = {"X1": "en", "X2": "en", "X3": "zh", "X4": "zh", "X5": "en", "X6": "en", 
 
 
 def rows() -> list[dict[str, Any]]:
-    out = []
-    for scenario, texts in TEXTS.items():
-        for n, (expected, text) in enumerate(texts, 1):
-            out.append(
-                {
-                    "id": f"{scenario}-{n:02d}",
-                    "scenario": scenario,
-                    "lang": LANG[scenario],
-                    "split": "heldout2",
-                    "expected": expected,
-                    "text": text,
-                    "facts": FACTS[scenario],
-                }
-            )
-    return out
+    return batch_rows("heldout2", TEXTS, FACTS, LANG)
 
 
 def main() -> None:
-    lines = [json.dumps(r, ensure_ascii=False) for r in rows()]
-    (HERE / "heldout2.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_batch("heldout2", rows())
 
 
 if __name__ == "__main__":

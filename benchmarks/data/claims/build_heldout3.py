@@ -12,11 +12,9 @@ Each line: ``{"id", "scenario", "lang", "split", "expected", "text", "facts"}``.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+from batch import batch_rows, write_batch
 
 FACTS: dict[str, dict[str, Any]] = {
     "Y1": {
@@ -237,26 +235,11 @@ LANG = {"Y1": "en", "Y2": "en", "Y3": "zh", "Y4": "en"}
 
 
 def rows() -> list[dict[str, Any]]:
-    out = []
-    for scenario, texts in TEXTS.items():
-        for n, (expected, text) in enumerate(texts, 1):
-            out.append(
-                {
-                    "id": f"{scenario}-{n:02d}",
-                    "scenario": scenario,
-                    "lang": LANG[scenario],
-                    "split": "heldout3",
-                    "expected": expected,
-                    "text": text,
-                    "facts": FACTS[scenario],
-                }
-            )
-    return out
+    return batch_rows("heldout3", TEXTS, FACTS, LANG)
 
 
 def main() -> None:
-    lines = [json.dumps(r, ensure_ascii=False) for r in rows()]
-    (HERE / "heldout3.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_batch("heldout3", rows())
 
 
 if __name__ == "__main__":
