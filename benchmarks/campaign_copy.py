@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import figures.copywriting  # noqa: F401  (registers the renderers)
-from campaign_send import ITEMS, SECRET, fill, outbox_counts, stage
+from campaign_send import ITEMS, SECRET, audience_stage, fill, outbox_counts, stage
 from figures import write_results
 from harness import finished, peak_rss_mb, provenance
 
@@ -90,8 +90,6 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     from recmind.marketing.campaigns.runner import run_due_campaigns
     from recmind.marketing.content.compose import OutboxComposer
     from recmind.marketing.copy.variants import variants_of
-    from recmind.marketing.segments.membership import refresh_segment
-    from recmind.marketing.segments.repository import create_segment
     from recmind.serving.message_recommender import open_recommender
 
     today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -121,15 +119,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         def clock() -> float:
             return today.timestamp() + (time.perf_counter() - campaign_started)
 
-        rule = {
-            "all": [
-                {"consent": "email"},
-                {"event": {"type": "purchase", "within_days": 365}, "measure": "exists"},
-            ]
-        }
-        segment = create_segment(store, "Buyers this year", rule, now=clock())
-        members = refresh_segment(store, segment.segment_id, as_of=clock()).members
-        stage(record, "audience", campaign_started, members=members)
+        segment_id = audience_stage(store, record, clock, campaign_started)
         started = time.perf_counter()
         recommender = open_recommender(settings, store)
         stage(record, "recommender", started)
@@ -138,7 +128,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         definition = CampaignDefinition.model_validate(
             {
                 "name": "Autumn layers",
-                "audience": {"type": "segment", "segment": segment.segment_id},
+                "audience": {"type": "segment", "segment": segment_id},
                 "template": "newsletter",
                 "recommendations": {"source": "personal", "count": 4},
                 "copy": {

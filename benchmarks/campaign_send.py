@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,29 @@ def prepare(
     stage(record, "train", started)
 
 
+BUYERS_RULE = {
+    "all": [
+        {"consent": "email"},
+        {"event": {"type": "purchase", "within_days": 365}, "measure": "exists"},
+    ]
+}
+"""The campaign's audience: bought in the last year, with email consent."""
+
+
+def audience_stage(
+    store: Any, record: dict[str, Any], clock: Callable[[], float], started: float
+) -> str:
+    """Stage 1: the stored segment of this year's buyers with email consent, refreshed;
+    returns its id."""
+    from recmind.marketing.segments.membership import refresh_segment
+    from recmind.marketing.segments.repository import create_segment
+
+    segment = create_segment(store, "Buyers this year", BUYERS_RULE, now=clock())
+    members = refresh_segment(store, segment.segment_id, as_of=clock()).members
+    stage(record, "audience", started, members=members)
+    return segment.segment_id
+
+
 def campaign(
     store: Any, settings: Any, args: argparse.Namespace, record: dict[str, Any], today: datetime
 ) -> None:
@@ -224,8 +248,6 @@ def campaign(
     from recmind.marketing.campaigns.repository import create_campaign
     from recmind.marketing.campaigns.runner import run_due_campaigns
     from recmind.marketing.content.compose import OutboxComposer
-    from recmind.marketing.segments.membership import refresh_segment
-    from recmind.marketing.segments.repository import create_segment
     from recmind.serving.message_recommender import open_recommender
 
     campaign_started = time.perf_counter()
@@ -233,15 +255,7 @@ def campaign(
     def clock() -> float:
         return today.timestamp() + (time.perf_counter() - campaign_started)
 
-    rule = {
-        "all": [
-            {"consent": "email"},
-            {"event": {"type": "purchase", "within_days": 365}, "measure": "exists"},
-        ]
-    }
-    segment = create_segment(store, "Buyers this year", rule, now=clock())
-    members = refresh_segment(store, segment.segment_id, as_of=clock()).members
-    stage(record, "audience", campaign_started, members=members)
+    segment_id = audience_stage(store, record, clock, campaign_started)
     started = time.perf_counter()
     recommender = open_recommender(settings, store)
     stage(record, "recommender", started, model_version=recommender.engine.version)
@@ -249,7 +263,7 @@ def campaign(
     definition = CampaignDefinition.model_validate(
         {
             "name": "Benchmark newsletter",
-            "audience": {"type": "segment", "segment": segment.segment_id},
+            "audience": {"type": "segment", "segment": segment_id},
             "template": "newsletter",
             "recommendations": {"source": "personal", "count": 4},
             "context": {"headline": "New this week", "intro": "Picked for you."},
