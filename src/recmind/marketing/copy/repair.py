@@ -17,8 +17,8 @@ from collections.abc import Mapping
 
 from recmind.marketing.copy.context import CopyContext
 from recmind.marketing.copy.kinds import KindSpec
-from recmind.marketing.copy.review import FIRST_PERSON, LEAKS, PROBE_NAME, copies_example
-from recmind.marketing.copy.slots import SlotError, fill, problems, without_slots
+from recmind.marketing.copy.review import review_facts, review_values, text_problems
+from recmind.marketing.copy.slots import SlotError, fill
 from recmind.text.claims import Facts, check
 
 MIN_KEPT_SHARE = 0.4
@@ -35,12 +35,7 @@ def sentences(text: str) -> list[str]:
 def _faulty(
     sentence: str, context: CopyContext, values: Mapping[str, str | None], facts: Facts
 ) -> bool:
-    if problems(sentence, values, context.quoted_attributes()):
-        return True
-    own = without_slots(sentence)
-    if LEAKS.search(own) or context.brand.avoided_in(sentence) or FIRST_PERSON.search(own):
-        return True
-    if copies_example(sentence, list(context.brand.examples)):
+    if text_problems(sentence, context, values):
         return True
     try:
         filled = fill(sentence, values)
@@ -52,12 +47,8 @@ def _faulty(
 def repair(parts: Mapping[str, str], context: CopyContext, spec: KindSpec) -> dict[str, str] | None:
     """``parts`` without their faulty sentences, or None when nothing could be dropped
     (no faulty sentence found on its own, or a part would lose too much)."""
-    values = context.slot_values()
-    facts = context.facts()
-    if context.shared:
-        values.setdefault("name", None)
-        values["name"] = values["name"] or PROBE_NAME
-        facts = facts.model_copy(update={"recipient": values["name"]})
+    values = review_values(context)
+    facts = review_facts(context, values)
     edited: dict[str, str] = {}
     changed = False
     for part in spec.parts:

@@ -98,33 +98,58 @@ def check_filled(
     return tuple(reasons), claims
 
 
+def review_values(context: CopyContext) -> dict[str, str | None]:
+    """The slot values a draft is reviewed with: a shared variant gets :data:`PROBE_NAME`."""
+    values = context.slot_values()
+    if context.shared and values.get("name") is None:
+        values["name"] = PROBE_NAME
+    return values
+
+
+def review_facts(context: CopyContext, values: Mapping[str, str | None]) -> Facts:
+    """The facts a draft's claims are checked against (a shared variant's recipient is the
+    probe name it is reviewed with)."""
+    facts = context.facts()
+    if context.shared:
+        facts = facts.model_copy(update={"recipient": values["name"]})
+    return facts
+
+
+def text_problems(
+    text: str, context: CopyContext, values: Mapping[str, str | None], generated: bool = True
+) -> list[str]:
+    """What is wrong with one text of a draft before its claims are checked: its slots, the
+    prompt's words, avoided words and, for ``generated`` text, one person's voice and words
+    copied from the brand's examples."""
+    found = problems(text, values, context.quoted_attributes())
+    own = without_slots(text)
+    leaked = LEAKS.findall(own)
+    if leaked:
+        shown = ", ".join(dict.fromkeys(m[0] for m in leaked))
+        found.append(f"the prompt's own words are not copy ({shown})")
+    avoided = context.brand.avoided_in(text)
+    if avoided:
+        found.append(f"never use {', '.join(avoided)}")
+    if generated and FIRST_PERSON.search(own):
+        found.append("write as the shop (we, our), never as one person (I, my)")
+    if generated and copies_example(text, list(context.brand.examples)):
+        found.append("the shop's example texts show the voice: do not copy them")
+    return found
+
+
 def review(
     parts: Mapping[str, str], context: CopyContext, spec: KindSpec, *, generated: bool = True
 ) -> Review:
     """Review a draft (see the module's docstring); the language is checked only for
     ``generated`` drafts (a template may quote English attributes in Chinese copy)."""
-    values = context.slot_values()
-    if context.shared and values.get("name") is None:
-        values["name"] = PROBE_NAME
+    values = review_values(context)
     reasons: list[str] = []
-    allowed = context.quoted_attributes()
     for part in spec.parts:
         text = parts.get(part, "").strip()
         if not text:
             reasons.append(f"the {part} is empty")
             continue
-        reasons += [f"{part}: {p}" for p in problems(text, values, allowed)]
-        leaked = LEAKS.findall(without_slots(text))
-        if leaked:
-            shown = ", ".join(dict.fromkeys(m[0] for m in leaked))
-            reasons.append(f"{part}: the prompt's own words are not copy ({shown})")
-        avoided = context.brand.avoided_in(text)
-        if avoided:
-            reasons.append(f"{part}: never use {', '.join(avoided)}")
-        if generated and FIRST_PERSON.search(without_slots(text)):
-            reasons.append(f"{part}: write as the shop (we, our), never as one person (I, my)")
-        if generated and copies_example(text, list(context.brand.examples)):
-            reasons.append(f"{part}: the shop's example texts show the voice: do not copy them")
+        reasons += [f"{part}: {p}" for p in text_problems(text, context, values, generated)]
     language = _language_problem(parts, context.language) if generated else None
     if language:
         reasons.append(language)
@@ -146,9 +171,7 @@ def review(
         filled = {p: fill(t, values) for p, t in fitted.items()}
     except SlotError as exc:
         return Review(fitted, {}, (str(exc),), cut=tuple(cut))
-    facts = context.facts()
-    if context.shared:
-        facts = facts.model_copy(update={"recipient": values["name"]})
+    facts = review_facts(context, values)
     found, claims = _checked(filled, facts)
     if context.shared and not found and any("name" in slots_in(t) for t in fitted.values()):
         nameless = {p: fill(t, {**values, "name": None}) for p, t in fitted.items()}
